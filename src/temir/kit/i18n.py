@@ -1,0 +1,71 @@
+"""Translations: gettext catalogs (``src/temir/locale/<lang>/LC_MESSAGES/*.po``).
+
+Why .po read at run time: adding Kazakh or Tajik is then a catalog file and nothing else, with
+no compile step to forget. Each capability keeps its own catalog file (``codes.po``,
+``web.po``, ...); all files of a language are merged. Message ids are the English texts; a missing translation falls back
+to English, never to an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from pathlib import Path
+from typing import Any
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша", "tg": "Тоҷикӣ"}
+
+
+@functools.cache
+def available_languages() -> tuple[str, ...]:
+    """English plus every language that has a catalog, in a stable order."""
+    found = {p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/*.po")}
+    found.add(DEFAULT_LANGUAGE)
+    order = list(LANGUAGE_NAMES)
+    return tuple(sorted(found, key=lambda code: (order.index(code) if code in order else 99, code)))
+
+
+@functools.cache
+def _catalog(lang: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    out: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        for message in catalog:
+            if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
+                out[message.id] = str(message.string)
+    return out
+
+
+def normalise_language(lang: str | None) -> str:
+    """Map ``ru-RU``, ``RU`` or an unknown value to a language we have."""
+    if not lang:
+        return DEFAULT_LANGUAGE
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in available_languages() else DEFAULT_LANGUAGE
+
+
+def gettext(msgid: str, lang: str) -> str:
+    return _catalog(normalise_language(lang)).get(msgid, msgid)
+
+
+class _SafeDict(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def translate(msgid: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """Translate ``msgid`` and fill its ``{placeholders}``; unknown placeholders stay visible."""
+    template = gettext(msgid, lang)
+    if not params:
+        return template
+    return string.Formatter().vformat(template, (), _SafeDict(params))
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"
+    """Mark a string for extraction without translating it now."""
+    return msgid
