@@ -2,8 +2,8 @@
 
 Why .po read at run time: adding Kazakh or Tajik is then a catalog file and nothing else, with
 no compile step to forget. Each capability keeps its own catalog file (``codes.po``,
-``web.po``, ...); all files of a language are merged. Message ids are the English texts; a missing translation falls back
-to English, never to an error.
+``web.po``, ...); all files of a language are merged. Message ids are the English texts; a
+missing translation falls back to English, never to an error.
 """
 
 from __future__ import annotations

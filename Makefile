@@ -1,0 +1,35 @@
+# Temir: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+export TEMIR_TEST_POSTGRES_URL ?= postgresql://temir:temir@127.0.0.1:5432/temir
+
+.PHONY: run test install lint typecheck pytest bench
+
+$(UV):
+	python3 -m pip install --user --quiet uv
+
+install: $(UV)
+	$(UV) sync --frozen
+
+## Install everything, migrate the SQLite database, load reference + demo data, serve on :8000.
+run: install
+	$(UV) run temir db upgrade
+	$(UV) run temir demo
+	$(UV) run temir serve
+
+## The whole suite: lint, format, types, import contract, tests on SQLite and PostgreSQL.
+test: install lint typecheck pytest
+
+lint:
+	$(UV) run ruff check src tests bench
+	$(UV) run ruff format --check src tests bench
+	$(UV) run lint-imports
+
+typecheck:
+	$(UV) run mypy
+
+pytest:
+	$(UV) run pytest -n 2 --dist loadgroup
+
+bench: install
+	$(UV) run python -m bench

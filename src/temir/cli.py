@@ -1,0 +1,56 @@
+"""The ``temir`` command: one Typer root, each capability adds its own commands."""
+
+from __future__ import annotations
+
+import typer
+
+from temir import __version__
+
+app = typer.Typer(
+    name="temir",
+    help="Temir: interstate rail freight on the 1520 mm railways of Central Asia.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.command()
+def version() -> None:
+    """Print Temir's version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on (TEMIR_HOST)."),
+    port: int | None = typer.Option(None, help="Port (TEMIR_PORT)."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Run the web app and API (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    from temir.kit.runtime import settings
+
+    s = settings()
+    uvicorn.run(
+        "temir.app:create_app",
+        factory=True,
+        host=host or s.host,
+        port=port or s.port,
+        reload=reload,
+        proxy_headers=False,
+    )
+
+
+def _register() -> None:
+    from temir.kit import db_cli
+
+    app.add_typer(db_cli.app, name="db", help="Database: migrate, check.")
+
+
+_register()
+
+
+def main() -> None:
+    app()

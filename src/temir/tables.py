@@ -1,0 +1,12 @@
+"""Every table of Temir, imported once so that metadata (and Alembic) sees them all.
+
+A new capability adds its ``tables`` module here.
+"""
+
+from temir.accounts import tables as accounts_tables
+from temir.kit.db import Base
+from temir.network import tables as network_tables
+
+metadata = Base.metadata
+
+__all__ = ["accounts_tables", "metadata", "network_tables"]

@@ -1,0 +1,87 @@
+"""Shared fixtures: a migrated database with the reference data, on SQLite and on PostgreSQL.
+
+Tests that take ``engine`` (or anything built on it) run once per backend. PostgreSQL comes
+from ``TEMIR_TEST_POSTGRES_URL``; when it is unreachable the PostgreSQL runs are skipped on a
+developer's machine and FAIL under ``CI=true`` — CI must never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from temir.accounts.model import Actor
+from temir.kit import migrate
+from temir.kit.db import UnitOfWork, make_engine
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_URL = os.environ.get("TEMIR_TEST_POSTGRES_URL", "")
+
+
+def missing(what: str) -> None:
+    """Skip locally, fail in CI: a test that needs ``what`` must not pass by skipping."""
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI=true but is not available")
+    pytest.skip(f"{what} not available")
+
+
+def worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Create an empty database ``name`` on the test server and return its URL."""
+    if not POSTGRES_URL:
+        missing("PostgreSQL (set TEMIR_TEST_POSTGRES_URL)")
+    admin_url = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "not available"
+        missing(f"PostgreSQL at {admin_url.render_as_string()} ({exc.__class__.__name__})")
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def fresh_database_url(backend: str, name: str, tmp_dir: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
+    return fresh_postgres_database(name)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A database migrated to head with the shipped reference data loaded (shared, read-mostly).
+
+    Tests that write create their own uniquely named rows so they do not disturb each other.
+    """
+    from temir.network.service import load_reference
+
+    url = fresh_database_url(
+        backend, f"temir_test_{worker_suffix()}", tmp_path_factory.mktemp("db")
+    )
+    eng = make_engine(url)
+    migrate.upgrade(eng)
+    load_reference(UnitOfWork(eng), Actor.system("tests"))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def uow(engine: Engine) -> UnitOfWork:
+    return UnitOfWork(engine)
