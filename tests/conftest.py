@@ -45,7 +45,7 @@ def fresh_postgres_database(name: str) -> str:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "not available"
+    except Exception as exc:
         missing(f"PostgreSQL at {admin_url.render_as_string()} ({exc.__class__.__name__})")
     return admin_url.set(database=name).render_as_string(hide_password=False)
 
