@@ -6,12 +6,18 @@ they are listed here in one place.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.routing import APIRouter
+from fastapi.staticfiles import StaticFiles
 
 from temir import __version__
 from temir.kit.api import install_error_handlers
 from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
+
+STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,9 +34,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in _api_routers():
         app.include_router(router, prefix="/api/v1")
+    for router in _web_routers():
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
-def _api_routers() -> list:  # type: ignore[type-arg]
-    routers: list = []  # type: ignore[type-arg]
+def _api_routers() -> list[APIRouter]:
+    """JSON routes, mounted under /api/v1."""
+    routers: list[APIRouter] = []
     return routers
+
+
+def _web_routers() -> list[APIRouter]:
+    """Pages (server-rendered HTML)."""
+    from temir.web import pages
+
+    return [pages.router]
