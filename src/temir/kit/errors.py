@@ -9,7 +9,8 @@ language. Pure module: no I/O framework imports.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
@@ -31,7 +32,7 @@ class Problem:
     code: str
     msgid: str
     field: str | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
     severity: Severity = Severity.ERROR
 
     def message(self, lang: str = "en") -> str:
