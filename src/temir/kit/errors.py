@@ -62,12 +62,13 @@ class TemirError(Exception):
         code: str | None = None,
         field: str | None = None,
         problems: tuple[Problem, ...] = (),
-        **params: Any,
+        params: Mapping[str, Any] | None = None,
+        **more_params: Any,
     ) -> None:
         self.msgid = msgid
         self.code = code or self.default_code
         self.field = field
-        self.params = params
+        self.params = {**(params or {}), **more_params}
         self.problems = problems
         super().__init__(self.message("en"))
 
@@ -98,7 +99,7 @@ class ValidationFailed(TemirError):
         problems = tuple(problems)
         first = problems[0]
         return cls(
-            first.msgid, code=first.code, field=first.field, problems=problems, **first.params
+            first.msgid, code=first.code, field=first.field, problems=problems, params=first.params
         )
 
 
