@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
-from conftest import fresh_database_url, worker_suffix
 from temir.accounts.model import Actor
 from temir.accounts.tables import AuditRow
 from temir.codes.esr import esr_check_digit
@@ -75,9 +74,18 @@ def _unused_esr(existing: set[str], prefix: str) -> str:
 
 
 @pytest.fixture
-def private_engine(backend: str, tmp_path: Path) -> Engine:
-    """A database of its own: this test changes the reference data."""
-    url = fresh_database_url(backend, f"temir_test_ref_{worker_suffix()}", tmp_path)
+def private_engine(engine: Engine, tmp_path: Path) -> Engine:
+    """A database of its own on the same backend: this test changes the reference data."""
+    if engine.dialect.name == "sqlite":
+        url = f"sqlite:///{tmp_path / 'private.sqlite3'}"
+    else:
+        name = f"{engine.url.database}_ref_private"
+        admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = engine.url.set(database=name).render_as_string(hide_password=False)
     eng = make_engine(url)
     migrate.upgrade(eng)
     return eng
