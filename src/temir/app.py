@@ -42,7 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _api_routers() -> list[APIRouter]:
     """JSON routes, mounted under /api/v1."""
-    routers: list[APIRouter] = []
+    from temir.codes import api as codes_api
+    from temir.network import api as network_api
+
+    routers: list[APIRouter] = [network_api.router, codes_api.router]
     return routers
 
 
