@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from temir.kit.errors import TemirError
 from temir.kit.i18n import normalise_language
@@ -54,11 +55,11 @@ def fail(error: TemirError, as_json: bool = False, exit_code: int = 1) -> NoRetu
     if as_json:
         print_json(error.to_dict(lang))
     else:
-        field = f" [{error.field}]" if error.field else ""
-        err_console.print(f"[bold red]error[/] {error.code}{field}: {error.message(lang)}")
+        field = escape(f" [{error.field}]") if error.field else ""
+        err_console.print(f"[bold red]error[/] {error.code}{field}: {escape(error.message(lang))}")
         for problem in error.problems[1:]:
-            where = f" [{problem.field}]" if problem.field else ""
-            err_console.print(f"  - {problem.code}{where}: {problem.message(lang)}")
+            where = escape(f" [{problem.field}]") if problem.field else ""
+            err_console.print(f"  - {problem.code}{where}: {escape(problem.message(lang))}")
     raise typer.Exit(exit_code)
 
 
