@@ -21,8 +21,8 @@ run: install
 test: install lint typecheck pytest
 
 lint:
-	$(UV) run ruff check src tests bench
-	$(UV) run ruff format --check src tests bench
+	$(UV) run ruff check src tests $(wildcard bench)
+	$(UV) run ruff format --check src tests $(wildcard bench)
 	$(UV) run lint-imports
 
 typecheck:
