@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine, make_url
 
 from temir.accounts.model import Actor
@@ -45,7 +46,7 @@ def fresh_postgres_database(name: str) -> str:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-    except Exception as exc:
+    except OperationalError as exc:  # cannot connect: the server is not there
         missing(f"PostgreSQL at {admin_url.render_as_string()} ({exc.__class__.__name__})")
     return admin_url.set(database=name).render_as_string(hide_password=False)
 

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from temir.kit import migrate
 from temir.kit.db import make_engine
 from temir.tables import metadata
-from tests.conftest import BACKENDS, fresh_database_url
+from tests.conftest import BACKENDS, fresh_database_url, worker_suffix
 
 
 def _head_and_previous() -> tuple[str, str | None]:
@@ -25,7 +25,7 @@ def _head_and_previous() -> tuple[str, str | None]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_upgrade_from_empty_builds_every_table(backend: str, tmp_path: Path) -> None:
-    engine = make_engine(fresh_database_url(backend, "temir_migrations", tmp_path))
+    engine = make_engine(fresh_database_url(backend, f"temir_up_{worker_suffix()}", tmp_path))
     migrate.upgrade(engine)
     tables = set(inspect(engine).get_table_names())
     assert set(metadata.tables) <= tables
@@ -35,7 +35,7 @@ def test_upgrade_from_empty_builds_every_table(backend: str, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_latest_step_downgrades_and_upgrades_again(backend: str, tmp_path: Path) -> None:
-    engine = make_engine(fresh_database_url(backend, "temir_migrations", tmp_path))
+    engine = make_engine(fresh_database_url(backend, f"temir_down_{worker_suffix()}", tmp_path))
     migrate.upgrade(engine)
     head, previous = _head_and_previous()
     migrate.downgrade(engine, "-1")
