@@ -22,7 +22,11 @@ SARYAGASH = ("704101", "720602")
 BEKABAD = ("726204", "747501")
 KUDUKLI = ("736206", "746000")
 AMUZANG = ("736507", "746805")
-KZ_TJ = {"north": [SARYAGASH, BEKABAD], "centre": [SARYAGASH, KUDUKLI], "south": [SARYAGASH, AMUZANG]}
+KZ_TJ = {
+    "north": [SARYAGASH, BEKABAD],
+    "centre": [SARYAGASH, KUDUKLI],
+    "south": [SARYAGASH, AMUZANG],
+}
 TJ_DEST = {
     "north": ["747802", "748006", "748504"],  # Худжанд, Канибадам, Исфара
     "centre": ["745309", "745807", "745008"],  # Душанбе II, Регар, Вахдат
@@ -117,21 +121,39 @@ def main(data: Path) -> None:
     for region, crossings in KZ_TJ.items():
         for dest in TJ_DEST[region]:
             for origin in KZ_ORIGINS:
-                rows.append(lane(origin, dest, crossings, ctx) | {"kind": "kz_tj", "region": region})
+                rows.append(
+                    lane(origin, dest, crossings, ctx) | {"kind": "kz_tj", "region": region}
+                )
             for kz in KZ_IMPORT_DEST:
-                rows.append(lane(dest, kz, reverse(crossings), ctx) | {"kind": "tj_kz", "region": region})
+                rows.append(
+                    lane(dest, kz, reverse(crossings), ctx) | {"kind": "tj_kz", "region": region}
+                )
             for ru, gateway in RU_GATEWAYS.items():
                 via = [gateway, *crossings]
                 rows.append(lane(ru, dest, via, ctx) | {"kind": "ru_tj", "region": region})
                 rows.append(lane(dest, ru, reverse(via), ctx) | {"kind": "tj_ru", "region": region})
     # TR-4 check from METHOD.md §6: Костанай → Душанбе II via Сарыагаш and Кудукли.
-    check = next(r for r in rows if r["origin_esr"] == "684001" and r["destination_esr"] == "745309")
+    check = next(
+        r for r in rows if r["origin_esr"] == "684001" and r["destination_esr"] == "745309"
+    )
     assert check["km_by_railway"] == "KZH:2213;UTI:875;TDZ:63", check["km_by_railway"]
     fields = ["lane", "kind", "region", *rows[0].keys() - {"kind", "region"}]
     order = [
-        "lane", "kind", "region", "origin_esr", "origin_name_ru", "origin_railway",
-        "origin_country", "destination_esr", "destination_name_ru", "destination_railway",
-        "destination_country", "crossings", "crossing_names_ru", "km_by_railway", "tariff_km",
+        "lane",
+        "kind",
+        "region",
+        "origin_esr",
+        "origin_name_ru",
+        "origin_railway",
+        "origin_country",
+        "destination_esr",
+        "destination_name_ru",
+        "destination_railway",
+        "destination_country",
+        "crossings",
+        "crossing_names_ru",
+        "km_by_railway",
+        "tariff_km",
         "tariff_km_complete",
     ]
     assert set(order) == set(fields)

@@ -33,4 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _api_routers() -> list:  # type: ignore[type-arg]
     routers: list = []  # type: ignore[type-arg]
+    from temir.stats import api as stats_api
+
+    routers.append(stats_api.router)
     return routers
