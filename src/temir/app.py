@@ -44,8 +44,9 @@ def _api_routers() -> list[APIRouter]:
     """JSON routes, mounted under /api/v1."""
     from temir.codes import api as codes_api
     from temir.network import api as network_api
+    from temir.stats import api as stats_api
 
-    routers: list[APIRouter] = [network_api.router, codes_api.router]
+    routers: list[APIRouter] = [network_api.router, codes_api.router, stats_api.router]
     return routers
 
 

@@ -47,6 +47,9 @@ def _register() -> None:
     from temir.kit import db_cli
 
     app.add_typer(db_cli.app, name="db", help="Database: migrate, check.")
+    from temir.stats import cli as stats_cli
+
+    app.add_typer(stats_cli.app, name="stats", help="Freight statistics: volumes, import, demo.")
 
     from temir.codes import cli as codes_cli
     from temir.network import cli as network_cli

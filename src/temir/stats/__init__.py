@@ -1,0 +1,1 @@
+"""Freight statistics: shipment facts, volumes by direction/commodity/month, plans, demo data."""

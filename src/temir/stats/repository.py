@@ -1,0 +1,156 @@
+"""All SQL of statistics: write facts in bulk, delete by source, aggregate volumes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, case, delete, func, insert, literal, or_, select
+from sqlalchemy.orm import Session
+
+from temir.stats.model import Direction, Fact
+from temir.stats.tables import ShipmentFactRow
+
+T: Table = ShipmentFactRow.__table__  # type: ignore[assignment]
+
+
+def fact_values(fact: Fact, created_at: datetime) -> dict[str, Any]:
+    return {
+        "consignment_no": fact.consignment_no,
+        "departure_date": fact.departure_date,
+        "arrival_date": fact.arrival_date,
+        "year": fact.departure_date.year,
+        "month": fact.departure_date.month,
+        "origin_esr": fact.origin_esr,
+        "origin_railway": fact.origin_railway,
+        "origin_country": fact.origin_country,
+        "destination_esr": fact.destination_esr,
+        "destination_railway": fact.destination_railway,
+        "destination_country": fact.destination_country,
+        "route_countries": ",".join(fact.route_countries),
+        "route_railways": ",".join(fact.route_railways),
+        "border_crossings": " ".join(fact.border_crossings),
+        "commodity_group": fact.commodity_group,
+        "etsng": fact.etsng,
+        "gng": fact.gng,
+        "wagons": fact.wagons,
+        "containers_teu": fact.containers_teu,
+        "mass_kg": fact.mass_kg,
+        "tariff_km": fact.tariff_km,
+        "tonne_km": fact.tonne_km,
+        "source": fact.source,
+        "synthetic": fact.synthetic,
+        "created_at": created_at,
+    }
+
+
+def insert_facts(session: Session, facts: Iterable[Fact], created_at: datetime) -> int:
+    """Insert in batches (executemany); returns the number of rows written."""
+    count = 0
+    batch: list[dict[str, Any]] = []
+    for fact in facts:
+        batch.append(fact_values(fact, created_at))
+        if len(batch) == 5000:
+            session.execute(insert(T), batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        session.execute(insert(T), batch)
+        count += len(batch)
+    return count
+
+
+def delete_source(session: Session, source: str, years: Sequence[int] | None = None) -> int:
+    statement = delete(T).where(T.c.source == source)
+    if years is not None:
+        statement = statement.where(T.c.year.in_(list(years)))
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def count_source(session: Session, source: str) -> int:
+    return int(session.scalar(select(func.count()).where(T.c.source == source)) or 0)
+
+
+def direction_case(a: str, b: str) -> ColumnElement[Any]:
+    """:func:`temir.stats.rules.classify` said in SQL (NULL when the fact is not A–B traffic)."""
+    o, d, route = T.c.origin_country, T.c.destination_country, T.c.route_countries
+    pair = [a, b]
+
+    def transit(end: str, other: str) -> ColumnElement[bool]:
+        return and_(
+            or_(
+                and_(o == end, d.not_in(pair)),
+                and_(d == end, o.not_in(pair)),
+            ),
+            route.like(f"%{other}%"),
+        )
+
+    return case(
+        (and_(o == a, d == b), literal(str(Direction.EXPORT))),
+        (and_(o == b, d == a), literal(str(Direction.IMPORT))),
+        (or_(transit(a, b), transit(b, a)), literal(str(Direction.TRANSIT))),
+        else_=None,
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    year: int
+    month: int
+    commodity_group: str
+    route_railways: str
+    direction: str
+    mass_kg: int
+    wagons: int
+    facts: int
+    synthetic: int
+
+
+def volume_cells(
+    session: Session,
+    years: Sequence[int],
+    a: str,
+    b: str,
+    commodity_group: str | None = None,
+    months: Sequence[int] | None = None,
+) -> list[Cell]:
+    """Mass, wagons and consignments of A–B traffic by year, month, group, railways, direction."""
+    direction = direction_case(a, b).label("direction")
+    query = (
+        select(
+            T.c.year,
+            T.c.month,
+            T.c.commodity_group,
+            T.c.route_railways,
+            direction,
+            func.sum(T.c.mass_kg),
+            func.sum(T.c.wagons),
+            func.count(),
+            func.sum(case((T.c.synthetic, 1), else_=0)),
+        )
+        .where(T.c.year.in_(list(years)))
+        .where(or_(T.c.origin_country.in_([a, b]), T.c.destination_country.in_([a, b])))
+        .group_by(T.c.year, T.c.month, T.c.commodity_group, T.c.route_railways, direction)
+    )
+    if commodity_group:
+        query = query.where(T.c.commodity_group == commodity_group)
+    if months:
+        query = query.where(T.c.month.in_(list(months)))
+    return [
+        Cell(
+            year=int(r[0]),
+            month=int(r[1]),
+            commodity_group=str(r[2]),
+            route_railways=str(r[3]),
+            direction=str(r[4]),
+            mass_kg=int(r[5] or 0),
+            wagons=int(r[6] or 0),
+            facts=int(r[7] or 0),
+            synthetic=int(r[8] or 0),
+        )
+        for r in session.execute(query)
+        if r[4] is not None
+    ]

@@ -1,0 +1,95 @@
+"""Shipment facts (one row per consignment) and freight plans.
+
+Why a wide, denormalised fact row: volume reports group tens of millions of rows by year,
+month, countries, railway and commodity group; copying those attributes into the fact (instead
+of joining stations each time) keeps every report a single scan, in SQLite, PostgreSQL
+(partitionable by ``year``) and DuckDB alike. ``route_countries`` / ``route_railways`` are
+comma-separated codes in route order, so direction rules can be said in SQL with ``LIKE``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from temir.kit.db import Base
+
+
+class ShipmentFactRow(Base):
+    __tablename__ = "stats_shipment_facts"
+    __table_args__ = (
+        UniqueConstraint("source", "consignment_no"),
+        Index("ix_stats_facts_year_month", "year", "month"),
+        Index("ix_stats_facts_countries", "origin_country", "destination_country"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consignment_no: Mapped[str] = mapped_column(String(40))
+    departure_date: Mapped[date] = mapped_column(Date)
+    arrival_date: Mapped[date | None] = mapped_column(Date)
+    # The statistical period is the departure (loading) date; copied for grouping/partitioning.
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    origin_esr: Mapped[str] = mapped_column(String(6))
+    origin_railway: Mapped[str] = mapped_column(String(8))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_esr: Mapped[str] = mapped_column(String(6))
+    destination_railway: Mapped[str] = mapped_column(String(8))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    route_countries: Mapped[str] = mapped_column(String(60))  # "RU,KZ,UZ,TJ"
+    route_railways: Mapped[str] = mapped_column(String(80))  # "RZD,KZH,UTI,TDZ"
+    border_crossings: Mapped[str] = mapped_column(Text)  # "704101/720602 736206/746000"
+    commodity_group: Mapped[str] = mapped_column(String(32), index=True)
+    etsng: Mapped[str | None] = mapped_column(String(6))
+    gng: Mapped[str | None] = mapped_column(String(8))
+    wagons: Mapped[int] = mapped_column(Integer)
+    containers_teu: Mapped[int] = mapped_column(Integer, default=0)
+    mass_kg: Mapped[int] = mapped_column(BigInteger)
+    tariff_km: Mapped[int | None] = mapped_column(Integer)
+    tonne_km: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(200), index=True)  # synthetic|import:<f>|note:<id>
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatsPlanRow(Base):
+    """A plan in tonnes: year × direction (relative to a country pair) × commodity × month."""
+
+    __tablename__ = "stats_plans"
+    __table_args__ = (
+        # A unique index with a short name: the "uq" convention's name exceeds 63 characters.
+        Index(
+            "uq_stats_plans_cell",
+            "year",
+            "country_a",
+            "country_b",
+            "direction",
+            "commodity_group",
+            "month",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    country_a: Mapped[str] = mapped_column(String(2))
+    country_b: Mapped[str] = mapped_column(String(2))
+    direction: Mapped[str] = mapped_column(String(16))  # export | import | transit
+    commodity_group: Mapped[str] = mapped_column(String(32))
+    month: Mapped[int] = mapped_column(Integer)  # 1..12
+    tonnes: Mapped[int] = mapped_column(BigInteger)
+    basis: Mapped[str] = mapped_column(String(40))  # entered | imported | forecast
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
