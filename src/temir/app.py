@@ -48,6 +48,7 @@ def _api_routers() -> list[APIRouter]:
 
 def _web_routers() -> list[APIRouter]:
     """Pages (server-rendered HTML)."""
+    from temir.network import web as network_web
     from temir.web import pages
 
-    return [pages.router]
+    return [pages.router, network_web.router]
