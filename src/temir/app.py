@@ -16,6 +16,7 @@ from temir import __version__
 from temir.kit.api import install_error_handlers
 from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
+from temir.web.errors import install as install_html_error_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.uow = UnitOfWork(engine_for(settings.database_url))
     install_error_handlers(app)
+    install_html_error_pages(app)
     for router in _api_routers():
         app.include_router(router, prefix="/api/v1")
     for router in _web_routers():

@@ -114,4 +114,4 @@ def _drawing(
         if place.lat is not None and place.lon is not None
     ]
     edges = [Edge(str(a), str(b), railway) for a, b, railway in network.edges if a != b]
-    return draw(points, edges, width=width)
+    return draw(points, edges, width=width, padding=16 if labels is not None else 30)

@@ -125,11 +125,16 @@ def _railway_names(session: Session, lang: str) -> dict[str, RailwayView]:
 
 def _crossing(row: BorderCrossingRow, own_is_a: bool, lang: str) -> CrossingView:
     own, other = ("a", "b") if own_is_a else ("b", "a")
+
+    def name(side: str) -> str:
+        ru, en = getattr(row, f"{side}_name_ru"), getattr(row, f"{side}_name_en")
+        return str((ru or en) if lang == "ru" else (en or ru))
+
     return CrossingView(
         own_esr=getattr(row, f"{own}_esr"),
-        own_name=getattr(row, f"{own}_name_ru" if lang == "ru" else f"{own}_name_en"),
+        own_name=name(own),
         partner_esr=getattr(row, f"{other}_esr"),
-        partner_name=getattr(row, f"{other}_name_ru" if lang == "ru" else f"{other}_name_en"),
+        partner_name=name(other),
         partner_name_ru=getattr(row, f"{other}_name_ru"),
         partner_railway=getattr(row, f"{other}_railway"),
         partner_country=getattr(row, f"{other}_country"),

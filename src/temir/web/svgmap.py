@@ -102,9 +102,11 @@ class Drawing:
     border_links: list[tuple[float, float, float, float]]  # zero-km links, drawn on top
 
 
-def draw(points: Sequence[Point], edges: Iterable[Edge], width: float = 1000.0) -> Drawing:
+def draw(
+    points: Sequence[Point], edges: Iterable[Edge], width: float = 1000.0, padding: float = 16.0
+) -> Drawing:
     """Project ``points`` and turn ``edges`` between positioned points into path layers."""
-    projection, height = fit(((p.lat, p.lon) for p in points), width)
+    projection, height = fit(((p.lat, p.lon) for p in points), width, padding)
     where = {p.key: projection.xy(p.lat, p.lon) for p in points}
     segments: dict[str, list[str]] = {}
     border_links: list[tuple[float, float, float, float]] = []
