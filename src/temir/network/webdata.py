@@ -1,36 +1,27 @@
-"""What the network pages show, read from the reference tables into plain view records.
+"""What the network pages show, as plain view records built on the network service.
 
 Why view records: the templates must not know the tables, and every estimated value has to
-travel with its flag (and the reason) to the place where it is drawn.
+travel with its flag (and the reason) to the place where it is drawn. Searching and finding a
+station are the service's (:mod:`temir.network.service`); this module adds what a page needs
+around them: the railway's name in the reader's language, border crossings, sections, and the
+whole network for the map.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from temir.network.tables import (
-    BorderCrossingRow,
-    RailwayRow,
-    SectionRow,
-    StationCodeRow,
-    StationRow,
-)
+from temir.kit.errors import NotFound, ValidationFailed
+from temir.network import service
+from temir.network.model import Station, StationCode
+from temir.network.tables import BorderCrossingRow, StationCodeRow, StationRow
 
 SEARCH_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class CodeView:
-    esr: str
-    name_ru: str  # as TR-4 writes it, "(эксп.)" included
-    role: str  # main | export | transshipment | other
-    point_type: str | None
-    operations: str | None
-    transit_point: bool
 
 
 @dataclass(frozen=True)
@@ -72,9 +63,7 @@ class PlaceView:
     lon: float | None
     coord_estimated: bool
     coord_source: str | None
-    osm_id: str | None
-    source: str
-    codes: list[CodeView] = field(default_factory=list)
+    codes: list[StationCode] = field(default_factory=list)
     crossings: list[CrossingView] = field(default_factory=list)
 
     @property
@@ -119,7 +108,7 @@ def _railway_names(session: Session, lang: str) -> dict[str, RailwayView]:
         r.code: RailwayView(
             r.code, r.name_ru if lang == "ru" else r.name_en, r.numeric_code, r.country
         )
-        for r in session.scalars(select(RailwayRow).order_by(RailwayRow.code))
+        for r in service.list_railways(session)
     }
 
 
@@ -146,170 +135,154 @@ def _crossing(row: BorderCrossingRow, own_is_a: bool, lang: str) -> CrossingView
     )
 
 
-def _places(session: Session, stations: list[StationRow], lang: str) -> list[PlaceView]:
+def _places(session: Session, stations: Sequence[Station], lang: str) -> list[PlaceView]:
+    """Stations from the service, with railway names and border crossings for the page."""
     if not stations:
         return []
     railways = _railway_names(session, lang)
-    ids = [s.id for s in stations]
-    codes: dict[int, list[CodeView]] = defaultdict(list)
-    esr_station: dict[str, int] = {}
-    role_order = {"main": 0, "export": 1, "transshipment": 2}
-    for c in session.scalars(
-        select(StationCodeRow)
-        .where(StationCodeRow.station_id.in_(ids))
-        .order_by(StationCodeRow.esr)
-    ):
-        codes[c.station_id].append(
-            CodeView(c.esr, c.name_ru, c.role, c.point_type, c.operations, c.transit_point)
-        )
-        esr_station[c.esr] = c.station_id
+    esr_station = {c.esr: st.id for st in stations for c in st.codes}
     crossings: dict[int, list[CrossingView]] = defaultdict(list)
-    if esr_station:
-        rows = session.scalars(
-            select(BorderCrossingRow).where(
-                or_(
-                    BorderCrossingRow.a_esr.in_(esr_station),
-                    BorderCrossingRow.b_esr.in_(esr_station),
-                )
-            )
-        )
-        for row in rows:
-            if row.a_esr in esr_station:
-                crossings[esr_station[row.a_esr]].append(_crossing(row, True, lang))
-            if row.b_esr is not None and row.b_esr in esr_station:
-                crossings[esr_station[row.b_esr]].append(_crossing(row, False, lang))
+    for row in service.list_border_crossings(session):
+        if row.a_esr in esr_station:
+            crossings[esr_station[row.a_esr]].append(_crossing(row, True, lang))
+        if row.b_esr is not None and row.b_esr in esr_station:
+            crossings[esr_station[row.b_esr]].append(_crossing(row, False, lang))
     out = []
-    for s in stations:
-        railway = railways.get(s.railway)
+    for st in stations:
+        railway = railways.get(st.railway)
         out.append(
             PlaceView(
-                id=s.id,
-                name=s.name_ru if lang == "ru" else s.name_en,
-                name_ru=s.name_ru,
-                name_en=s.name_en,
-                name_en_estimated=s.name_en_estimated,
-                railway=s.railway,
-                railway_name=railway.name if railway else s.railway,
-                country=s.country,
-                kind=s.kind,
-                lat=s.lat,
-                lon=s.lon,
-                coord_estimated=s.coord_estimated,
-                coord_source=s.coord_source,
-                osm_id=s.osm_id,
-                source=s.source,
-                codes=sorted(codes[s.id], key=lambda c: (role_order.get(c.role, 9), c.esr)),
-                crossings=crossings[s.id],
+                id=st.id,
+                name=st.name_ru if lang == "ru" else st.name_en,
+                name_ru=st.name_ru,
+                name_en=st.name_en,
+                name_en_estimated=st.name_en_estimated,
+                railway=st.railway,
+                railway_name=railway.name if railway else st.railway,
+                country=st.country,
+                kind=st.kind,
+                lat=st.lat,
+                lon=st.lon,
+                coord_estimated=st.coord_estimated,
+                coord_source=st.coord_source,
+                codes=list(st.codes),
+                crossings=crossings[st.id],
             )
         )
     return out
 
 
 def search(session: Session, query: str, lang: str) -> list[PlaceView]:
-    """Stations whose name (ru or en) or any ESR code starts with the query."""
-    text = query.strip().lower().replace("ё", "е")
-    if not text:
-        return []
-    by_code = select(StationCodeRow.station_id).where(StationCodeRow.esr.startswith(text))
-    stations = list(
-        session.scalars(
-            select(StationRow)
-            .where(
-                or_(
-                    func.lower(StationRow.search_text).contains(text),
-                    StationRow.id.in_(by_code),
-                )
-            )
-            .order_by(StationRow.name_ru)
-            .limit(SEARCH_LIMIT)
-        )
-    )
-    return _places(session, stations, lang)
+    """The service's station search (names ru/en, any ESR code), dressed for the page."""
+    return _places(session, service.search_stations(session, query, limit=SEARCH_LIMIT), lang)
 
 
 def station_by_esr(session: Session, esr: str, lang: str) -> PlaceView | None:
-    code = session.get(StationCodeRow, esr) if esr.isdigit() and len(esr) <= 6 else None
-    if code is None:
-        return None
-    station = session.get(StationRow, code.station_id)
-    if station is None:
+    """The station with this code, or None when the code is malformed or unknown."""
+    try:
+        station = service.get_station(session, esr)
+    except (NotFound, ValidationFailed):
         return None
     return _places(session, [station], lang)[0]
+
+
+def _all_stations(session: Session) -> list[Station]:
+    """Every station with its codes, for drawing (a listing, not a search)."""
+    codes: dict[int, list[StationCode]] = defaultdict(list)
+    for c in session.scalars(select(StationCodeRow).order_by(StationCodeRow.esr)):
+        codes[c.station_id].append(
+            StationCode(
+                c.esr, c.name_ru, c.role, c.railway, c.point_type, c.operations,
+                c.transit_point, c.network_node,
+            )
+        )  # fmt: skip
+    role_order = {"main": 0, "export": 1, "transshipment": 2}
+    return [
+        Station(
+            s.id,
+            s.name_ru,
+            s.name_en,
+            s.name_en_estimated,
+            s.railway,
+            s.country,
+            s.kind,
+            s.lat,
+            s.lon,
+            s.coord_estimated,
+            s.coord_source,
+            tuple(sorted(codes[s.id], key=lambda c: (role_order.get(c.role, 9), c.esr))),
+        )
+        for s in session.scalars(select(StationRow).order_by(StationRow.name_ru))
+    ]
+
+
+def _sections(session: Session) -> list[tuple[str, str, int | None, str, str | None, str | None]]:
+    return [
+        (r.from_esr, r.to_esr, r.km, r.railway, r.tr4_section, r.section_type)
+        for r in service.list_sections(session, limit=100_000)
+    ]
 
 
 def sections_of(session: Session, place: PlaceView, lang: str) -> list[SectionView]:
     """Adjacent tariff sections of the station's codes, each seen from this station."""
     esrs = set(place.esrs)
-    rows = list(
-        session.scalars(
-            select(SectionRow).where(
-                or_(SectionRow.from_esr.in_(esrs), SectionRow.to_esr.in_(esrs))
-            )
-        )
-    )
-    other = {r.to_esr if r.from_esr in esrs else r.from_esr for r in rows}
-    names = _code_names(session, other, lang)
+    rows = [r for r in _sections(session) if r[0] in esrs or r[1] in esrs]
+    names = {
+        c.esr: (st.name_ru if lang == "ru" else st.name_en)
+        for st in _all_stations(session)
+        for c in st.codes
+    }
     out = []
-    for r in rows:
-        mine, theirs = (r.from_esr, r.to_esr) if r.from_esr in esrs else (r.to_esr, r.from_esr)
+    for from_esr, to_esr, km, railway, tr4_section, section_type in rows:
+        mine, theirs = (from_esr, to_esr) if from_esr in esrs else (to_esr, from_esr)
         if theirs in esrs:
             continue
+        freight = not (section_type or "").lower().startswith("для пассажирского")
         out.append(
             SectionView(
-                mine, theirs, names.get(theirs, theirs), r.km, r.railway, r.tr4_section,
-                r.section_type, r.freight,
+                mine, theirs, names.get(theirs, theirs), km, railway, tr4_section,
+                section_type, freight,
             )
         )  # fmt: skip
     return sorted(out, key=lambda s: (s.from_esr, s.km if s.km is not None else 10**6))
 
 
-def _code_names(session: Session, esrs: set[str], lang: str) -> dict[str, str]:
-    if not esrs:
-        return {}
-    rows = session.execute(
-        select(StationCodeRow.esr, StationCodeRow.name_ru, StationRow.name_en)
-        .join(StationRow, StationRow.id == StationCodeRow.station_id)
-        .where(StationCodeRow.esr.in_(esrs))
-    )
-    return {esr: (name_ru if lang == "ru" else name_en) for esr, name_ru, name_en in rows}
-
-
 def _edges(session: Session, esr_station: dict[str, int]) -> list[tuple[int, int, str]]:
     edges = []
-    for from_esr, to_esr, railway in session.execute(
-        select(SectionRow.from_esr, SectionRow.to_esr, SectionRow.railway)
-    ):
+    for from_esr, to_esr, _km, railway, _section, _type in _sections(session):
         a, b = esr_station.get(from_esr), esr_station.get(to_esr)
         if a is not None and b is not None:
             edges.append((a, b, railway))
     return edges
 
 
+def _unique(crossings: Iterable[CrossingView]) -> list[CrossingView]:
+    """Each crossing once, although both of its stations list it."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for c in crossings:
+        a, b = sorted([c.own_esr, c.partner_esr or c.partner_name_ru])
+        if (a, b) not in seen:
+            seen.add((a, b))
+            out.append(c)
+    return sorted(out, key=lambda c: c.own_name)
+
+
 def whole_network(session: Session, lang: str) -> NetworkView:
-    stations = list(session.scalars(select(StationRow).order_by(StationRow.name_ru)))
-    places = _places(session, stations, lang)
+    places = _places(session, _all_stations(session), lang)
     esr_station = {esr: p.id for p in places for esr in p.esrs}
-    seen: set[tuple[str, str | None, str]] = set()
-    crossings = []
-    for p in places:
-        for c in p.crossings:
-            key = tuple(sorted([c.own_esr, c.partner_esr or c.partner_name_ru]))
-            if (key[0], key[1], "") in seen:
-                continue
-            seen.add((key[0], key[1], ""))
-            crossings.append(c)
     return NetworkView(
         places,
         _edges(session, esr_station),
         list(_railway_names(session, lang).values()),
-        crossings,
+        _unique(c for p in places for c in p.crossings),
     )
 
 
 def neighbourhood(session: Session, place: PlaceView, lang: str, hops: int = 2) -> NetworkView:
     """The station, everything within ``hops`` sections of it, and its border partners."""
-    code_rows = session.execute(select(StationCodeRow.esr, StationCodeRow.station_id)).all()
-    esr_station = {esr: sid for esr, sid in code_rows}
+    stations = _all_stations(session)
+    esr_station = {c.esr: st.id for st in stations for c in st.codes}
     all_edges = _edges(session, esr_station)
     adjacent: dict[int, set[int]] = defaultdict(set)
     for a, b, _ in all_edges:
@@ -320,7 +293,6 @@ def neighbourhood(session: Session, place: PlaceView, lang: str, hops: int = 2) 
     for _ in range(hops):
         frontier = {n for f in frontier for n in adjacent[f]} - keep
         keep |= frontier
-    stations = list(session.scalars(select(StationRow).where(StationRow.id.in_(keep))))
-    places = _places(session, stations, lang)
+    places = _places(session, [st for st in stations if st.id in keep], lang)
     edges = [(a, b, r) for a, b, r in all_edges if a in keep and b in keep]
     return NetworkView(places, edges, [], place.crossings)

@@ -6,6 +6,8 @@ that does not accept ``text/html``) must keep getting ``{"error": {...}}`` exact
 
 from __future__ import annotations
 
+import inspect
+
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -36,8 +38,8 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if not wants_html(request):
-            response: Response = await json_handler(request, exc)
-            return response
+            response = json_handler(request, exc)
+            return await response if inspect.isawaitable(response) else response
         title, text = MESSAGES.get(exc.status_code, (N_("Something went wrong"), ""))
         return render(
             request,
