@@ -13,6 +13,7 @@ from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from temir import __version__
+from temir.accounts.middleware import SessionMiddleware
 from temir.kit.api import install_error_handlers
 from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.uow = UnitOfWork(engine_for(settings.database_url))
     install_error_handlers(app)
+    app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
     for router in _api_routers():
         app.include_router(router, prefix="/api/v1")
     for router in _web_routers():
@@ -42,12 +44,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _api_routers() -> list[APIRouter]:
     """JSON routes, mounted under /api/v1."""
-    routers: list[APIRouter] = []
+    from temir.accounts import api as accounts_api
+
+    routers: list[APIRouter] = [accounts_api.router]
     return routers
 
 
 def _web_routers() -> list[APIRouter]:
     """Pages (server-rendered HTML)."""
+    from temir.accounts import web as accounts_web
     from temir.web import pages
 
-    return [pages.router]
+    return [pages.router, accounts_web.router]
