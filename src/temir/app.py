@@ -13,6 +13,7 @@ from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from temir import __version__
+from temir.accounts.middleware import SessionMiddleware
 from temir.kit.api import install_error_handlers
 from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.uow = UnitOfWork(engine_for(settings.database_url))
     install_error_handlers(app)
     install_html_error_pages(app)
+    app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
     for router in _api_routers():
         app.include_router(router, prefix="/api/v1")
     for router in _web_routers():
@@ -42,11 +44,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _api_routers() -> list:  # type: ignore[type-arg]
+def _api_routers() -> list[APIRouter]:
+    """JSON routes, mounted under /api/v1."""
+    from temir.accounts import api as accounts_api
     from temir.codes import api as codes_api
     from temir.network import api as network_api
 
-    routers: list = []  # type: ignore[type-arg]
+    routers: list[APIRouter] = [accounts_api.router]
     routers.append(network_api.router)
     routers.append(codes_api.router)
     return routers
@@ -54,7 +58,8 @@ def _api_routers() -> list:  # type: ignore[type-arg]
 
 def _web_routers() -> list[APIRouter]:
     """Pages (server-rendered HTML)."""
+    from temir.accounts import web as accounts_web
     from temir.network import web as network_web
     from temir.web import pages
 
-    return [pages.router, network_web.router]
+    return [pages.router, accounts_web.router, network_web.router]
