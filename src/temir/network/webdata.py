@@ -100,7 +100,12 @@ class NetworkView:
 
     @property
     def unplaced(self) -> list[PlaceView]:
-        return [p for p in self.places if p.lat is None or p.lon is None]
+        """Nodes of the sections graph that have no position (halts are never drawn)."""
+        return [
+            p
+            for p in self.places
+            if (p.lat is None or p.lon is None) and any(c.network_node for c in p.codes)
+        ]
 
 
 def _railway_names(session: Session, lang: str) -> dict[str, RailwayView]:
