@@ -6,6 +6,7 @@ they are listed here in one place.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,9 +14,11 @@ from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from temir import __version__
+from temir.accounts.middleware import SessionMiddleware
 from temir.kit.api import install_error_handlers
 from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
+from temir.web.errors import install as install_html_error_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -32,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.uow = UnitOfWork(engine_for(settings.database_url))
     install_error_handlers(app)
+    install_html_error_pages(app)
+    app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
     for router in _api_routers():
         app.include_router(router, prefix="/api/v1")
     for router in _web_routers():
@@ -40,18 +45,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+# One line per capability; each module has a ``router``.
+API_MODULES = (
+    "temir.accounts.api",
+    "temir.network.api",
+    "temir.codes.api",
+    "temir.stats.api",
+)
+WEB_MODULES = (
+    "temir.web.pages",
+    "temir.accounts.web",
+    "temir.network.web",
+)
+
+
+def _routers(modules: tuple[str, ...]) -> list[APIRouter]:
+    routers: list[APIRouter] = []
+    for name in modules:
+        router = importlib.import_module(name).router
+        assert isinstance(router, APIRouter), name
+        routers.append(router)
+    return routers
+
+
 def _api_routers() -> list[APIRouter]:
     """JSON routes, mounted under /api/v1."""
-    from temir.codes import api as codes_api
-    from temir.network import api as network_api
-    from temir.stats import api as stats_api
-
-    routers: list[APIRouter] = [network_api.router, codes_api.router, stats_api.router]
-    return routers
+    return _routers(API_MODULES)
 
 
 def _web_routers() -> list[APIRouter]:
     """Pages (server-rendered HTML)."""
-    from temir.web import pages
-
-    return [pages.router]
+    return _routers(WEB_MODULES)

@@ -44,9 +44,15 @@ def serve(
 
 
 def _register() -> None:
+    from temir.accounts import cli as accounts_cli
+    from temir.demo import cli as demo_cli
     from temir.kit import db_cli
 
     app.add_typer(db_cli.app, name="db", help="Database: migrate, check.")
+    app.add_typer(accounts_cli.users_app, name="users", help="Users: create, list.")
+    app.add_typer(accounts_cli.orgs_app, name="orgs", help="Organisations: create, list.")
+    app.add_typer(accounts_cli.tokens_app, name="tokens", help="API tokens: create, list, revoke.")
+    app.command("demo")(demo_cli.demo)
     from temir.stats import cli as stats_cli
 
     app.add_typer(stats_cli.app, name="stats", help="Freight statistics: volumes, import, demo.")

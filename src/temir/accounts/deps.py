@@ -1,0 +1,54 @@
+"""FastAPI dependencies: who is calling, and may they?
+
+A caller is identified by ``Authorization: Bearer <token>`` (API clients) or by the web
+session cookie (the browser; the session middleware has already looked it up and checked
+CSRF). A bearer header always wins over a cookie, and a bad one is a 401 rather than being
+quietly ignored. Reads of reference data need no actor; every write asks for one with
+:func:`current_actor` or :func:`require_role`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+
+from temir.accounts import rules, service
+from temir.accounts.model import Actor, Channel, Role, WebSession
+from temir.kit.api import uow_of
+from temir.kit.errors import Unauthenticated
+from temir.kit.i18n import N_
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def optional_actor(request: Request) -> Actor | None:
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise Unauthenticated(N_("Send the header Authorization: Bearer <token>."))
+        with uow_of(request)() as session:  # commits last_used_at
+            return service.authenticate_token(session, credentials, client_address(request))
+    web: WebSession | None = getattr(request.state, "web_session", None)
+    if web is not None:
+        return web.user.actor(Channel.WEB, client_address(request))
+    return None
+
+
+def current_actor(actor: Actor | None = Depends(optional_actor)) -> Actor:
+    if actor is None:
+        raise Unauthenticated(N_("Log in, or send an API token in the Authorization header."))
+    return actor
+
+
+def require_role(*roles: Role) -> Callable[..., Actor]:
+    """A dependency that lets through an actor with one of ``roles`` (admins always)."""
+
+    def dependency(actor: Actor = Depends(current_actor)) -> Actor:
+        rules.require_role(actor, *roles)
+        return actor
+
+    return dependency

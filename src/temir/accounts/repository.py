@@ -1,0 +1,202 @@
+"""All SQL of the accounts capability, and the mapping from rows to model objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from temir.accounts.model import (
+    ApiToken,
+    AuditEntry,
+    AuditFilter,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+from temir.accounts.tables import ApiTokenRow, AuditRow, OrganisationRow, UserRow, WebSessionRow
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def aware_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else aware(value)
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def to_organisation(row: OrganisationRow) -> Organisation:
+    return Organisation(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        name_ru=row.name_ru,
+        kind=OrganisationKind(row.kind),
+        country=row.country,
+        railway_code=row.railway_code,
+        synthetic=bool(row.synthetic),
+        created_at=aware(row.created_at),
+    )
+
+
+def organisation_row(session: Session, slug: str) -> OrganisationRow | None:
+    return session.scalars(select(OrganisationRow).where(OrganisationRow.slug == slug)).first()
+
+
+def organisation_rows(session: Session) -> Sequence[OrganisationRow]:
+    return session.scalars(select(OrganisationRow).order_by(OrganisationRow.slug)).all()
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def to_user(row: UserRow, organisation_slug: str | None) -> User:
+    return User(
+        id=row.id,
+        username=row.username,
+        full_name=row.full_name,
+        email=row.email,
+        role=Role(row.role),
+        organisation_id=row.organisation_id,
+        organisation_slug=organisation_slug,
+        language=row.language,
+        active=bool(row.active),
+        synthetic=bool(row.synthetic),
+        has_password=row.password_hash is not None,
+        created_at=aware(row.created_at),
+    )
+
+
+def _organisation_slug(session: Session, organisation_id: int | None) -> str | None:
+    if organisation_id is None:
+        return None
+    row = session.get(OrganisationRow, organisation_id)
+    return None if row is None else row.slug
+
+
+def user_of(session: Session, row: UserRow) -> User:
+    return to_user(row, _organisation_slug(session, row.organisation_id))
+
+
+def user_row(session: Session, username: str) -> UserRow | None:
+    return session.scalars(select(UserRow).where(UserRow.username == username)).first()
+
+
+def user_rows(session: Session, organisation_id: int | None = None) -> list[User]:
+    query = (
+        select(UserRow, OrganisationRow.slug)
+        .outerjoin(OrganisationRow, UserRow.organisation_id == OrganisationRow.id)
+        .order_by(UserRow.username)
+    )
+    if organisation_id is not None:
+        query = query.where(UserRow.organisation_id == organisation_id)
+    return [to_user(row, slug) for row, slug in session.execute(query).all()]
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def to_token(row: ApiTokenRow, username: str) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        username=username,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=aware(row.created_at),
+        expires_at=aware_or_none(row.expires_at),
+        last_used_at=aware_or_none(row.last_used_at),
+        revoked_at=aware_or_none(row.revoked_at),
+    )
+
+
+def token_row_by_hash(session: Session, token_hash: str) -> ApiTokenRow | None:
+    return session.scalars(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)).first()
+
+
+def tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
+    query = (
+        select(ApiTokenRow, UserRow.username)
+        .join(UserRow, ApiTokenRow.user_id == UserRow.id)
+        .order_by(ApiTokenRow.id)
+    )
+    if user_id is not None:
+        query = query.where(ApiTokenRow.user_id == user_id)
+    return [to_token(row, username) for row, username in session.execute(query).all()]
+
+
+# --- web sessions -----------------------------------------------------------------------------
+
+
+def web_session_row(session: Session, id_hash: str) -> WebSessionRow | None:
+    return session.get(WebSessionRow, id_hash)
+
+
+def delete_web_session(session: Session, id_hash: str) -> int:
+    result = session.execute(delete(WebSessionRow).where(WebSessionRow.id_hash == id_hash))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_expired_web_sessions(session: Session, now: datetime) -> None:
+    session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+def count_login_failures(
+    session: Session, username: str, remote_addr: str | None, since: datetime
+) -> int:
+    query = (
+        select(func.count())
+        .select_from(AuditRow)
+        .where(AuditRow.action == "login.failed")
+        .where(AuditRow.target_type == "user")
+        .where(AuditRow.target_id == username)
+        .where(AuditRow.at >= since)
+    )
+    if remote_addr is None:
+        query = query.where(AuditRow.remote_addr.is_(None))
+    else:
+        query = query.where(AuditRow.remote_addr == remote_addr)
+    return int(session.scalar(query) or 0)
+
+
+def to_audit_entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        at=aware(row.at),
+        actor=row.actor,
+        actor_user_id=row.actor_user_id,
+        action=row.action,
+        target_type=row.target_type,
+        target_id=row.target_id,
+        via=row.via,
+        remote_addr=row.remote_addr,
+        details=row.details,
+    )
+
+
+def audit_entries(session: Session, where: AuditFilter) -> list[AuditEntry]:
+    query = select(AuditRow).order_by(AuditRow.id.desc())
+    if where.actor is not None:
+        query = query.where(AuditRow.actor == where.actor)
+    if where.action is not None:
+        query = query.where(AuditRow.action == where.action)
+    if where.target_type is not None:
+        query = query.where(AuditRow.target_type == where.target_type)
+    if where.target_id is not None:
+        query = query.where(AuditRow.target_id == where.target_id)
+    if where.since is not None:
+        query = query.where(AuditRow.at >= aware(where.since).astimezone(UTC))
+    if where.until is not None:
+        query = query.where(AuditRow.at < aware(where.until).astimezone(UTC))
+    query = query.limit(where.limit).offset(where.offset)
+    return [to_audit_entry(row) for row in session.scalars(query).all()]

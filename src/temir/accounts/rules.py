@@ -1,0 +1,211 @@
+"""Account rules: what a valid name looks like, how secrets are made, who may do what. Pure.
+
+Secrets (API tokens, session ids) are random values from :mod:`secrets`; only their SHA-256 is
+stored, so a copy of the database does not let anyone act as a user. A SHA-256 (not a slow
+password hash) is right here because the values carry 256 bits of randomness: there is
+nothing to guess.
+
+Log-in throttling: at most ``LOGIN_MAX_FAILURES`` failed log-ins for one username from one
+address within ``LOGIN_WINDOW``; further attempts fail without checking the password until
+older failures leave the window. The count comes from the audit log (``login.failed`` rows),
+so it holds across processes and restarts and needs no table of its own. Throttled attempts
+are themselves recorded as failures, so an attacker who keeps trying keeps the lock closed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from temir.accounts.model import Actor, OrganisationKind, Role
+from temir.kit.errors import PermissionDenied, ValidationFailed
+from temir.kit.i18n import N_
+
+TOKEN_SCHEME = "tmr_"  # noqa: S105 - makes a leaked Temir token recognisable to secret scanners
+TOKEN_PREFIX_LENGTH = 12  # scheme + 8 random characters, shown in lists to tell tokens apart
+TOKEN_MAX_DAYS = 3650
+
+SESSION_LIFETIME = timedelta(hours=12)
+SESSION_COOKIE = "temir_session"
+LOGIN_CSRF_COOKIE = "temir_login_csrf"
+
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_MAX_FAILURES = 5
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 1024
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_RAILWAY_CODE = re.compile(r"^[A-Z]{2,8}$")
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str, str]:
+    """A fresh API token: ``(secret, display prefix, stored hash)``."""
+    secret = TOKEN_SCHEME + secrets.token_urlsafe(32)
+    return secret, secret[:TOKEN_PREFIX_LENGTH], sha256(secret)
+
+
+def new_session_id() -> tuple[str, str]:
+    """A fresh session id: ``(cookie value, stored hash)``."""
+    cookie = secrets.token_urlsafe(32)
+    return cookie, sha256(cookie)
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_username(username: str) -> str:
+    name = normalise_username(username)
+    if not _USERNAME.match(name):
+        raise ValidationFailed(
+            N_(
+                "A username has 3 to 64 characters: lower-case Latin letters, digits, "
+                "'.', '_' or '-', starting with a letter or digit."
+            ),
+            code="invalid_username",
+            field="username",
+        )
+    return name
+
+
+def check_slug(slug: str) -> str:
+    value = slug.strip().lower()
+    if not _SLUG.match(value):
+        raise ValidationFailed(
+            N_(
+                "An organisation slug has 2 to 64 characters: lower-case Latin letters, digits "
+                "or '-'."
+            ),
+            code="invalid_slug",
+            field="slug",
+        )
+    return value
+
+
+def check_country(country: str) -> str:
+    value = country.strip().upper()
+    if not _COUNTRY.match(value):
+        raise ValidationFailed(
+            N_("The country is a two-letter ISO 3166 code, e.g. KZ."),
+            code="invalid_country",
+            field="country",
+        )
+    return value
+
+
+def check_railway_code(kind: OrganisationKind, code: str | None) -> str | None:
+    if code is None or not code.strip():
+        return None
+    value = code.strip().upper()
+    if kind is not OrganisationKind.RAILWAY:
+        raise ValidationFailed(
+            N_("Only a railway has a railway code."),
+            code="invalid_railway_code",
+            field="railway_code",
+        )
+    if not _RAILWAY_CODE.match(value):
+        raise ValidationFailed(
+            N_("A railway code is 2 to 8 Latin capital letters, e.g. KZH."),
+            code="invalid_railway_code",
+            field="railway_code",
+        )
+    return value
+
+
+def check_name(value: str, field: str = "name") -> str:
+    text = value.strip()
+    if not text or len(text) > 200:
+        raise ValidationFailed(
+            N_("{field_name} must have 1 to 200 characters."),
+            code="invalid_name",
+            field=field,
+            field_name=field,
+        )
+    return text
+
+
+def check_password(password: str) -> str:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValidationFailed(
+            N_("A password has at least {min} characters."),
+            code="weak_password",
+            field="password",
+            min=PASSWORD_MIN_LENGTH,
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationFailed(
+            N_("A password has at most {max} characters."),
+            code="invalid_password",
+            field="password",
+            max=PASSWORD_MAX_LENGTH,
+        )
+    return password
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        raise ValidationFailed(
+            N_("Unknown role {value}; one of: {choices}."),
+            code="invalid_role",
+            field="role",
+            value=value,
+            choices=", ".join(r.value for r in Role),
+        ) from None
+
+
+def parse_kind(value: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(value.strip().lower())
+    except ValueError:
+        raise ValidationFailed(
+            N_("Unknown organisation kind {value}; one of: {choices}."),
+            code="invalid_kind",
+            field="kind",
+            value=value,
+            choices=", ".join(k.value for k in OrganisationKind),
+        ) from None
+
+
+def token_expiry(now: datetime, days: int | None) -> datetime | None:
+    """When a token issued ``now`` for ``days`` days expires; ``None`` means it does not."""
+    if days is None:
+        return None
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationFailed(
+            N_("A token lives 1 to {max} days."),
+            code="invalid_expiry",
+            field="expires_days",
+            max=TOKEN_MAX_DAYS,
+        )
+    return now + timedelta(days=days)
+
+
+def login_throttled(recent_failures: int) -> bool:
+    return recent_failures >= LOGIN_MAX_FAILURES
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    """Raise unless ``actor`` has one of ``roles`` (an admin has every role)."""
+    if not actor.has_role(*roles):
+        raise PermissionDenied(N_("Your role ({role}) may not do this."), role=str(actor.role))
+
+
+def require_self_or_admin(actor: Actor, user_id: int) -> None:
+    """Tokens are personal: only their owner or an admin may issue, list or revoke them."""
+    if actor.role is not Role.ADMIN and actor.user_id != user_id:
+        raise PermissionDenied(N_("Only the owner or an administrator may do this."))

@@ -1,0 +1,379 @@
+"""Account use cases. Each takes the Session of the caller's unit of work and never commits.
+
+Every write records an audit row through :func:`temir.accounts.audit.record` in that same
+unit of work, so the change and its record are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from temir.accounts import audit, passwords, repository, rules
+from temir.accounts.model import (
+    Actor,
+    ApiToken,
+    AuditEntry,
+    AuditFilter,
+    Channel,
+    IssuedToken,
+    LoginFailure,
+    LoginOutcome,
+    Organisation,
+    OrganisationKind,
+    Role,
+    TokenStatus,
+    User,
+    WebSession,
+)
+from temir.accounts.tables import ApiTokenRow, OrganisationRow, UserRow, WebSessionRow
+from temir.kit import clock
+from temir.kit.errors import Conflict, NotFound, Unauthenticated
+from temir.kit.i18n import N_
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def create_organisation(
+    session: Session,
+    actor: Actor,
+    *,
+    slug: str,
+    name: str,
+    kind: OrganisationKind | str,
+    country: str,
+    name_ru: str | None = None,
+    railway_code: str | None = None,
+    synthetic: bool = False,
+) -> Organisation:
+    rules.require_role(actor, Role.ADMIN)
+    kind = kind if isinstance(kind, OrganisationKind) else rules.parse_kind(kind)
+    slug = rules.check_slug(slug)
+    row = OrganisationRow(
+        slug=slug,
+        name=rules.check_name(name),
+        name_ru=rules.check_name(name_ru, "name_ru") if name_ru else None,
+        kind=kind.value,
+        country=rules.check_country(country),
+        railway_code=rules.check_railway_code(kind, railway_code),
+        synthetic=synthetic,
+        created_at=clock.now(),
+    )
+    if repository.organisation_row(session, slug) is not None:
+        raise Conflict(
+            N_("An organisation {slug} already exists."),
+            code="organisation_exists",
+            field="slug",
+            slug=slug,
+        )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "organisation.created",
+        "organisation",
+        slug,
+        {"name": row.name, "kind": row.kind, "country": row.country, "synthetic": synthetic},
+    )
+    return repository.to_organisation(row)
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return [repository.to_organisation(row) for row in repository.organisation_rows(session)]
+
+
+def get_organisation(session: Session, slug: str) -> Organisation:
+    row = repository.organisation_row(session, slug.strip().lower())
+    if row is None:
+        raise NotFound(
+            N_("No organisation {slug}."),
+            code="organisation_not_found",
+            field="organisation",
+            slug=slug,
+        )
+    return repository.to_organisation(row)
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    role: Role | str,
+    organisation: str | None,
+    full_name: str | None = None,
+    password: str | None = None,
+    email: str | None = None,
+    language: str = "en",
+    synthetic: bool = False,
+) -> User:
+    """Create a user; without a password the user can use API tokens but not log in on the web."""
+    rules.require_role(actor, Role.ADMIN)
+    username = rules.check_username(username)
+    role = role if isinstance(role, Role) else rules.parse_role(role)
+    organisation_id = get_organisation(session, organisation).id if organisation else None
+    password_hash = passwords.hash_password(rules.check_password(password)) if password else None
+    if repository.user_row(session, username) is not None:
+        raise Conflict(
+            N_("A user {username} already exists."),
+            code="user_exists",
+            field="username",
+            username=username,
+        )
+    row = UserRow(
+        username=username,
+        full_name=rules.check_name(full_name or username, "full_name"),
+        email=(email or "").strip() or None,
+        password_hash=password_hash,
+        role=role.value,
+        organisation_id=organisation_id,
+        language=language,
+        active=True,
+        synthetic=synthetic,
+        created_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.created",
+        "user",
+        username,
+        {"role": role.value, "organisation": organisation, "synthetic": synthetic},
+    )
+    return repository.user_of(session, row)
+
+
+def list_users(session: Session, organisation: str | None = None) -> list[User]:
+    organisation_id = get_organisation(session, organisation).id if organisation else None
+    return repository.user_rows(session, organisation_id)
+
+
+def get_user(session: Session, username: str) -> User:
+    return repository.user_of(session, _user_row(session, username))
+
+
+def _user_row(session: Session, username: str) -> UserRow:
+    row = repository.user_row(session, rules.normalise_username(username))
+    if row is None:
+        raise NotFound(
+            N_("No user {username}."), code="user_not_found", field="username", username=username
+        )
+    return row
+
+
+def actor_for(
+    session: Session, username: str, via: Channel, remote_addr: str | None = None
+) -> Actor:
+    """Act as an existing, active user (the CLI's ``--as``)."""
+    row = _user_row(session, username)
+    if not row.active:
+        raise Unauthenticated(N_("The user {username} is deactivated."), username=row.username)
+    return repository.user_of(session, row).actor(via, remote_addr)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def issue_token(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    name: str = "api",
+    expires_days: int | None = None,
+) -> IssuedToken:
+    """Issue a token for ``username``; the returned secret is the only copy there will be."""
+    row = _user_row(session, username)
+    rules.require_self_or_admin(actor, row.id)
+    now = clock.now()
+    secret, prefix, token_hash = rules.new_token()
+    token = ApiTokenRow(
+        user_id=row.id,
+        name=rules.check_name(name),
+        prefix=prefix,
+        token_hash=token_hash,
+        created_at=now,
+        expires_at=rules.token_expiry(now, expires_days),
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "token.created",
+        "api_token",
+        token.id,
+        {"user": row.username, "name": token.name, "prefix": prefix, "expires_days": expires_days},
+    )
+    return IssuedToken(secret=secret, token=repository.to_token(token, row.username))
+
+
+def list_tokens(session: Session, actor: Actor, username: str | None = None) -> list[ApiToken]:
+    """An actor's own tokens; an admin may name another user."""
+    if username is None:
+        if actor.user_id is None:
+            rules.require_role(actor, Role.ADMIN)
+            return repository.tokens(session)
+        return repository.tokens(session, actor.user_id)
+    row = _user_row(session, username)
+    rules.require_self_or_admin(actor, row.id)
+    return repository.tokens(session, row.id)
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+    row = session.get(ApiTokenRow, token_id)
+    if row is None:
+        raise NotFound(N_("No API token {id}."), code="token_not_found", field="id", id=token_id)
+    rules.require_self_or_admin(actor, row.user_id)
+    owner = session.get(UserRow, row.user_id)
+    username = owner.username if owner else "?"
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        audit.record(
+            session,
+            actor,
+            "token.revoked",
+            "api_token",
+            row.id,
+            {"user": username, "prefix": row.prefix},
+        )
+    return repository.to_token(row, username)
+
+
+def authenticate_token(session: Session, secret: str, remote_addr: str | None = None) -> Actor:
+    """The actor behind a bearer token; notes when the token was last used."""
+    row = repository.token_row_by_hash(session, rules.sha256(secret.strip()))
+    now = clock.now()
+    if row is None:
+        raise Unauthenticated(N_("Unknown API token."))
+    token = repository.to_token(row, "")
+    status = token.status(now)
+    if status is TokenStatus.REVOKED:
+        raise Unauthenticated(N_("This API token has been revoked."))
+    if status is TokenStatus.EXPIRED:
+        raise Unauthenticated(N_("This API token has expired."))
+    user = session.get(UserRow, row.user_id)
+    if user is None or not user.active:
+        raise Unauthenticated(N_("The owner of this API token is deactivated."))
+    row.last_used_at = now
+    return repository.user_of(session, user).actor(Channel.API, remote_addr)
+
+
+# --- web log-in -------------------------------------------------------------------------------
+
+
+def _anonymous(remote_addr: str | None) -> Actor:
+    return Actor(label="anonymous", role=Role.VIEWER, via=Channel.WEB, remote_addr=remote_addr)
+
+
+def log_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    remote_addr: str | None,
+    user_agent: str | None = None,
+    previous_cookie: str | None = None,
+) -> LoginOutcome:
+    """Check a password and open a web session.
+
+    Returns a failure instead of raising, so the caller's unit of work commits the
+    ``login.failed`` audit row that the throttle counts. The reason is for the audit log only;
+    the person logging in is told the same thing whatever it was.
+    """
+    name = rules.normalise_username(username)[:64]
+    now = clock.now()
+    recent = repository.count_login_failures(session, name, remote_addr, now - rules.LOGIN_WINDOW)
+    if rules.login_throttled(recent):
+        return _failed(session, name, remote_addr, LoginFailure.RATE_LIMITED)
+    row = repository.user_row(session, name)
+    check = passwords.verify(row.password_hash if row else None, password)
+    if row is None:
+        return _failed(session, name, remote_addr, LoginFailure.NO_SUCH_USER)
+    if row.password_hash is None:
+        return _failed(session, name, remote_addr, LoginFailure.NO_PASSWORD)
+    if not check.ok:
+        return _failed(session, name, remote_addr, LoginFailure.BAD_CREDENTIALS)
+    if not row.active:
+        return _failed(session, name, remote_addr, LoginFailure.INACTIVE)
+    if check.new_hash is not None:
+        row.password_hash = check.new_hash
+    if previous_cookie:  # rotate: the id a browser had before log-in is never reused
+        repository.delete_web_session(session, rules.sha256(previous_cookie))
+    repository.delete_expired_web_sessions(session, now)
+    cookie, id_hash = rules.new_session_id()
+    csrf = rules.new_csrf_token()
+    expires = now + rules.SESSION_LIFETIME
+    session.add(
+        WebSessionRow(
+            id_hash=id_hash,
+            user_id=row.id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=expires,
+            remote_addr=remote_addr,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    user = repository.user_of(session, row)
+    audit.record(
+        session,
+        user.actor(Channel.WEB, remote_addr),
+        "login.succeeded",
+        "user",
+        user.username,
+        {"rehashed": check.new_hash is not None},
+    )
+    return LoginOutcome(
+        session=WebSession(cookie=cookie, csrf_token=csrf, expires_at=expires, user=user)
+    )
+
+
+def _failed(
+    session: Session, username: str, remote_addr: str | None, why: LoginFailure
+) -> LoginOutcome:
+    audit.record(
+        session, _anonymous(remote_addr), "login.failed", "user", username, {"reason": why.value}
+    )
+    return LoginOutcome(session=None, failure=why)
+
+
+def web_session(session: Session, cookie: str) -> WebSession | None:
+    """The live session behind a cookie, or None if it is unknown, expired or its user inactive."""
+    row = repository.web_session_row(session, rules.sha256(cookie))
+    if row is None or repository.aware(row.expires_at) <= clock.now():
+        return None
+    user = session.get(UserRow, row.user_id)
+    if user is None or not user.active:
+        return None
+    return WebSession(
+        cookie=cookie,
+        csrf_token=row.csrf_token,
+        expires_at=repository.aware(row.expires_at),
+        user=repository.user_of(session, user),
+    )
+
+
+def log_out(session: Session, cookie: str, remote_addr: str | None = None) -> bool:
+    """End the session behind ``cookie``; False if there was none."""
+    live = web_session(session, cookie)
+    repository.delete_web_session(session, rules.sha256(cookie))
+    if live is None:
+        return False
+    audit.record(
+        session, live.user.actor(Channel.WEB, remote_addr), "logout", "user", live.user.username
+    )
+    return True
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+def audit_log(session: Session, actor: Actor, where: AuditFilter) -> list[AuditEntry]:
+    rules.require_role(actor, Role.ADMIN)
+    return repository.audit_entries(session, where)

@@ -1,0 +1,113 @@
+"""Accounts tests get their own freshly migrated database per backend (no reference data needed).
+
+Each test creates uniquely named users and organisations, so tests share the database without
+disturbing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from accounts_helpers import PASSWORD, Account, MakeAccount, unique
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from temir.accounts import service
+from temir.accounts.model import Actor, OrganisationKind, Role
+from temir.app import create_app
+from temir.kit import migrate
+from temir.kit.db import UnitOfWork, make_engine
+from temir.kit.settings import Settings
+
+
+def root_conftest(config: pytest.Config) -> Any:
+    """tests/conftest.py as pytest loaded it (every conftest is a module named "conftest")."""
+    root = Path(__file__).resolve().parents[1] / "conftest.py"
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, ModuleType) and Path(plugin.__file__ or "").resolve() == root:
+            return plugin
+    raise RuntimeError(f"{root} is not loaded")
+
+
+@pytest.fixture(scope="session")
+def engine(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[Engine]:
+    """A fresh database migrated to head (the shared ``engine`` also loads reference data,
+    which accounts do not need)."""
+    shared = root_conftest(pytestconfig)
+    url = shared.fresh_database_url(
+        backend, f"temir_accounts_{shared.worker_suffix()}", tmp_path_factory.mktemp("accounts-db")
+    )
+    eng = make_engine(url)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def uow(engine: Engine) -> UnitOfWork:
+    return UnitOfWork(engine)
+
+
+@pytest.fixture
+def make_account(uow: UnitOfWork) -> MakeAccount:
+    """Create an organisation and a user in it with a known password."""
+
+    def make(role: Role = Role.VIEWER, password: str | None = PASSWORD) -> Account:
+        org, username = unique("org"), unique("user")
+        with uow() as session:
+            actor = Actor.system("tests")
+            service.create_organisation(
+                session,
+                actor,
+                slug=org,
+                name="Test org",
+                kind=OrganisationKind.SHIPPER,
+                country="KZ",
+            )
+            service.create_user(
+                session,
+                actor,
+                username=username,
+                role=role,
+                organisation=org,
+                full_name=f"Full {username}",
+                password=password,
+            )
+        return Account(username, password or "", org, role)
+
+    return make
+
+
+@pytest.fixture
+def settings(engine: Engine, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        home=tmp_path,
+        secret_key="test-secret",
+        host="127.0.0.1",
+        port=8000,
+        secure_cookies=False,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def token_for(uow: UnitOfWork) -> Callable[[Account], str]:
+    def issue(account: Account) -> str:
+        with uow() as session:
+            return service.issue_token(
+                session, Actor.system("tests"), username=account.username, name="t"
+            ).secret
+
+    return issue
