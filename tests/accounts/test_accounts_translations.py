@@ -1,4 +1,4 @@
-"""Every message the accounts capability shows has a Russian translation."""
+"""Every message the accounts and demo capabilities show has a Russian translation."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 
 from temir.kit.i18n import gettext
 
-SOURCE = Path(__file__).resolve().parents[2] / "src" / "temir" / "accounts"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "temir"
+SOURCES = (PACKAGE / "accounts", PACKAGE / "demo")
 MESSAGE = re.compile(r'(?<![A-Za-z0-9])(?:N_|_)\(\s*((?:"[^"]*"\s*)+)')
 
 
 def msgids() -> list[str]:
     found: list[str] = []
-    for path in sorted(SOURCE.rglob("*")):
+    for path in sorted(p for source in SOURCES for p in source.rglob("*")):
         if path.suffix in (".py", ".html"):
             for match in MESSAGE.finditer(path.read_text(encoding="utf-8")):
                 msgid = "".join(re.findall(r'"([^"]*)"', match.group(1)))
@@ -26,6 +27,7 @@ def msgids() -> list[str]:
 
 def test_the_extraction_finds_the_messages() -> None:
     assert "Wrong username or password." in msgids()
+    assert "Demo users (synthetic)" in msgids()
     assert len(msgids()) > 20
 
 

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from temir.accounts import passwords, repository, service
 from temir.accounts.model import Actor, OrganisationKind, Role
 from temir.demo.service import DemoTable, StepSummary, step
+from temir.kit.errors import Problem, Severity
+from temir.kit.i18n import N_
 
 SHARED_PASSWORD_ENV = "TEMIR_DEMO_PASSWORD"  # noqa: S105 - the variable name
 
@@ -118,10 +120,17 @@ def use_shared_password(password: str | None) -> None:
     _shared_password = password
 
 
-@step("accounts", "Demo organisations and users")
+CREATED = N_("created")
+ALREADY_THERE = N_("already there")
+PASSWORD_UNCHANGED = N_("(unchanged, set by an earlier run)")
+
+
+@step("accounts", N_("Demo organisations and users"))
 def demo_accounts(session: Session, actor: Actor, seed: int, console: Console) -> StepSummary:
     summary = StepSummary("accounts")
-    organisations = DemoTable("Demo organisations (synthetic)", ["slug", "name", "kind", "status"])
+    organisations = DemoTable(
+        N_("Demo organisations (synthetic)"), [N_("slug"), N_("name"), N_("kind"), N_("status")]
+    )
     for spec in ORGANISATIONS:
         row = repository.organisation_row(session, spec.slug)
         if row is None:
@@ -137,18 +146,25 @@ def demo_accounts(session: Session, actor: Actor, seed: int, console: Console) -
                 synthetic=True,
             )
             summary.created += 1
-            status = "created"
+            status = CREATED
         else:
             summary.existing += 1
-            status = "already there"
+            status = ALREADY_THERE
             if not row.synthetic:
                 summary.notes.append(
-                    f"organisation {spec.slug} exists and is not synthetic; left alone"
+                    Problem(
+                        "real_organisation_kept",
+                        N_("Organisation {slug} exists and is not synthetic; left alone."),
+                        params={"slug": spec.slug},
+                        severity=Severity.WARNING,
+                    )
                 )
         organisations.rows.append([spec.slug, spec.name, spec.kind.value, status])
 
     users = DemoTable(
-        "Demo users (synthetic)", ["username", "password", "role", "organisation", "status"]
+        N_("Demo users (synthetic)"),
+        [N_("username"), N_("password"), N_("role"), N_("organisation"), N_("status")],
+        translated_columns=("password", "status"),
     )
     for user in USERS:
         password = _shared_password or demo_password(seed, user.username)
@@ -166,12 +182,12 @@ def demo_accounts(session: Session, actor: Actor, seed: int, console: Console) -
                 synthetic=True,
             )
             summary.created += 1
-            status, shown = "created", password
+            status, shown = CREATED, password
         else:
             summary.existing += 1
-            status = "already there"
+            status = ALREADY_THERE
             still = passwords.verify(existing.password_hash, password).ok
-            shown = password if still else "(unchanged, set by an earlier run)"
+            shown = password if still else PASSWORD_UNCHANGED
         users.rows.append([user.username, shown, user.role.value, user.organisation or "", status])
     summary.tables += [organisations, users]
     return summary

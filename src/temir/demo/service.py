@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from temir.accounts.model import Actor
 from temir.kit.db import UnitOfWork
+from temir.kit.errors import Problem, ValidationFailed
+from temir.kit.i18n import N_, translate
 
 DEFAULT_SEED = 1520  # the gauge, in mm
 
@@ -34,9 +36,10 @@ STEP_MODULES: tuple[str, ...] = ("temir.demo.accounts",)
 class DemoTable:
     """Rows a step wants shown to whoever ran the demo (e.g. the demo log-ins)."""
 
-    title: str
-    columns: list[str]
+    title: str  # English msgid
+    columns: list[str]  # English msgids, also the keys in --json output
     rows: list[list[str]] = field(default_factory=list)
+    translated_columns: tuple[str, ...] = ("status",)  # cells that are msgids, not data
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,7 +53,7 @@ class StepSummary:
     step: str
     created: int = 0
     existing: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # warnings for whoever ran the demo
     tables: list[DemoTable] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +61,7 @@ class StepSummary:
             "step": self.step,
             "created": self.created,
             "existing": self.existing,
-            "notes": self.notes,
+            "notes": [note.to_dict() for note in self.notes],
             "tables": [t.to_dict() for t in self.tables],
         }
 
@@ -101,17 +104,30 @@ def run(
     seed: int = DEFAULT_SEED,
     console: Console,
     only: list[str] | None = None,
+    lang: str = "en",
 ) -> list[StepSummary]:
     """Run the steps (all, or those named in ``only``), each in its own unit of work."""
     chosen = [s for s in steps() if only is None or s.name in only]
+    unknown = sorted(set(only or ()) - {s.name for s in STEPS})
+    if unknown:
+        raise ValidationFailed(
+            N_("Unknown demo step {names}; the steps are: {choices}."),
+            code="unknown_demo_step",
+            field="only",
+            names=", ".join(unknown),
+            choices=", ".join(s.name for s in STEPS),
+        )
     summaries: list[StepSummary] = []
     for number, current in enumerate(chosen, start=1):
-        with console.status(f"[{number}/{len(chosen)}] {current.title}…"), uow() as session:
+        title = translate(current.title, lang)
+        with console.status(f"[{number}/{len(chosen)}] {title}…"), uow() as session:
             summary = current.run(session, actor, seed, console)
-        state = "nothing new" if summary.created == 0 else f"{summary.created} created"
-        console.print(
-            f"[green]✓[/] [{number}/{len(chosen)}] {current.title}: {state}"
-            f" ({summary.existing} already there)"
+        state = translate(
+            N_("{created} created, {existing} already there"),
+            lang,
+            created=summary.created,
+            existing=summary.existing,
         )
+        console.print(f"[green]✓[/] [{number}/{len(chosen)}] {title}: {state}")
         summaries.append(summary)
     return summaries
