@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import pytest
-from accounts_helpers import PASSWORD, Account, MakeAccount, unique
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -22,26 +19,16 @@ from temir.app import create_app
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
 from temir.kit.settings import Settings
-
-
-def root_conftest(config: pytest.Config) -> Any:
-    """tests/conftest.py as pytest loaded it (every conftest is a module named "conftest")."""
-    root = Path(__file__).resolve().parents[1] / "conftest.py"
-    for plugin in config.pluginmanager.get_plugins():
-        if isinstance(plugin, ModuleType) and Path(plugin.__file__ or "").resolve() == root:
-            return plugin
-    raise RuntimeError(f"{root} is not loaded")
+from tests.accounts.accounts_helpers import PASSWORD, Account, MakeAccount, unique
+from tests.conftest import fresh_database_url, worker_suffix
 
 
 @pytest.fixture(scope="session")
-def engine(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
-) -> Iterator[Engine]:
+def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A fresh database migrated to head (the shared ``engine`` also loads reference data,
     which accounts do not need)."""
-    shared = root_conftest(pytestconfig)
-    url = shared.fresh_database_url(
-        backend, f"temir_accounts_{shared.worker_suffix()}", tmp_path_factory.mktemp("accounts-db")
+    url = fresh_database_url(
+        backend, f"temir_accounts_{worker_suffix()}", tmp_path_factory.mktemp("accounts-db")
     )
     eng = make_engine(url)
     migrate.upgrade(eng)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from accounts_helpers import Account, MakeAccount, unique
 from fastapi.testclient import TestClient
 
 from temir.accounts.model import Role
+from tests.accounts.accounts_helpers import Account, MakeAccount, unique
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ import hashlib
 import json
 
 import pytest
-from accounts_helpers import MakeAccount, unique
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -18,6 +17,7 @@ from temir.cli import app
 from temir.kit import runtime
 from temir.kit.db import UnitOfWork
 from temir.kit.settings import Settings
+from tests.accounts.accounts_helpers import MakeAccount, unique
 
 runner = CliRunner()
 

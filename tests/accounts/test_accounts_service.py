@@ -6,7 +6,6 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from accounts_helpers import PASSWORD, Account, MakeAccount, unique
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
@@ -24,6 +23,7 @@ from temir.accounts.tables import ApiTokenRow, AuditRow, OrganisationRow, UserRo
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
+from tests.accounts.accounts_helpers import PASSWORD, Account, MakeAccount, unique
 
 SYSTEM = Actor.system("tests")
 

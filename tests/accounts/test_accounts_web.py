@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from accounts_helpers import PASSWORD, MakeAccount, unique
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from temir.accounts.tables import AuditRow
 from temir.app import create_app
 from temir.kit.db import UnitOfWork
 from temir.kit.settings import Settings
+from tests.accounts.accounts_helpers import PASSWORD, MakeAccount, unique
 
 SESSION = "temir_session"
 

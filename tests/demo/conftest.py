@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,24 +12,13 @@ from sqlalchemy.engine import Engine
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
 from temir.kit.settings import Settings
-
-
-def root_conftest(config: pytest.Config) -> Any:
-    """tests/conftest.py as pytest loaded it (every conftest is a module named "conftest")."""
-    root = Path(__file__).resolve().parents[1] / "conftest.py"
-    for plugin in config.pluginmanager.get_plugins():
-        if isinstance(plugin, ModuleType) and Path(plugin.__file__ or "").resolve() == root:
-            return plugin
-    raise RuntimeError(f"{root} is not loaded")
+from tests.conftest import fresh_database_url, worker_suffix
 
 
 @pytest.fixture(scope="session")
-def engine(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
-) -> Iterator[Engine]:
-    shared = root_conftest(pytestconfig)
-    url = shared.fresh_database_url(
-        backend, f"temir_demo_{shared.worker_suffix()}", tmp_path_factory.mktemp("demo-db")
+def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    url = fresh_database_url(
+        backend, f"temir_demo_{worker_suffix()}", tmp_path_factory.mktemp("demo-db")
     )
     eng = make_engine(url)
     migrate.upgrade(eng)

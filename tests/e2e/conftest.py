@@ -31,6 +31,7 @@ from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
 from temir.kit.settings import Settings
 from temir.network.service import load_reference
+from tests.conftest import missing
 
 CHROMIUM = os.environ.get("TEMIR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,15 +45,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(os.environ.get("TEMIR_SCREENSHOTS", "/tmp/temir-screenshots"))
-
-
-def _missing(config: pytest.Config, what: str) -> None:
-    """``tests/conftest.missing``: skip locally, fail under CI=true."""
-    root = config.pluginmanager.get_plugin(
-        str(Path(__file__).resolve().parent.parent / "conftest.py")
-    )
-    assert root is not None, "tests/conftest.py is not loaded"
-    root.missing(what)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -127,16 +119,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def browser(pytestconfig: pytest.Config) -> Iterator[Any]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        _missing(pytestconfig, f"Chromium ({CHROMIUM})")
+        missing(f"Chromium ({CHROMIUM})")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing(pytestconfig, "Python Playwright")
+        missing("Python Playwright")
     with sync_playwright() as playwright:
         try:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         except Exception as exc:  # a broken install must not pass by skipping in CI either
-            _missing(pytestconfig, f"a working Chromium ({exc.__class__.__name__}: {exc})")
+            missing(f"a working Chromium ({exc.__class__.__name__}: {exc})")
         yield chromium
         chromium.close()
 

@@ -6,10 +6,7 @@ loader; the facts carry their station codes and countries themselves.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -17,22 +14,7 @@ from sqlalchemy.engine import Engine
 from temir.accounts.model import Actor
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
-
-
-def _root_conftest() -> ModuleType:
-    """tests/conftest.py as a module, for its database helpers (tests/ is not a package)."""
-    path = Path(__file__).resolve().parents[1] / "conftest.py"
-    spec = importlib.util.spec_from_file_location("temir_tests_root_helpers", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_root = _root_conftest()
-fresh_database_url = _root.fresh_database_url
-worker_suffix = _root.worker_suffix
+from tests.conftest import fresh_database_url, worker_suffix
 
 SEED = 11
 
