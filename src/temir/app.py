@@ -32,5 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _api_routers() -> list:  # type: ignore[type-arg]
+    from temir.codes import api as codes_api
+    from temir.network import api as network_api
+
     routers: list = []  # type: ignore[type-arg]
+    routers.append(network_api.router)
+    routers.append(codes_api.router)
     return routers

@@ -48,6 +48,13 @@ def _register() -> None:
 
     app.add_typer(db_cli.app, name="db", help="Database: migrate, check.")
 
+    from temir.codes import cli as codes_cli
+    from temir.network import cli as network_cli
+
+    app.add_typer(network_cli.ref_app, name="ref", help="Reference data: load, update.")
+    app.add_typer(network_cli.app, name="stations", help="Stations: search, show.")
+    app.add_typer(codes_cli.app, name="codes", help="Check codes: ESR, ETSNG, GNG, wagon, …")
+
 
 _register()
 

@@ -159,7 +159,7 @@ class BorderCrossingRow(Base):
     b_country: Mapped[str] = mapped_column(String(2))
     b_name_ru: Mapped[str] = mapped_column(String(200))
     b_name_en: Mapped[str] = mapped_column(String(200))
-    link_type: Mapped[str] = mapped_column(String(16))  # rail | ferry
+    link_type: Mapped[str] = mapped_column(String(24))  # rail | rail_gauge_change | ferry
     km_between: Mapped[int | None] = mapped_column(Integer)
     confidence: Mapped[str] = mapped_column(String(8))  # high | medium | low
     estimated: Mapped[bool] = mapped_column(Boolean)  # pairing inferred (medium/low)
@@ -168,11 +168,17 @@ class BorderCrossingRow(Base):
 
 
 class CommodityRow(Base):
-    """Commodities of the trade with their sourced ETSNG/GNG codes and group."""
+    """Commodities of the trade with their sourced ETSNG/GNG codes and group.
+
+    One GNG code may pair with several ETSNG codes (diesel above/below 61 °C flash point share
+    GNG 27101943), so the row has its own id; the natural key is (gng, etsng).
+    """
 
     __tablename__ = "ref_commodities"
+    __table_args__ = (UniqueConstraint("gng", "etsng"),)
 
-    gng: Mapped[str] = mapped_column(String(8), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gng: Mapped[str] = mapped_column(String(8), index=True)
     etsng: Mapped[str | None] = mapped_column(String(6), index=True)
     etsng_name_ru: Mapped[str | None] = mapped_column(Text)
     gng_name_ru: Mapped[str] = mapped_column(Text)

@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("b_country", sa.String(length=2), nullable=False),
         sa.Column("b_name_ru", sa.String(length=200), nullable=False),
         sa.Column("b_name_en", sa.String(length=200), nullable=False),
-        sa.Column("link_type", sa.String(length=16), nullable=False),
+        sa.Column("link_type", sa.String(length=24), nullable=False),
         sa.Column("km_between", sa.Integer(), nullable=True),
         sa.Column("confidence", sa.String(length=8), nullable=False),
         sa.Column("estimated", sa.Boolean(), nullable=False),
@@ -67,6 +67,7 @@ def upgrade() -> None:
 
     op.create_table(
         "ref_commodities",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("gng", sa.String(length=8), nullable=False),
         sa.Column("etsng", sa.String(length=6), nullable=True),
         sa.Column("etsng_name_ru", sa.Text(), nullable=True),
@@ -76,10 +77,12 @@ def upgrade() -> None:
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("verified", sa.Text(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("gng", name=op.f("pk_ref_commodities")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ref_commodities")),
+        sa.UniqueConstraint("gng", "etsng", name=op.f("uq_ref_commodities_gng_etsng")),
     )
     with op.batch_alter_table("ref_commodities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ref_commodities_etsng"), ["etsng"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ref_commodities_gng"), ["gng"], unique=False)
         batch_op.create_index(batch_op.f("ix_ref_commodities_group"), ["group"], unique=False)
 
     op.create_table(
@@ -385,6 +388,7 @@ def downgrade() -> None:
     op.drop_table("ref_editions")
     with op.batch_alter_table("ref_commodities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ref_commodities_group"))
+        batch_op.drop_index(batch_op.f("ix_ref_commodities_gng"))
         batch_op.drop_index(batch_op.f("ix_ref_commodities_etsng"))
 
     op.drop_table("ref_commodities")

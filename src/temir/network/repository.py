@@ -1,0 +1,241 @@
+"""All SQL of the reference network: bulk synchronisation of datasets and the read queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import (
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from temir.kit.db import Base
+from temir.network.tables import (
+    BorderCrossingRow,
+    CommodityRow,
+    DatasetEditionRow,
+    GngRow,
+    RailwayRow,
+    SectionRow,
+    StationCodeRow,
+    StationRow,
+)
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+
+
+@dataclass
+class SyncResult:
+    added: list[Key] = field(default_factory=list)
+    changed: list[Key] = field(default_factory=list)
+    removed: list[Key] = field(default_factory=list)
+    removed_rows: list[Row] = field(default_factory=list)
+
+
+def _table(table: type[Base]) -> Table:
+    return cast(Table, table.__table__)
+
+
+def _columns(table: type[Base]) -> list[str]:
+    return [c.key for c in _table(table).columns]
+
+
+def _primary_key(table: type[Base]) -> list[str]:
+    return [c.key for c in _table(table).primary_key.columns]
+
+
+def existing_rows(session: Session, table: type[Base]) -> list[Row]:
+    cols = _table(table).columns
+    return [dict(r._mapping) for r in session.execute(select(*cols))]
+
+
+def sync_table(
+    session: Session,
+    table: type[Base],
+    rows: Sequence[Row],
+    key: Callable[[Row], Key],
+    *,
+    apply_removals: bool = True,
+) -> SyncResult:
+    """Make ``table`` hold exactly ``rows`` (matched by natural ``key``), in place.
+
+    New rows are inserted with one executemany, changed ones updated by primary key, missing
+    ones deleted. Surrogate ids of kept rows do not change, so references to them stay valid.
+    With ``apply_removals=False`` the caller deletes ``result.removed`` later (after the rows
+    that reference them are gone).
+    """
+    pk = _primary_key(table)
+    compare = [c for c in _columns(table) if c not in pk or c in rows[0]] if rows else []
+    current = {key(r): r for r in existing_rows(session, table)}
+    wanted = {key(r): r for r in rows}
+    result = SyncResult()
+    inserts: list[Row] = []
+    updates: list[Row] = []
+    for k, row in wanted.items():
+        old = current.get(k)
+        if old is None:
+            result.added.append(k)
+            inserts.append(row)
+        elif any(old.get(c) != row.get(c) for c in compare):
+            result.changed.append(k)
+            updates.append({**row, **{c: old[c] for c in pk}})
+    result.removed = [k for k in current if k not in wanted]
+    result.removed_rows = [current[k] for k in result.removed]
+    if inserts:
+        session.execute(insert(table), inserts)
+    if updates:
+        session.execute(update(table), updates)
+    if apply_removals:
+        delete_rows(session, table, result.removed_rows)
+    return result
+
+
+def delete_rows(session: Session, table: type[Base], rows: Sequence[Row]) -> None:
+    if not rows:
+        return
+    pk = _primary_key(table)
+    t = _table(table)
+    stmt = t.delete().where(and_(*[t.c[c] == bindparam("pk_" + c) for c in pk]))
+    session.connection().execute(stmt, [{"pk_" + c: r[c] for c in pk} for r in rows])
+
+
+def station_ids(session: Session) -> dict[tuple[str, str], int]:
+    rows = session.execute(select(StationRow.railway, StationRow.name_ru, StationRow.id))
+    return {(r.railway, r.name_ru): r.id for r in rows}
+
+
+# ---------------------------------------------------------------- editions
+
+
+def editions(session: Session) -> dict[str, DatasetEditionRow]:
+    return {e.dataset: e for e in session.scalars(select(DatasetEditionRow))}
+
+
+def clear_table(session: Session, table: type[Base]) -> None:
+    session.execute(delete(table))
+
+
+# ---------------------------------------------------------------- reads
+
+
+def _word_filters(column: Any, words: Sequence[str]) -> list[Any]:
+    """Each folded word must begin some word of ``column`` (stored framed by spaces)."""
+    return [column.like(f"% {w}%") for w in words]
+
+
+def search_stations(
+    session: Session,
+    words: Sequence[str],
+    digits: str | None,
+    railway: str | None,
+    country: str | None,
+    kind: str | None,
+    limit: int,
+) -> list[StationRow]:
+    stmt: Select[tuple[StationRow]] = select(StationRow)
+    matches = []
+    if words:
+        matches.append(and_(*_word_filters(StationRow.search_text, words)))
+    if digits:
+        code_match = select(StationCodeRow.station_id).where(StationCodeRow.esr.like(digits + "%"))
+        matches.append(StationRow.id.in_(code_match))
+    if matches:
+        stmt = stmt.where(or_(*matches))
+    if railway:
+        stmt = stmt.where(StationRow.railway == railway)
+    if country:
+        stmt = stmt.where(StationRow.country == country)
+    if kind:
+        stmt = stmt.where(StationRow.kind == kind)
+    if words:
+        # A station whose name starts with the first word before one where a later word does.
+        stmt = stmt.order_by(case((StationRow.search_text.like(f" {words[0]}%"), 0), else_=1))
+    stmt = stmt.order_by(func.length(StationRow.name_ru), StationRow.name_ru).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def codes_of(session: Session, station_ids_: Sequence[int]) -> dict[int, list[StationCodeRow]]:
+    out: dict[int, list[StationCodeRow]] = {i: [] for i in station_ids_}
+    if not station_ids_:
+        return out
+    stmt = (
+        select(StationCodeRow)
+        .where(StationCodeRow.station_id.in_(station_ids_))
+        .order_by(StationCodeRow.esr)
+    )
+    for code in session.scalars(stmt):
+        out[code.station_id].append(code)
+    return out
+
+
+def station_code(session: Session, esr: str) -> StationCodeRow | None:
+    return session.get(StationCodeRow, esr)
+
+
+def station(session: Session, station_id: int) -> StationRow | None:
+    return session.get(StationRow, station_id)
+
+
+def railways(session: Session) -> list[RailwayRow]:
+    return list(session.scalars(select(RailwayRow).order_by(RailwayRow.numeric_code)))
+
+
+def border_crossings(
+    session: Session, railway: str | None, country: str | None
+) -> list[BorderCrossingRow]:
+    stmt = select(BorderCrossingRow)
+    if railway:
+        stmt = stmt.where(
+            or_(BorderCrossingRow.a_railway == railway, BorderCrossingRow.b_railway == railway)
+        )
+    if country:
+        stmt = stmt.where(
+            or_(BorderCrossingRow.a_country == country, BorderCrossingRow.b_country == country)
+        )
+    return list(session.scalars(stmt.order_by(BorderCrossingRow.a_railway, BorderCrossingRow.id)))
+
+
+def sections(session: Session, railway: str | None, limit: int) -> list[SectionRow]:
+    stmt = select(SectionRow)
+    if railway:
+        stmt = stmt.where(SectionRow.railway == railway)
+    return list(session.scalars(stmt.order_by(SectionRow.id).limit(limit)))
+
+
+def search_commodities(
+    session: Session, words: Sequence[str], digits: str | None, limit: int
+) -> list[CommodityRow]:
+    stmt = select(CommodityRow)
+    if digits:
+        stmt = stmt.where(
+            or_(CommodityRow.gng.like(digits + "%"), CommodityRow.etsng.like(digits + "%"))
+        )
+    elif words:
+        stmt = stmt.where(and_(*_word_filters(CommodityRow.search_text, words)))
+    return list(session.scalars(stmt.order_by(CommodityRow.group, CommodityRow.gng).limit(limit)))
+
+
+def search_gng(
+    session: Session, words: Sequence[str], digits: str | None, limit: int
+) -> list[GngRow]:
+    if not words and not digits:
+        return []
+    stmt = select(GngRow)
+    if digits:
+        stmt = stmt.where(GngRow.gng.like(digits + "%"))
+    else:
+        stmt = stmt.where(and_(*_word_filters(GngRow.search_text, words)))
+    return list(session.scalars(stmt.order_by(GngRow.gng).limit(limit)))
