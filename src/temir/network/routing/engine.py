@@ -98,6 +98,8 @@ class _PairPlan:
     exit_list: list[int] = field(default_factory=list)
     entry_list: list[int] = field(default_factory=list)
     border_points: list[tuple[BorderPoint, ...]] = field(default_factory=list)
+    n_legs: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    corridor: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
 
 class Router:
@@ -178,6 +180,10 @@ class Router:
             plan.exit_list = [int(x) for x in plan.exit_idx]
             plan.entry_list = [int(x) for x in plan.entry_idx]
             plan.border_points = [tuple(s.border_point() for s in i.steps) for i in found]
+            plan.n_legs = np.array([len(i.steps) + 1 for i in found], np.int64)
+            plan.corridor = [
+                ((ra, *(s.entry_railway for s in i.steps)), i.steps[0].exit_esr) for i in found
+            ]
         self._plans[key] = plan
         return plan
 
@@ -204,12 +210,72 @@ class Router:
             self.railway_of(v, "via")
         if station_via:
             return self._routes_through(from_esr, to_esr, border_via, station_via, limit)
-        found = self._candidates(from_esr, ra, to_esr, rb, border_via)
-        found.sort(key=lambda r: (r.km, len(r.legs), not r.official))
-        if found and sensible_factor is not None:
-            cap = found[0].km * sensible_factor
-            found = [r for r in found if r.km <= cap]
-        return _diverse(found, limit)
+        if ra != rb:
+            return self._cross(from_esr, ra, to_esr, rb, border_via, limit, sensible_factor)
+        return self._candidates(from_esr, ra, to_esr, rb, border_via)[:limit]
+
+    def _cross(
+        self,
+        a: str,
+        ra: str,
+        b: str,
+        rb: str,
+        border_via: Sequence[str],
+        limit: int,
+        sensible_factor: float | None,
+    ) -> list[Route]:
+        """Rank itineraries on plain integers first; build Route objects only for the chosen."""
+        plan = self.plan(ra, rb)
+        if not plan.itineraries:
+            return []
+        ta, tb = self.tables[ra], self.tables[rb]
+        ia, ib = ta.index[a], tb.index[b]
+        totals = ta.km[ia, plan.exit_idx] + plan.middle_km + tb.km[plan.entry_idx, ib]
+        bad = (ta.component[plan.exit_idx] != ta.component[ia]) | (
+            tb.component[plan.entry_idx] != tb.component[ib]
+        )
+        totals = np.where(bad | (totals >= INF), INF, totals)
+        if border_via:
+            want = set(border_via)
+            for k, itin in enumerate(plan.itineraries):
+                if not want <= itin.codes():
+                    totals[k] = INF
+        order = np.lexsort((plan.n_legs, totals))
+        best = int(totals[order[0]])
+        if best >= INF:
+            return []
+        cap = best * sensible_factor if sensible_factor is not None else INF - 1
+        if limit == 1:
+            return [self._materialise(a, b, ra, rb, ia, ib, int(order[0]))]
+        sorted_totals = totals[order]
+        ranked: list[int] = order[(sorted_totals <= cap) & (sorted_totals < INF)].tolist()
+        chosen: list[int] = []
+        if len(ranked) <= limit:
+            chosen = ranked
+        else:
+            seen: set[tuple[tuple[str, ...], str]] = set()
+            for k in ranked:
+                if plan.corridor[k] not in seen:
+                    seen.add(plan.corridor[k])
+                    chosen.append(k)
+            chosen = chosen[:limit]
+            for k in ranked:
+                if len(chosen) >= limit:
+                    break
+                if k not in chosen:
+                    chosen.append(k)
+        routes = [self._materialise(a, b, ra, rb, ia, ib, k) for k in chosen]
+        routes.sort(key=lambda r: (r.km, len(r.legs), not r.official))
+        return routes
+
+    def _materialise(self, a: str, b: str, ra: str, rb: str, ia: int, ib: int, k: int) -> Route:
+        plan = self.plan(ra, rb)
+        ta, tb = self.tables[ra], self.tables[rb]
+        itin = plan.itineraries[k]
+        e, f = plan.exit_list[k], plan.entry_list[k]
+        first = Leg(ra, a, itin.steps[0].exit_esr, int(ta.km[ia, e]), _meth(ta, ia, e))
+        last = Leg(rb, itin.steps[-1].entry_esr, b, int(tb.km[f, ib]), _meth(tb, f, ib))
+        return Route(a, b, (first, *itin.middle, last), plan.border_points[k])
 
     def shortest(self, from_esr: str, to_esr: str, via: Sequence[str] = ()) -> Route:
         found = self.routes(from_esr, to_esr, via=via, limit=1)
@@ -226,33 +292,11 @@ class Router:
     def _candidates(
         self, a: str, ra: str, b: str, rb: str, border_via: Sequence[str]
     ) -> list[Route]:
-        out: list[Route] = []
-        if ra == rb and not border_via:
-            leg = self.leg(ra, a, b, crossing=False)
-            if leg is not None:
-                out.append(Route(a, b, (leg,), ()))
-            return out
-        if ra == rb:
-            return out  # a forced crossing for a domestic pair: not a sensible route
-        ta, tb = self.tables[ra], self.tables[rb]
-        ia, ib = ta.index[a], tb.index[b]
-        plan = self.plan(ra, rb)
-        row_a, row_b = ta.km[ia], tb.km[:, ib]
-        comp_a, comp_b = ta.component[ia], tb.component[ib]
-        want = set(border_via)
-        for k, itin in enumerate(plan.itineraries):
-            if want and not want <= itin.codes():
-                continue
-            e, f = plan.exit_list[k], plan.entry_list[k]
-            km_a, km_b = int(row_a[e]), int(row_b[f])
-            if km_a >= INF or km_b >= INF:
-                continue
-            if ta.component[e] != comp_a or tb.component[f] != comp_b:
-                continue
-            first = Leg(ra, a, itin.steps[0].exit_esr, km_a, _meth(ta, ia, e))
-            last = Leg(rb, itin.steps[-1].entry_esr, b, km_b, _meth(tb, f, ib))
-            out.append(Route(a, b, (first, *itin.middle, last), plan.border_points[k]))
-        return out
+        """The domestic route (one leg); a forced crossing on a domestic pair gives none."""
+        if border_via:
+            return []
+        leg = self.leg(ra, a, b, crossing=False)
+        return [] if leg is None else [Route(a, b, (leg,), ())]
 
     def _routes_through(
         self, a: str, b: str, border_via: list[str], station_via: list[str], limit: int
@@ -261,9 +305,7 @@ class Router:
         points = [a, *station_via, b]
         parts: list[list[Route]] = []
         for x, y in itertools.pairwise(points):
-            part = self._candidates(x, self.railway_of(x), y, self.railway_of(y), [])
-            part.sort(key=lambda r: r.km)
-            parts.append(part[:limit])
+            parts.append(self.routes(x, y, limit=limit))
         combos: list[Route] = [Route(a, a, (), ())]
         for part in parts:
             combos = [_join(c, p) for c in combos for p in part]
@@ -312,6 +354,47 @@ class Router:
                 errors[int(k)] = "route.no_path"
         return km, itin, errors
 
+    def encode(self, codes: Sequence[str]) -> npt.NDArray[np.int64]:
+        """ESR codes -> global code ids (-1 for an unknown code), for :meth:`batch_encoded`."""
+        if not hasattr(self, "_gid"):
+            self._gid = {c: k for k, c in enumerate(self.code_railway)}
+            rw_ids = {rw: k for k, rw in enumerate(sorted(self.tables))}
+            self._gid_railway = np.array(
+                [rw_ids[self.code_railway[c]] for c in self.code_railway], np.int64
+            )
+            self._gid_local = np.array(
+                [self.tables[self.code_railway[c]].index[c] for c in self.code_railway], np.int64
+            )
+            self._railway_names = sorted(self.tables)
+        gid = self._gid
+        return np.fromiter((gid.get(c, -1) for c in codes), np.int64, len(codes))
+
+    def batch_encoded(
+        self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Pure-numpy batch over encoded ids: (km with INF for no route, itinerary index)."""
+        km = np.full(len(a), INF, np.int64)
+        itin = np.full(len(a), -1, np.int64)
+        ok = (a >= 0) & (b >= 0)
+        ra = np.where(ok, self._gid_railway[a], -1)
+        rb = np.where(ok, self._gid_railway[b], -1)
+        n_rw = len(self._railway_names)
+        key = np.where(ok, ra * n_rw + rb, -1)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        bounds = np.flatnonzero(np.diff(sorted_key)) + 1
+        for chunk in np.split(order, bounds):
+            k = int(key[chunk[0]])
+            if k < 0:
+                continue
+            x, y = self._railway_names[k // n_rw], self._railway_names[k % n_rw]
+            best, choice = self.batch_indices(
+                x, y, self._gid_local[a[chunk]], self._gid_local[b[chunk]]
+            )
+            km[chunk] = best
+            itin[chunk] = choice
+        return km, itin
+
     def batch_indices(
         self, ra: str, rb: str, ia: npt.NDArray[np.int64], ib: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -344,13 +427,8 @@ class Router:
         ra, rb = self.code_railway[a], self.code_railway[b]
         if itinerary < 0:
             return self.shortest(a, b)
-        itin = self.plan(ra, rb).itineraries[itinerary]
         ta, tb = self.tables[ra], self.tables[rb]
-        ia, e = ta.index[a], ta.index[itin.steps[0].exit_esr]
-        f, ib = tb.index[itin.steps[-1].entry_esr], tb.index[b]
-        first = Leg(ra, a, itin.steps[0].exit_esr, int(ta.km[ia, e]), _meth(ta, ia, e))
-        last = Leg(rb, itin.steps[-1].entry_esr, b, int(tb.km[f, ib]), _meth(tb, f, ib))
-        return Route(a, b, (first, *itin.middle, last), tuple(s.border_point() for s in itin.steps))
+        return self._materialise(a, b, ra, rb, ta.index[a], tb.index[b], itinerary)
 
 
 def _meth(table: RailwayTable, i: int, j: int) -> Method:
@@ -372,28 +450,3 @@ def _join(head: Route, tail: Route) -> Route:
         legs.append(first)
     legs.extend(rest)
     return Route(head.from_esr, tail.to_esr, tuple(legs), head.borders + tail.borders)
-
-
-def _diverse(ranked: list[Route], limit: int) -> list[Route]:
-    """Top ``limit`` routes, first the best of each corridor (railways + first crossing).
-
-    Why: ten variants of one corridor that differ only in a late crossing would hide a whole
-    other corridor (e.g. via Turkmenistan by land) from the user.
-    """
-    if len(ranked) <= limit:
-        return ranked
-    chosen: list[Route] = []
-    seen: set[tuple[tuple[str, ...], str]] = set()
-    for r in ranked:
-        key = (r.railways, r.borders[0].exit_esr if r.borders else "")
-        if key not in seen:
-            seen.add(key)
-            chosen.append(r)
-    for r in ranked:
-        if len(chosen) >= limit:
-            break
-        if r not in chosen:
-            chosen.append(r)
-    chosen = chosen[:limit]
-    chosen.sort(key=lambda r: (r.km, len(r.legs), not r.official))
-    return chosen
