@@ -38,4 +38,7 @@ def _api_routers() -> list:  # type: ignore[type-arg]
     routers: list = []  # type: ignore[type-arg]
     routers.append(network_api.router)
     routers.append(codes_api.router)
+    from temir.tariff import api as tariff_api
+
+    routers.append(tariff_api.router)
     return routers
