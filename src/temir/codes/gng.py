@@ -30,7 +30,7 @@ EMPTY = rule("gng.empty", "The GNG cargo code is empty.")
 FORMAT = rule("gng.format", "A GNG cargo code has exactly {expected} digits 0–9.")
 UNKNOWN = rule(
     "gng.unknown",
-    "GNG code {code} is not in the shipped GNG nomenclature (edition unknown).",
+    "GNG code {value} is not in the shipped GNG nomenclature (edition unknown).",
 )
 
 
@@ -61,7 +61,7 @@ def examine_gng(text: str) -> Outcome:
         return Outcome(None, (FORMAT.problem(KIND, expected=LENGTH, text=cleaned),))
     problems: list[Problem] = []
     if cleaned not in _nomenclature():
-        problems.append(UNKNOWN.problem(KIND, code=cleaned))
+        problems.append(UNKNOWN.problem(KIND, value=cleaned))
     return outcome(cleaned, problems)
 
 

@@ -23,7 +23,7 @@ KIND = "railway"
 EMPTY = rule("railway.empty", "The railway code is empty.")
 UNKNOWN = rule(
     "railway.unknown",
-    "Unknown railway code {code}: use the OSJD number (e.g. 27) or abbreviation (e.g. KZH, КЗХ).",
+    "Unknown railway code {value}: use the OSJD number (e.g. 27) or abbreviation (e.g. KZH, КЗХ).",
 )
 
 
@@ -115,7 +115,7 @@ def examine_railway(text: str) -> Outcome:
         return Outcome(None, (EMPTY.problem(KIND),))
     railway = find_railway(cleaned)
     if railway is None:
-        return Outcome(None, (UNKNOWN.problem(KIND, code=cleaned),))
+        return Outcome(None, (UNKNOWN.problem(KIND, value=cleaned),))
     return Outcome(railway.numeric, ())
 
 

@@ -1,0 +1,149 @@
+"""Reference JSON API: shapes, statuses, and no 500 for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from temir.app import create_app
+from temir.kit.settings import Settings
+
+
+@pytest.fixture
+def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        home=tmp_path,
+        secret_key="test-secret",
+        host="127.0.0.1",
+        port=8000,
+        secure_cookies=False,
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_station_search(client: TestClient) -> None:
+    r = client.get("/api/v1/stations", params={"q": "kostanay"})
+    assert r.status_code == 200
+    first = r.json()[0]
+    assert first["name_ru"] == "Костанай"
+    assert first["name_en_estimated"] is True
+    assert {"lat", "lon", "coord_estimated", "coord_source", "railway", "country", "kind"} <= set(
+        first
+    )
+    assert first["codes"][0] == {
+        "esr": "684001",
+        "name_ru": "Костанай",
+        "role": "main",
+        "railway": "KZH",
+        "point_type": "station",
+        "operations": first["codes"][0]["operations"],
+        "transit_point": first["codes"][0]["transit_point"],
+        "network_node": True,
+    }
+
+
+def test_station_by_esr_and_errors(client: TestClient) -> None:
+    r = client.get("/api/v1/stations/708507")
+    assert r.status_code == 200
+    assert r.json()["name_ru"] == "Достык"
+
+    missing = client.get("/api/v1/stations/000000")
+    assert missing.status_code == 404
+    error = missing.json()["error"]
+    assert error["code"] == "station.not_found"
+    assert error["field"] == "esr"
+    assert "000000" in error["message"]
+
+    ru = client.get("/api/v1/stations/000000", headers={"Accept-Language": "ru"})
+    assert ru.json()["error"]["message"] == "Станции с кодом ЕСР 000000 нет."
+
+    bad = client.get("/api/v1/stations/708508")
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "esr.check_digit"
+    assert bad.json()["error"]["field"] == "esr"
+
+    for odd, rule in [("abc", "esr.not_digits"), ("12345", "esr.length")]:
+        r = client.get(f"/api/v1/stations/{odd}")
+        assert r.status_code == 422, odd
+        assert r.json()["error"]["code"] == rule
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "%"},
+        {"q": "_"},
+        {"q": "'; select 1; --"},
+        {"q": "ё" * 150},
+        {"q": "x" * 1000},
+        {"limit": "1000000000000"},
+        {"limit": "-1"},
+        {"limit": "many"},
+        {"railway": "KZHKZHKZH"},
+        {"kind": "border", "country": "zz"},
+    ],
+)
+def test_odd_station_queries_never_500(client: TestClient, params: dict[str, str]) -> None:
+    r = client.get("/api/v1/stations", params=params)
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 422:
+        assert set(r.json()["error"]) >= {"code", "message", "field"}
+
+
+def test_railways_and_border_crossings(client: TestClient) -> None:
+    railways = {r["code"]: r for r in client.get("/api/v1/railways").json()}
+    assert railways["KZH"]["numeric_code"] == 27
+    assert railways["TDZ"]["numeric_code"] == 66
+
+    tj = client.get("/api/v1/border-crossings", params={"country": "TJ"}).json()
+    assert tj
+    assert all("TJ" in (c["a_country"], c["b_country"]) for c in tj)
+    for c in client.get("/api/v1/border-crossings").json():
+        assert c["estimated"] == (c["confidence"] != "high")
+
+
+def test_sections(client: TestClient) -> None:
+    krg = client.get("/api/v1/network/sections", params={"railway": "KRG"}).json()
+    assert krg
+    assert {s["railway"] for s in krg} == {"KRG"}
+
+
+def test_commodities_wheat(client: TestClient) -> None:
+    body = client.get("/api/v1/commodities", params={"q": "пшеница"}).json()
+    wheat = [c for c in body["curated"] if c["etsng"] == "011005"]
+    assert wheat[0]["gng"] == "10019900"
+    assert wheat[0]["group"] == "grain"
+    assert wheat[0]["verified"]
+    assert wheat[0]["source"]
+    assert "10019900" in {g["gng"] for g in body["gng"]}
+
+
+def test_openapi_documents_models(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"StationOut", "StationCodeOut", "BorderCrossingOut", "CodeCheckOut"} <= set(schemas)
+
+
+def test_codes_check(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/codes/check", json={"kind": "wagon", "codes": ["52171246", "52171247", "x"]}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert [v["code"] for v in body] == ["52171246", "52171247", "x"]
+    assert [v["valid"] for v in body] == [True, False, False]
+    assert body[1]["errors"][0]["code"] == "wagon.check_digit"
+
+    unknown = client.post("/api/v1/codes/check", json={"kind": "nope", "codes": ["1"]})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["code"] == "codes.unknown_kind"
+    assert unknown.json()["error"]["field"] == "kind"
+
+    malformed = client.post("/api/v1/codes/check", json={"kind": "esr"})
+    assert malformed.status_code == 422
+    assert malformed.json()["error"]["field"] == "codes"
