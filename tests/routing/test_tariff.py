@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,29 @@ def test_batch_rows_carry_errors_not_exceptions(router: Router) -> None:
     assert rows[0].borders == "704101-720602;736206-746000"
     assert rows[1].km is None
     assert rows[1].error.startswith("route.unknown_station")
+
+
+def test_every_routing_and_tariff_message_has_russian() -> None:
+    import re
+
+    from temir.kit.i18n import gettext
+
+    root = Path(__file__).parents[2] / "src" / "temir"
+    msgids: set[str] = set()
+    for name in (
+        "tariff/service.py",
+        "tariff/rules.py",
+        "tariff/cli.py",
+        "tariff/api.py",
+        "network/routing/engine.py",
+    ):
+        text = (root / name).read_text("utf-8")
+        msgids |= set(
+            re.findall(
+                r'(?:raise \w+\(|TariffRuleError\(|RoutingError\()\s*"[^"]*",\s*"([^"]+)"', text
+            )
+        )
+        msgids |= set(re.findall(r'(?:NotFound|ValidationFailed)\(\s*"([^"]+)"', text))
+    assert len(msgids) >= 10
+    missing = [m for m in msgids if gettext(m, "ru") == m]
+    assert missing == []

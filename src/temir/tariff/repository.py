@@ -61,7 +61,7 @@ def network_data(session: Session) -> NetworkData:
         select(StationCodeRow, StationRow).join(
             StationRow, StationRow.id == StationCodeRow.station_id
         )
-    ).tuples():
+    ).all():
         names[code.esr] = code.name_ru
         name_en[code.esr] = station.name_en
         codes.append((code.railway, code.esr))
