@@ -119,3 +119,39 @@ def test_cli_data_quality() -> None:
     result = CliRunner().invoke(cli_app, ["tariff", "data-quality", "--json"])
     assert result.exit_code == 0
     assert len(json.loads(result.output)) > 500
+
+
+def test_loaded_official_table_is_used_and_named(engine: Engine, tmp_path: Path) -> None:
+    from temir.accounts.model import Actor
+    from temir.kit.db import UnitOfWork
+    from temir.network.routing import Router
+    from temir.network.routing.loader import shipped
+    from temir.tariff import service
+
+    src = tmp_path / "kzh.csv"
+    src.write_text(
+        "table_id,railway,valid_from,valid_to,consignment,category,km_to,rate_chf\n"
+        f"TEST-KZH-{engine.dialect.name},KZH,2030-01-01,2030-12-31,wagon,25t,5000,1.00\n",
+        encoding="utf-8",
+    )
+    uow = UnitOfWork(engine)
+    with uow() as session:
+        loaded = service.load_tables(session, Actor.system("tests"), src)
+    assert loaded[0]["rows"] == 1
+    from datetime import date
+
+    with uow.read() as session:
+        tables = service.rate_tables(session)
+    q = service.quote(
+        Router(shipped()),
+        "689503",
+        "671707",
+        etsng="011005",
+        mass_kg=60_000,
+        on=date(2030, 6, 1),
+        tables=tables,
+    )
+    alt = q.alternatives[0]
+    assert alt.tables_used == (f"TEST-KZH-{engine.dialect.name}",)
+    assert not alt.demo
+    assert str(alt.charge_chf) == "60.00"

@@ -91,6 +91,7 @@ def quotes(
         empty_return=empty_return,
         via=via or [],
         alternatives=alternatives,
+        tables=service.rate_tables(session),
     )
     data = q.to_dict()
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):

@@ -14,13 +14,26 @@ from temir.kit.cli import JSON_OPTION, console, emit, user_errors
 from temir.kit.errors import ValidationFailed
 from temir.network.routing import Router
 from temir.tariff import service
-from temir.tariff.model import Quote
+from temir.tariff.model import Quote, RateTable
 
 app = typer.Typer(help="Tariff: rate tables and data quality.", no_args_is_help=True)
 
 
 def _router() -> Router:
     return service.router(None)
+
+
+def _tables() -> list[RateTable]:
+    """Shipped demo tables plus loaded official ones (demo only when no database is set up)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from temir.kit import runtime
+
+    try:
+        with runtime.uow().read() as session:
+            return service.rate_tables(session)
+    except SQLAlchemyError:
+        return service.rate_tables(None)
 
 
 def _render_routes(data: dict[str, Any]) -> None:
@@ -167,6 +180,7 @@ def quote(
             empty_return=empty_return,
             via=via,
             alternatives=alternatives,
+            tables=_tables(),
         )
         data = q.to_dict()
         for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
@@ -197,3 +211,22 @@ def data_quality(as_json: bool = JSON_OPTION) -> None:
             console.print(f"{len(rows)} disagreements; the official TR-4 figure is used.")
 
         emit(items, as_json, render)
+
+
+@app.command("load")
+def load(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX rate file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Load official rate tables (columns as demo_rates.csv), versioned by validity dates."""
+    from temir.accounts.model import Actor
+    from temir.kit import runtime
+
+    with user_errors(as_json), runtime.uow()() as session:
+        loaded = service.load_tables(session, Actor.system("tariff-load"), file)
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            console.print(f"{r['table_id']}: {r['rows']} rows, {r['valid_from']}..{r['valid_to']}")
+
+    emit(loaded, as_json, render)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from temir.network.routing.loader import EDITION
@@ -25,6 +25,7 @@ from temir.network.tables import (
     TransitDistanceRow,
     TransitPointRow,
 )
+from temir.tariff.tables import RateRow, RateTableRow
 
 
 def reference_digest(session: Session) -> str:
@@ -94,3 +95,17 @@ def network_data(session: Session) -> NetworkData:
         name_en=name_en,
         edition=EDITION,
     )
+
+
+def loaded_rate_rows(session: Session) -> tuple[list[RateTableRow], list[RateRow]]:
+    return list(session.scalars(select(RateTableRow))), list(session.scalars(select(RateRow)))
+
+
+def replace_rate_table(session: Session, table: RateTableRow, rows: list[RateRow]) -> None:
+    """A table id is one version: loading it again replaces its rows."""
+    session.execute(delete(RateRow).where(RateRow.table_id == table.id))
+    session.execute(delete(RateTableRow).where(RateTableRow.id == table.id))
+    session.flush()
+    session.add(table)
+    session.flush()
+    session.add_all(rows)

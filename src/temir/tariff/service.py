@@ -13,11 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from temir.accounts import audit
+from temir.accounts.model import Actor
 from temir.codes.etsng import check_etsng
+from temir.kit import clock
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.text import fold
 from temir.network.routing import Route, Router, RoutingError
@@ -35,6 +39,7 @@ from temir.tariff.model import (
     WagonOwner,
 )
 from temir.tariff.rules import TariffRuleError, charge_route, delivery_time, mark
+from temir.tariff.tables import RateRow, RateTableRow
 
 _lock = threading.Lock()
 _routers: dict[str, Router] = {}
@@ -173,7 +178,87 @@ def cargo(etsng: str) -> Cargo:
 
 
 def rate_tables(session: Session | None = None) -> list[RateTable]:
-    return tariff_data.shipped_tables()
+    """Shipped demo tables plus every official table loaded into the database."""
+    tables = tariff_data.shipped_tables()
+    if session is None:
+        return tables
+    metas, rows = repo.loaded_rate_rows(session)
+    meta = {
+        m.id: {"mode": m.mode, "demo": m.demo, "source": m.source, "derivation": ""} for m in metas
+    }
+    by_id = {m.id: m for m in metas}
+    flat = [
+        {
+            "table_id": r.table_id,
+            "railway": r.railway,
+            "valid_from": by_id[r.table_id].valid_from.isoformat(),
+            "valid_to": by_id[r.table_id].valid_to.isoformat(),
+            "consignment": by_id[r.table_id].consignment,
+            "category": r.category,
+            "km_to": str(r.km_to),
+            "rate_chf": str(r.rate_chf),
+        }
+        for r in rows
+    ]
+    return tables + tariff_data.tables_from_rows(flat, meta)
+
+
+def load_tables(session: Session, actor: Actor, path: Path) -> list[dict[str, Any]]:
+    """Load official rate tables from CSV/XLSX (``demo_rates.csv`` layout, ``mode`` band).
+
+    Each ``table_id`` is one version with its validity dates; loading it again replaces it.
+    """
+    try:
+        raw = tariff_data.read_rate_rows(path)
+        tables = tariff_data.tables_from_rows(raw, {})
+    except (KeyError, ValueError, ArithmeticError) as error:
+        raise ValidationFailed(
+            "Cannot read rate file: {detail}.",
+            code="tariff.bad_file",
+            field="file",
+            detail=str(error),
+        ) from error
+    if not tables:
+        raise ValidationFailed("The rate file has no rows.", code="tariff.bad_file", field="file")
+    out = []
+    for t in tables:
+        if t.valid_to < t.valid_from:
+            raise ValidationFailed(
+                "valid_to is before valid_from in table {table}.",
+                code="tariff.validity",
+                field="valid_to",
+                table=t.id,
+            )
+        demo = any(str(r.get("demo", "")).lower() == "true" for r in raw if r["table_id"] == t.id)
+        head = RateTableRow(
+            id=t.id,
+            consignment=t.consignment,
+            valid_from=t.valid_from,
+            valid_to=t.valid_to,
+            mode="band",
+            demo=demo,
+            source=str(path.name),
+            loaded_at=clock.now(),
+            loaded_by=actor.label,
+        )
+        rows = [
+            RateRow(table_id=t.id, railway=rw, category=cat, km_to=km, rate_chf=rate)
+            for rw in sorted(t.railways or {"*"})
+            for cat, anchors in t.rates.items()
+            for km, rate in anchors
+        ]
+        repo.replace_rate_table(session, head, rows)
+        audit.record(session, actor, "tariff.load", "rate_table", t.id, {"rows": len(rows)})
+        out.append(
+            {
+                "table_id": t.id,
+                "rows": len(rows),
+                "valid_from": t.valid_from.isoformat(),
+                "valid_to": t.valid_to.isoformat(),
+                "demo": demo,
+            }
+        )
+    return out
 
 
 def quote(
