@@ -51,6 +51,7 @@ API_MODULES = (
     "temir.network.api",
     "temir.codes.api",
     "temir.stats.api",
+    "temir.tariff.api",
 )
 WEB_MODULES = (
     "temir.web.pages",

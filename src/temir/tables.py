@@ -7,7 +7,8 @@ from temir.accounts import tables as accounts_tables
 from temir.kit.db import Base
 from temir.network import tables as network_tables
 from temir.stats import tables as stats_tables
+from temir.tariff import tables as tariff_tables
 
 metadata = Base.metadata
 
-__all__ = ["accounts_tables", "metadata", "network_tables", "stats_tables"]
+__all__ = ["accounts_tables", "metadata", "network_tables", "stats_tables", "tariff_tables"]

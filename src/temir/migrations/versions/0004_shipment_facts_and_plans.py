@@ -1,7 +1,7 @@
 """shipment facts and plans
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-25 08:25:06.557070
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

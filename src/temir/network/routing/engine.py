@@ -1,0 +1,452 @@
+"""Interstate routes: sequences of railways joined at border crossings, ranked by tariff km.
+
+A route is a chain of legs, one per railway, each computed with that railway's own TR-4 tables
+between its entry and exit codes (METHOD.md §6); legs join at paired border codes 0 km apart.
+
+Rules the engine enforces (and why):
+
+* A railway appears at most once per route, and a leg must stay inside one piece of its
+  railway's own freight network: a route never cuts through a third railway to shorten a
+  domestic leg (e.g. the KZH Мактаарал enclave is reached through Uzbekistan as a UTI leg).
+* The Caspian ferry Актау-Порт-Паром ↔ Туркменбаши I is a link of its own: it joins the two rail
+  legs, carries no rail km, and every route that uses it says so.
+* Medium/low-confidence border pairings are flagged on every route that uses them.
+
+The engine is pure: it is built from :class:`NetworkData` and never touches a database.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from temir.network.routing.distances import INF, RailwayTable, build_table
+from temir.network.routing.model import (
+    METHOD_CODES,
+    BorderCrossing,
+    BorderPoint,
+    Leg,
+    Method,
+    NetworkData,
+    Route,
+)
+
+MAX_RAILWAYS = 5  # origin + up to three transit railways + destination
+SENSIBLE_FACTOR = 1.6  # alternatives longer than this times the shortest are not "sensible"
+
+
+class RoutingError(Exception):
+    """A route request the engine cannot answer; ``field`` names the offending input."""
+
+    def __init__(self, code: str, message: str, field: str, **params: str) -> None:
+        super().__init__(message.format(**params))
+        self.code = code
+        self.msgid = message
+        self.field = field
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Step:
+    """Crossing from one railway to the next: leave at ``exit_esr``, enter at ``entry_esr``."""
+
+    exit_esr: str
+    exit_railway: str
+    entry_esr: str
+    entry_railway: str
+    crossing: BorderCrossing
+
+    def border_point(self) -> BorderPoint:
+        return BorderPoint(
+            self.exit_esr,
+            self.exit_railway,
+            self.entry_esr,
+            self.entry_railway,
+            self.crossing.confidence,
+            self.crossing.ferry,
+        )
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """A fixed sequence of crossings between two railways, with its transit legs precomputed."""
+
+    steps: tuple[Step, ...]
+    middle: tuple[Leg, ...]  # legs of the transit railways (entry -> exit)
+
+    @property
+    def middle_km(self) -> int:
+        return sum(leg.km for leg in self.middle)
+
+    def codes(self) -> set[str]:
+        return {c for s in self.steps for c in (s.exit_esr, s.entry_esr)}
+
+
+@dataclass
+class _PairPlan:
+    """All itineraries for an ordered railway pair, with arrays for vectorised batches."""
+
+    itineraries: list[Itinerary]
+    exit_idx: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    entry_idx: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    middle_km: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    exit_list: list[int] = field(default_factory=list)
+    entry_list: list[int] = field(default_factory=list)
+    border_points: list[tuple[BorderPoint, ...]] = field(default_factory=list)
+    n_legs: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    corridor: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+
+
+class Router:
+    """The routing engine. Build once (≈0.3 s), then answer routes in microseconds."""
+
+    def __init__(self, data: NetworkData) -> None:
+        self.data = data
+        self.code_railway = data.code_railway()
+        railways = sorted(set(self.code_railway.values()))
+        self.tables: dict[str, RailwayTable] = {rw: build_table(data, rw) for rw in railways}
+        self.names = data.names
+        self._steps: dict[str, list[Step]] = defaultdict(list)
+        self.border_codes: dict[str, BorderCrossing] = {}
+        for c in data.borders:
+            if c.a_railway not in self.tables or c.b_railway not in self.tables:
+                continue
+            self._steps[c.a_railway].append(Step(c.a_esr, c.a_railway, c.b_esr, c.b_railway, c))
+            self._steps[c.b_railway].append(Step(c.b_esr, c.b_railway, c.a_esr, c.a_railway, c))
+            self.border_codes[c.a_esr] = c
+            self.border_codes[c.b_esr] = c
+        self._plans: dict[tuple[str, str], _PairPlan] = {}
+
+    # ----------------------------------------------------------------- single railway
+    def railway_of(self, esr: str, field: str = "from") -> str:
+        rw = self.code_railway.get(esr)
+        if rw is None:
+            raise RoutingError(
+                "route.unknown_station", "Unknown station code {esr}.", field, esr=esr
+            )
+        return rw
+
+    def leg(self, railway: str, a: str, b: str, *, crossing: bool) -> Leg | None:
+        """The railway's own tariff distance a→b; ``crossing`` legs must not leave its network."""
+        table = self.tables[railway]
+        got = table.distance(a, b)
+        if got is None:
+            return None
+        if crossing and not table.connected(a, b):
+            return None
+        return Leg(railway, a, b, got[0], got[1])
+
+    # ----------------------------------------------------------------- itineraries
+    def plan(self, ra: str, rb: str) -> _PairPlan:
+        """All itineraries from railway ``ra`` to ``rb`` (simple paths over crossings)."""
+        key = (ra, rb)
+        if key in self._plans:
+            return self._plans[key]
+        found: list[Itinerary] = []
+
+        def walk(rw: str, entry: str | None, steps: list[Step], middle: list[Leg]) -> None:
+            if len(steps) >= MAX_RAILWAYS - 1:
+                return
+            for step in self._steps.get(rw, ()):
+                if (
+                    step.entry_railway in {s.exit_railway for s in steps}
+                    or step.entry_railway == rw
+                ):
+                    continue
+                new_middle = list(middle)
+                if entry is not None:
+                    leg = self.leg(rw, entry, step.exit_esr, crossing=True)
+                    if leg is None:
+                        continue
+                    new_middle.append(leg)
+                if step.entry_railway == rb:
+                    found.append(Itinerary((*steps, step), tuple(new_middle)))
+                else:
+                    walk(step.entry_railway, step.entry_esr, [*steps, step], new_middle)
+
+        if ra != rb:
+            walk(ra, None, [], [])
+        plan = _PairPlan(found)
+        if found:
+            ta, tb = self.tables[ra], self.tables[rb]
+            plan.exit_idx = np.array([ta.index[i.steps[0].exit_esr] for i in found], np.int64)
+            plan.entry_idx = np.array([tb.index[i.steps[-1].entry_esr] for i in found], np.int64)
+            plan.middle_km = np.array([i.middle_km for i in found], np.int64)
+            plan.exit_list = [int(x) for x in plan.exit_idx]
+            plan.entry_list = [int(x) for x in plan.entry_idx]
+            plan.border_points = [tuple(s.border_point() for s in i.steps) for i in found]
+            plan.n_legs = np.array([len(i.steps) + 1 for i in found], np.int64)
+            plan.corridor = [
+                ((ra, *(s.entry_railway for s in i.steps)), i.steps[0].exit_esr) for i in found
+            ]
+        self._plans[key] = plan
+        return plan
+
+    # ----------------------------------------------------------------- routes
+    def routes(
+        self,
+        from_esr: str,
+        to_esr: str,
+        *,
+        via: Sequence[str] = (),
+        limit: int = 10,
+        sensible_factor: float | None = SENSIBLE_FACTOR,
+    ) -> list[Route]:
+        """Ranked alternatives (shortest total tariff km first).
+
+        ``via`` codes are either border codes (the route must use that crossing) or stations
+        (the route is split there and the parts joined).
+        """
+        ra = self.railway_of(from_esr, "from")
+        rb = self.railway_of(to_esr, "to")
+        border_via = [v for v in via if v in self.border_codes]
+        station_via = [v for v in via if v not in self.border_codes]
+        for v in station_via:
+            self.railway_of(v, "via")
+        if station_via:
+            return self._routes_through(from_esr, to_esr, border_via, station_via, limit)
+        if ra != rb:
+            return self._cross(from_esr, ra, to_esr, rb, border_via, limit, sensible_factor)
+        return self._candidates(from_esr, ra, to_esr, rb, border_via)[:limit]
+
+    def _cross(
+        self,
+        a: str,
+        ra: str,
+        b: str,
+        rb: str,
+        border_via: Sequence[str],
+        limit: int,
+        sensible_factor: float | None,
+    ) -> list[Route]:
+        """Rank itineraries on plain integers first; build Route objects only for the chosen."""
+        plan = self.plan(ra, rb)
+        if not plan.itineraries:
+            return []
+        ta, tb = self.tables[ra], self.tables[rb]
+        ia, ib = ta.index[a], tb.index[b]
+        totals = ta.km[ia, plan.exit_idx] + plan.middle_km + tb.km[plan.entry_idx, ib]
+        bad = (ta.component[plan.exit_idx] != ta.component[ia]) | (
+            tb.component[plan.entry_idx] != tb.component[ib]
+        )
+        totals = np.where(bad | (totals >= INF), INF, totals)
+        if border_via:
+            want = set(border_via)
+            for k, itin in enumerate(plan.itineraries):
+                if not want <= itin.codes():
+                    totals[k] = INF
+        order = np.lexsort((plan.n_legs, totals))
+        best = int(totals[order[0]])
+        if best >= INF:
+            return []
+        cap = best * sensible_factor if sensible_factor is not None else INF - 1
+        if limit == 1:
+            return [self._materialise(a, b, ra, rb, ia, ib, int(order[0]))]
+        sorted_totals = totals[order]
+        ranked: list[int] = order[(sorted_totals <= cap) & (sorted_totals < INF)].tolist()
+        chosen: list[int] = []
+        if len(ranked) <= limit:
+            chosen = ranked
+        else:
+            seen: set[tuple[tuple[str, ...], str]] = set()
+            for k in ranked:
+                if plan.corridor[k] not in seen:
+                    seen.add(plan.corridor[k])
+                    chosen.append(k)
+            chosen = chosen[:limit]
+            for k in ranked:
+                if len(chosen) >= limit:
+                    break
+                if k not in chosen:
+                    chosen.append(k)
+        routes = [self._materialise(a, b, ra, rb, ia, ib, k) for k in chosen]
+        routes.sort(key=lambda r: (r.km, len(r.legs), not r.official))
+        return routes
+
+    def _materialise(self, a: str, b: str, ra: str, rb: str, ia: int, ib: int, k: int) -> Route:
+        plan = self.plan(ra, rb)
+        ta, tb = self.tables[ra], self.tables[rb]
+        itin = plan.itineraries[k]
+        e, f = plan.exit_list[k], plan.entry_list[k]
+        first = Leg(ra, a, itin.steps[0].exit_esr, int(ta.km[ia, e]), _meth(ta, ia, e))
+        last = Leg(rb, itin.steps[-1].entry_esr, b, int(tb.km[f, ib]), _meth(tb, f, ib))
+        return Route(a, b, (first, *itin.middle, last), plan.border_points[k])
+
+    def shortest(self, from_esr: str, to_esr: str, via: Sequence[str] = ()) -> Route:
+        found = self.routes(from_esr, to_esr, via=via, limit=1)
+        if not found:
+            raise RoutingError(
+                "route.no_path",
+                "No freight route from {from_esr} to {to_esr}.",
+                "to",
+                from_esr=from_esr,
+                to_esr=to_esr,
+            )
+        return found[0]
+
+    def _candidates(
+        self, a: str, ra: str, b: str, rb: str, border_via: Sequence[str]
+    ) -> list[Route]:
+        """The domestic route (one leg); a forced crossing on a domestic pair gives none."""
+        if border_via:
+            return []
+        leg = self.leg(ra, a, b, crossing=False)
+        return [] if leg is None else [Route(a, b, (leg,), ())]
+
+    def _routes_through(
+        self, a: str, b: str, border_via: list[str], station_via: list[str], limit: int
+    ) -> list[Route]:
+        """Split at forced stations: best parts joined, legs of one railway merged."""
+        points = [a, *station_via, b]
+        parts: list[list[Route]] = []
+        for x, y in itertools.pairwise(points):
+            parts.append(self.routes(x, y, limit=limit))
+        combos: list[Route] = [Route(a, a, (), ())]
+        for part in parts:
+            combos = [_join(c, p) for c in combos for p in part]
+            combos.sort(key=lambda r: r.km)
+            combos = combos[: limit * 4]
+        if border_via:
+            combos = [
+                r
+                for r in combos
+                if set(border_via) <= {c for bp in r.borders for c in (bp.exit_esr, bp.entry_esr)}
+            ]
+        return combos[:limit]
+
+    # ----------------------------------------------------------------- batch
+    def batch_shortest(
+        self, from_esr: Sequence[str], to_esr: Sequence[str]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str | None]]:
+        """Shortest total km for many O/D pairs, vectorised per railway pair.
+
+        Returns ``(km, itinerary, error)``: km = -1 where unroutable; itinerary = index into
+        ``plan(ra, rb).itineraries`` (-1 for a domestic route); error = None or an error code.
+        """
+        n = len(from_esr)
+        km = np.full(n, -1, np.int64)
+        itin = np.full(n, -1, np.int64)
+        errors: list[str | None] = [None] * n
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for k, (a, b) in enumerate(zip(from_esr, to_esr, strict=True)):
+            ra, rb = self.code_railway.get(a), self.code_railway.get(b)
+            if ra is None:
+                errors[k] = "route.unknown_station:from"
+            elif rb is None:
+                errors[k] = "route.unknown_station:to"
+            else:
+                groups[(ra, rb)].append(k)
+        for (ra, rb), rows in groups.items():
+            ta, tb = self.tables[ra], self.tables[rb]
+            pos = np.array(rows, np.int64)
+            ia = np.fromiter((ta.index[from_esr[k]] for k in rows), np.int64, len(rows))
+            ib = np.fromiter((tb.index[to_esr[k]] for k in rows), np.int64, len(rows))
+            best, choice = self.batch_indices(ra, rb, ia, ib)
+            ok = best < INF
+            km[pos[ok]] = best[ok]
+            itin[pos] = choice
+            for k in pos[~ok]:
+                errors[int(k)] = "route.no_path"
+        return km, itin, errors
+
+    def encode(self, codes: Sequence[str]) -> npt.NDArray[np.int64]:
+        """ESR codes -> global code ids (-1 for an unknown code), for :meth:`batch_encoded`."""
+        if not hasattr(self, "_gid"):
+            self._gid = {c: k for k, c in enumerate(self.code_railway)}
+            rw_ids = {rw: k for k, rw in enumerate(sorted(self.tables))}
+            self._gid_railway = np.array(
+                [rw_ids[self.code_railway[c]] for c in self.code_railway], np.int64
+            )
+            self._gid_local = np.array(
+                [self.tables[self.code_railway[c]].index[c] for c in self.code_railway], np.int64
+            )
+            self._railway_names = sorted(self.tables)
+        gid = self._gid
+        return np.fromiter((gid.get(c, -1) for c in codes), np.int64, len(codes))
+
+    def batch_encoded(
+        self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Pure-numpy batch over encoded ids: (km with INF for no route, itinerary index)."""
+        km = np.full(len(a), INF, np.int64)
+        itin = np.full(len(a), -1, np.int64)
+        ok = (a >= 0) & (b >= 0)
+        ra = np.where(ok, self._gid_railway[a], -1)
+        rb = np.where(ok, self._gid_railway[b], -1)
+        n_rw = len(self._railway_names)
+        key = np.where(ok, ra * n_rw + rb, -1)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        bounds = np.flatnonzero(np.diff(sorted_key)) + 1
+        for chunk in np.split(order, bounds):
+            k = int(key[chunk[0]])
+            if k < 0:
+                continue
+            x, y = self._railway_names[k // n_rw], self._railway_names[k % n_rw]
+            best, choice = self.batch_indices(
+                x, y, self._gid_local[a[chunk]], self._gid_local[b[chunk]]
+            )
+            km[chunk] = best
+            itin[chunk] = choice
+        return km, itin
+
+    def batch_indices(
+        self, ra: str, rb: str, ia: npt.NDArray[np.int64], ib: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Vectorised core: best km and itinerary for index arrays of one railway pair."""
+        ta, tb = self.tables[ra], self.tables[rb]
+        if ra == rb:
+            return ta.km[ia, ib].astype(np.int64), np.full(len(ia), -1, np.int64)
+        plan = self.plan(ra, rb)
+        best = np.full(len(ia), INF, np.int64)
+        choice = np.full(len(ia), -1, np.int64)
+        # Collapse itineraries sharing (exit, entry) codes to the one with the least middle km.
+        by_pair: dict[tuple[int, int], int] = {}
+        for k in range(len(plan.itineraries)):
+            key = (int(plan.exit_idx[k]), int(plan.entry_idx[k]))
+            if key not in by_pair or plan.middle_km[k] < plan.middle_km[by_pair[key]]:
+                by_pair[key] = k
+        comp_a, comp_b = ta.component[ia], tb.component[ib]
+        for (e, f), k in by_pair.items():
+            total = ta.km[ia, e].astype(np.int64) + int(plan.middle_km[k]) + tb.km[f, ib]
+            bad = (comp_a != ta.component[e]) | (comp_b != tb.component[f])
+            total[bad] = INF
+            better = total < best
+            best[better] = total[better]
+            choice[better] = k
+        best[best >= INF] = INF
+        return best, choice
+
+    def route_for(self, a: str, b: str, itinerary: int) -> Route:
+        """Rebuild the full Route object a batch answer points at."""
+        ra, rb = self.code_railway[a], self.code_railway[b]
+        if itinerary < 0:
+            return self.shortest(a, b)
+        ta, tb = self.tables[ra], self.tables[rb]
+        return self._materialise(a, b, ra, rb, ta.index[a], tb.index[b], itinerary)
+
+
+def _meth(table: RailwayTable, i: int, j: int) -> Method:
+    return METHOD_CODES[int(table.method[i, j])]
+
+
+def _join(head: Route, tail: Route) -> Route:
+    """Concatenate two routes at a shared station; adjacent legs of one railway merge."""
+    if not head.legs:
+        return tail
+    legs = list(head.legs)
+    first, *rest = tail.legs
+    if legs[-1].railway == first.railway:
+        prev = legs[-1]
+        methods = {prev.method, first.method} - {Method.SAME}
+        worse = Method.FALLBACK if Method.FALLBACK in methods else max(methods, default=Method.SAME)
+        legs[-1] = Leg(prev.railway, prev.entry_esr, first.exit_esr, prev.km + first.km, worse)
+    else:
+        legs.append(first)
+    legs.extend(rest)
+    return Route(head.from_esr, tail.to_esr, tuple(legs), head.borders + tail.borders)

@@ -1,0 +1,252 @@
+"""Plain data the routing engine is built from, and the routes it answers with.
+
+Why plain data: the engine must not care whether the TR-4 tables come from the shipped CSV files
+or from the database; both are turned into one :class:`NetworkData` and handed to the engine.
+Pure module: no framework imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+PASSENGER_ONLY_TYPE = "Для пассажирского движения"
+
+
+class Method(StrEnum):
+    """How a leg's km was determined (METHOD.md §2–§3, §8)."""
+
+    SAME = "same"  # the same code: 0 km
+    BOOK1 = "book1"  # two points on one Book 1 section: difference of km (official)
+    BOOK2 = "book2"  # a station and one of its own Book 2 transit points (official)
+    BOOK3 = "book3"  # Book 2 + Book 3 through transit points, or a Book 3 cell (official)
+    FALLBACK = "fallback"  # chained Book 1 sections: TR-4 gives no figure (NOT official)
+
+    @property
+    def official(self) -> bool:
+        return self is not Method.FALLBACK
+
+
+# Integer codes so that a whole railway's methods fit in a numpy uint8 matrix.
+METHOD_CODES: tuple[Method, ...] = (
+    Method.SAME,
+    Method.BOOK1,
+    Method.BOOK2,
+    Method.BOOK3,
+    Method.FALLBACK,
+)
+
+
+@dataclass(frozen=True)
+class SectionPoint:
+    """One point of one TR-4 Book 1 section, with its km from the section's start."""
+
+    railway: str
+    section: str
+    seq: int
+    esr: str
+    name_ru: str
+    km_from_start: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A Book 1 section's identity and type (freight sections only are routed)."""
+
+    railway: str
+    section: str
+    title: str
+    section_type: str
+
+    @property
+    def passenger_only(self) -> bool:
+        title = self.title.upper()
+        if self.section_type == PASSENGER_ONLY_TYPE:
+            return True
+        return "ДЛЯ ПАССАЖИРСКОГО ДВИЖЕНИЯ" in title and "ГРУЗОВ" not in title
+
+
+@dataclass(frozen=True)
+class StationTransit:
+    """Book 2, column 5: km from a code to one of its transit points."""
+
+    railway: str
+    esr: str
+    transit_esr: str
+    km: int
+
+
+@dataclass(frozen=True)
+class TransitDistance:
+    """Book 3: km between two transit points of one railway (unordered)."""
+
+    railway: str
+    a_esr: str
+    b_esr: str
+    km: int
+
+
+@dataclass(frozen=True)
+class BorderCrossing:
+    """Two codes of two railways at one border or junction point, 0 km apart (or a ferry)."""
+
+    a_esr: str
+    a_railway: str
+    a_name_ru: str
+    b_esr: str
+    b_railway: str
+    b_name_ru: str
+    link_type: str  # rail | ferry
+    confidence: str  # high | medium | low
+
+    @property
+    def ferry(self) -> bool:
+        return self.link_type == "ferry"
+
+    @property
+    def estimated(self) -> bool:
+        return self.confidence != "high"
+
+
+@dataclass(frozen=True)
+class NetworkData:
+    """Everything the engine needs, as plain rows. Built from CSV or from the database."""
+
+    sections: tuple[Section, ...]
+    section_points: tuple[SectionPoint, ...]
+    station_transit: tuple[StationTransit, ...]
+    codes_without_transit: tuple[tuple[str, str], ...]  # (railway, esr) with an empty Book 2 list
+    transit_points: tuple[tuple[str, str], ...]  # (railway, esr)
+    transit_distances: tuple[TransitDistance, ...]
+    borders: tuple[BorderCrossing, ...]
+    names: dict[str, str] = field(default_factory=dict)  # esr -> name_ru
+    name_en: dict[str, str] = field(default_factory=dict)  # esr -> name_en
+    edition: str = ""
+
+    def code_railway(self) -> dict[str, str]:
+        """Which railway each known code belongs to."""
+        out: dict[str, str] = {}
+        for p in self.section_points:
+            out[p.esr] = p.railway
+        for s in self.station_transit:
+            out[s.esr] = s.railway
+        for rw, esr in self.codes_without_transit:
+            out[esr] = rw
+        for rw, esr in self.transit_points:
+            out[esr] = rw
+        return out
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One railway's share of a route: its own tariff distance between entry and exit codes."""
+
+    railway: str
+    entry_esr: str
+    exit_esr: str
+    km: int
+    method: Method
+    ferry: bool = False
+
+    @property
+    def official(self) -> bool:
+        return self.method.official
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "railway": self.railway,
+            "entry_esr": self.entry_esr,
+            "exit_esr": self.exit_esr,
+            "km": self.km,
+            "method": str(self.method),
+            "official": self.official,
+            "ferry": self.ferry,
+        }
+
+
+@dataclass(frozen=True)
+class BorderPoint:
+    """Where a route passes from one railway to the next."""
+
+    exit_esr: str
+    exit_railway: str
+    entry_esr: str
+    entry_railway: str
+    confidence: str
+    ferry: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exit_esr": self.exit_esr,
+            "exit_railway": self.exit_railway,
+            "entry_esr": self.entry_esr,
+            "entry_railway": self.entry_railway,
+            "confidence": self.confidence,
+            "estimated_pairing": self.confidence != "high",
+            "ferry": self.ferry,
+        }
+
+
+@dataclass(frozen=True)
+class Route:
+    """A sequence of per-railway legs joined at border points; km = sum of the legs."""
+
+    from_esr: str
+    to_esr: str
+    legs: tuple[Leg, ...]
+    borders: tuple[BorderPoint, ...]
+
+    @property
+    def km(self) -> int:
+        return sum(leg.km for leg in self.legs)
+
+    @property
+    def official(self) -> bool:
+        """Every leg's km is an official TR-4 figure (no Book 1 fallback)."""
+        return all(leg.official for leg in self.legs)
+
+    @property
+    def low_confidence_borders(self) -> tuple[BorderPoint, ...]:
+        return tuple(b for b in self.borders if b.confidence != "high")
+
+    @property
+    def ferry(self) -> bool:
+        return any(b.ferry for b in self.borders)
+
+    @property
+    def railways(self) -> tuple[str, ...]:
+        return tuple(leg.railway for leg in self.legs)
+
+    def km_by_railway(self) -> str:
+        """``KZH:2213;UTI:875;TDZ:63`` — the batch-file form."""
+        return ";".join(f"{leg.railway}:{leg.km}" for leg in self.legs)
+
+    def borders_text(self) -> str:
+        return ";".join(f"{b.exit_esr}-{b.entry_esr}" for b in self.borders)
+
+    def notes(self) -> list[str]:
+        out: list[str] = []
+        if not self.official:
+            out.append(
+                "Some km are chained Book 1 sections: TR-4 gives no official figure for them."
+            )
+        if self.low_confidence_borders:
+            out.append("Some border pairings are inferred (medium/low confidence): verify them.")
+        if self.ferry:
+            out.append("Includes the Caspian ferry: the sea crossing is not in the rail km.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from_esr": self.from_esr,
+            "to_esr": self.to_esr,
+            "km": self.km,
+            "km_by_railway": self.km_by_railway(),
+            "official": self.official,
+            "ferry": self.ferry,
+            "legs": [leg.to_dict() for leg in self.legs],
+            "borders": [b.to_dict() for b in self.borders],
+            "low_confidence_borders": len(self.low_confidence_borders) > 0,
+            "notes": self.notes(),
+        }

@@ -1,0 +1,1 @@
+"""Delivery time, rate tables, quotes and route comparison (on top of the routing engine)."""

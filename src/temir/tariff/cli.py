@@ -1,0 +1,232 @@
+"""``temir route``, ``temir quote`` and ``temir tariff ...`` (thin: parse, call service, print)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from temir.kit.cli import JSON_OPTION, console, emit, user_errors
+from temir.kit.errors import ValidationFailed
+from temir.network.routing import Router
+from temir.tariff import service
+from temir.tariff.model import Quote, RateTable
+
+app = typer.Typer(help="Tariff: rate tables and data quality.", no_args_is_help=True)
+
+
+def _router() -> Router:
+    return service.router(None)
+
+
+def _tables() -> list[RateTable]:
+    """Shipped demo tables plus loaded official ones (demo only when no database is set up)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from temir.kit import runtime
+
+    try:
+        with runtime.uow().read() as session:
+            return service.rate_tables(session)
+    except SQLAlchemyError:
+        return service.rate_tables(None)
+
+
+def _render_routes(data: dict[str, Any]) -> None:
+    for n, r in enumerate(data["routes"], 1):
+        flags = []
+        if not r["official"]:
+            flags.append("[yellow]non-official km[/]")
+        if r["low_confidence_borders"]:
+            flags.append("[yellow]inferred border pairing[/]")
+        if r["ferry"]:
+            flags.append("[cyan]ferry[/]")
+        console.print(f"[bold]{n}. {r['km']} km[/]  {r['km_by_railway']}  {' '.join(flags)}")
+        for leg in r["legs"]:
+            console.print(
+                f"   {leg['railway']}: {leg['entry_name']} ({leg['entry_esr']}) → "
+                f"{leg['exit_name']} ({leg['exit_esr']})  {leg['km']} km  [{leg['method']}]"
+            )
+        for b in r["borders"]:
+            console.print(
+                f"   border: {b['exit_name']} ↔ {b['entry_name']} (confidence {b['confidence']})"
+            )
+
+
+def route(
+    from_station: str | None = typer.Argument(None, metavar="FROM", help="ESR code or name."),
+    to_station: str | None = typer.Argument(None, metavar="TO", help="ESR code or name."),
+    via: list[str] = typer.Option([], "--via", help="Force a border code or station."),
+    alternatives: int = typer.Option(5, "--alternatives", "-n", help="How many routes."),
+    pairs: Path | None = typer.Option(None, "--pairs", help="CSV with from_esr,to_esr."),
+    out: Path | None = typer.Option(None, "--out", help="Output CSV for --pairs."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Routes between two stations with tariff km per railway, or a batch file (--pairs)."""
+    with user_errors(as_json):
+        r = _router()
+        if pairs is not None:
+            _batch(r, pairs, out)
+            return
+        if not from_station or not to_station:
+            raise ValidationFailed(
+                "Give FROM and TO, or --pairs FILE.", code="route.arguments", field="from"
+            )
+        found = service.find_routes(r, from_station, to_station, via, alternatives)
+        data = {"routes": [service.route_dict(r, x) for x in found], "edition": r.data.edition}
+        emit(data, as_json, _render_routes)
+
+
+def _batch(r: Router, pairs: Path, out: Path | None) -> None:
+    if out is None:
+        raise ValidationFailed(
+            "--out is required with --pairs.", code="route.arguments", field="out"
+        )
+    with pairs.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"from_esr", "to_esr"} <= set(reader.fieldnames):
+            raise ValidationFailed(
+                "The pairs file needs columns from_esr,to_esr.",
+                code="route.pairs_columns",
+                field="pairs",
+            )
+        rows = list(reader)
+    fields = list(rows[0].keys()) if rows else ["from_esr", "to_esr"]
+    extra = ["km", "km_by_railway", "borders", "error"]
+    done = 0
+    with (
+        Progress(console=console, transient=True) as progress,
+        out.open("w", encoding="utf-8", newline="") as fh,
+    ):
+        task = progress.add_task("Routing", total=len(rows))
+        writer = csv.DictWriter(fh, fieldnames=fields + [c for c in extra if c not in fields])
+        writer.writeheader()
+        try:
+            results = service.batch_routes(
+                r,
+                [(x["from_esr"] or "", x["to_esr"] or "") for x in rows],
+                progress=lambda n: progress.advance(task, n),
+            )
+            for row, res in zip(rows, results, strict=False):
+                row.update(
+                    km="" if res.km is None else str(res.km),
+                    km_by_railway=res.km_by_railway,
+                    borders=res.borders,
+                    error=res.error,
+                )
+                writer.writerow(row)
+                done += 1
+        except KeyboardInterrupt:
+            console.print(f"[yellow]Interrupted: {done} rows written to {out}.[/]")
+            raise typer.Exit(130) from None
+    console.print(f"{done} rows → {out}")
+
+
+def _render_quote(data: dict[str, Any]) -> None:
+    if data["demo_rates"]:
+        console.print("[bold yellow]DEMO RATES — not an official tariff.[/]")
+    table = Table("#", "km", "km by railway", "days", "charge CHF", "marks", "borders")
+    for n, a in enumerate(data["alternatives"], 1):
+        borders = "; ".join(f"{b['exit_name']}↔{b['entry_name']}" for b in a["route"]["borders"])
+        table.add_row(
+            str(n),
+            str(a["km"]),
+            a["route"]["km_by_railway"],
+            str(a["days"]),
+            a["charge"]["amount"],
+            ",".join(a["marks"]),
+            borders,
+        )
+    console.print(table)
+    for n, a in enumerate(data["alternatives"], 1):
+        console.print(f"[bold]{n}.[/] tables: {', '.join(a['tables_used'])}")
+        for line in a["lines"]:
+            console.print(
+                f"   {line['railway']} {line['what']}: {line['amount_chf']} — {line['explanation']}"
+            )
+    for note in data["notes"]:
+        console.print(f"[yellow]{note}[/]")
+
+
+def quote(
+    from_station: str = typer.Argument(..., metavar="FROM"),
+    to_station: str = typer.Argument(..., metavar="TO"),
+    cargo: str = typer.Option(..., "--cargo", help="ETSNG code."),
+    mass: int = typer.Option(..., "--mass", help="Mass in kg."),
+    wagon_owner: str = typer.Option("carrier", "--wagon-owner", help="carrier|other"),
+    speed: str = typer.Option("freight", "--speed", help="freight|high"),
+    container: str | None = typer.Option(None, "--container", help="3t|5t (medium container)"),
+    empty_return: bool = typer.Option(False, "--empty-return", help="Charge the empty run back."),
+    via: list[str] = typer.Option([], "--via"),
+    alternatives: int = typer.Option(5, "--alternatives", "-n"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Quote: alternatives with km, delivery days and the charge in CHF, line by line."""
+    with user_errors(as_json):
+        r = _router()
+        q: Quote = service.quote(
+            r,
+            from_station,
+            to_station,
+            etsng=cargo,
+            mass_kg=mass,
+            wagon_owner=wagon_owner,
+            speed=speed,
+            container=container,
+            empty_return=empty_return,
+            via=via,
+            alternatives=alternatives,
+            tables=_tables(),
+        )
+        data = q.to_dict()
+        for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
+            a["route"] = service.route_dict(r, alt.route)
+        emit(data, as_json, _render_quote)
+
+
+@app.command("data-quality")
+def data_quality(as_json: bool = JSON_OPTION) -> None:
+    """Where Book 3 / Book 2 and chained Book 1 disagree (the official figure is used)."""
+    with user_errors(as_json):
+        r = _router()
+        items = [d.to_dict() for d in service.quality_report(r)]
+
+        def render(rows: list[dict[str, Any]]) -> None:
+            table = Table("railway", "kind", "from", "to", "official", "book1", "delta")
+            for d in rows:
+                table.add_row(
+                    d["railway"],
+                    d["kind"],
+                    f"{r.names.get(d['from_esr'], '')} {d['from_esr']}",
+                    f"{r.names.get(d['to_esr'], '')} {d['to_esr']}",
+                    str(d["official_km"]),
+                    str(d["book1_km"]),
+                    str(d["delta"]),
+                )
+            console.print(table)
+            console.print(f"{len(rows)} disagreements; the official TR-4 figure is used.")
+
+        emit(items, as_json, render)
+
+
+@app.command("load")
+def load(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX rate file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Load official rate tables (columns as demo_rates.csv), versioned by validity dates."""
+    from temir.accounts.model import Actor
+    from temir.kit import runtime
+
+    with user_errors(as_json), runtime.uow()() as session:
+        loaded = service.load_tables(session, Actor.system("tariff-load"), file)
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            console.print(f"{r['table_id']}: {r['rows']} rows, {r['valid_from']}..{r['valid_to']}")
+
+    emit(loaded, as_json, render)

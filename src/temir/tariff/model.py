@@ -1,0 +1,191 @@
+"""Tariff data and quote results as plain dataclasses. Pure module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from temir.network.routing.model import Route
+
+
+class Speed(StrEnum):
+    FREIGHT = "freight"
+    HIGH = "high"
+
+
+class WagonOwner(StrEnum):
+    CARRIER = "carrier"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """One rate table of one railway (or ``*``: every railway) for one validity period."""
+
+    id: str
+    railways: frozenset[str] | None  # None = every railway
+    consignment: str  # wagon | container
+    valid_from: date
+    valid_to: date
+    mode: str  # band (official: exact band lookup) | interpolate (demo anchors)
+    demo: bool
+    source: str
+    derivation: str
+    # category -> ascending (km_to, CHF): per tonne (wagon) or per container
+    rates: dict[str, tuple[tuple[int, Decimal], ...]] = field(default_factory=dict)
+
+    def covers(self, railway: str, on: date) -> bool:
+        ok_rw = self.railways is None or railway in self.railways
+        return ok_rw and self.valid_from <= on <= self.valid_to
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    wagon_owner_other: Decimal
+    empty_run_per_axle_km: dict[int, Decimal]  # axles (2 or 4 = "4 or more") -> CHF
+    high_speed: Decimal
+    tariff_class: dict[str, Decimal]
+    min_chargeable_t: dict[str, int]  # commodity group -> t; "default"
+    unverified: tuple[str, ...]  # names of coefficients that are not verified facts
+
+
+@dataclass(frozen=True)
+class DeliveryNorms:
+    regime: str
+    version: str
+    unverified: bool
+    warning: str
+    dispatch_days: int
+    km_per_day: dict[str, dict[str, int]]  # speed -> consignment -> km
+    gauge_change_days: int
+
+
+@dataclass(frozen=True)
+class Cargo:
+    etsng: str
+    name_ru: str
+    group: str
+    tariff_class: str = "1"
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    from_esr: str
+    to_esr: str
+    cargo: Cargo
+    mass_kg: int
+    wagon_owner: WagonOwner = WagonOwner.CARRIER
+    speed: Speed = Speed.FREIGHT
+    container: str | None = None  # 3t | 5t (medium containers) or None for a wagon
+    empty_return: bool = False  # charge the empty run back (wagons not of the carrier)
+    axles: int = 4
+    on: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class ChargeLine:
+    """One line of the charge with the reason it exists, so a user can follow the sum."""
+
+    railway: str
+    what: str
+    amount_chf: Decimal
+    explanation: str
+    table_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "railway": self.railway,
+            "what": self.what,
+            "amount_chf": str(self.amount_chf),
+            "explanation": self.explanation,
+            "table_id": self.table_id,
+        }
+
+
+@dataclass(frozen=True)
+class CarrierDays:
+    railway: str
+    km: int
+    days: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"railway": self.railway, "km": self.km, "days": self.days}
+
+
+@dataclass(frozen=True)
+class DeliveryTime:
+    dispatch_days: int
+    per_carrier: tuple[CarrierDays, ...]
+    extra_days: int
+    unverified: bool
+    warning: str
+
+    @property
+    def total_days(self) -> int:
+        return self.dispatch_days + sum(c.days for c in self.per_carrier) + self.extra_days
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total_days": self.total_days,
+            "dispatch_days": self.dispatch_days,
+            "per_carrier": [c.to_dict() for c in self.per_carrier],
+            "extra_days": self.extra_days,
+            "unverified": self.unverified,
+            "warning": self.warning,
+        }
+
+
+@dataclass(frozen=True)
+class Alternative:
+    route: Route
+    delivery: DeliveryTime
+    lines: tuple[ChargeLine, ...]
+    tables_used: tuple[str, ...]
+    demo: bool
+    marks: tuple[str, ...] = ()  # cheapest | fastest | shortest
+
+    @property
+    def charge_chf(self) -> Decimal:
+        return sum((line.amount_chf for line in self.lines), Decimal("0.00"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "route": self.route.to_dict(),
+            "km": self.route.km,
+            "days": self.delivery.total_days,
+            "delivery": self.delivery.to_dict(),
+            "charge": {"amount": str(self.charge_chf), "currency": "CHF"},
+            "lines": [line.to_dict() for line in self.lines],
+            "tables_used": list(self.tables_used),
+            "demo_rates": self.demo,
+            "marks": list(self.marks),
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    request: QuoteRequest
+    alternatives: tuple[Alternative, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def demo(self) -> bool:
+        return any(a.demo for a in self.alternatives)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.request
+        return {
+            "from_esr": r.from_esr,
+            "to_esr": r.to_esr,
+            "cargo": {"etsng": r.cargo.etsng, "name_ru": r.cargo.name_ru, "group": r.cargo.group},
+            "mass_kg": r.mass_kg,
+            "wagon_owner": str(r.wagon_owner),
+            "speed": str(r.speed),
+            "container": r.container,
+            "demo_rates": self.demo,
+            "notes": list(self.notes),
+            "alternatives": [a.to_dict() for a in self.alternatives],
+        }

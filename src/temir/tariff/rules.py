@@ -1,0 +1,203 @@
+"""Delivery time and charges, line by line — the tariff rules as they read in the rulebook.
+
+Pure: takes routes, rate tables, norms and coefficients as data; computes; explains.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from temir.network.routing.model import Route
+from temir.tariff.model import (
+    Alternative,
+    CarrierDays,
+    ChargeLine,
+    Coefficients,
+    DeliveryNorms,
+    DeliveryTime,
+    QuoteRequest,
+    RateTable,
+    Speed,
+    WagonOwner,
+)
+
+CENT = Decimal("0.01")
+WAGON_CATEGORIES_T = (5, 10, 15, 20, 25)
+
+
+class TariffRuleError(Exception):
+    """No rate applies (no table for a railway/date, unknown container type)."""
+
+    def __init__(self, code: str, msgid: str, field: str, **params: object) -> None:
+        super().__init__(msgid.format(**params))
+        self.code, self.msgid, self.field, self.params = code, msgid, field, params
+
+
+def delivery_time(
+    route: Route, norms: DeliveryNorms, speed: Speed, consignment: str
+) -> DeliveryTime:
+    """SMGS: dispatch days + one day per full or started km-per-day, per carrier, + extra days."""
+    per_day = norms.km_per_day[str(speed)][consignment]
+    carriers = tuple(
+        CarrierDays(leg.railway, leg.km, -(-leg.km // per_day) if leg.km > 0 else 0)
+        for leg in route.legs
+    )
+    # 1520/1520 borders need no bogie change; only foreign-gauge exits would (none routed).
+    extra = 0
+    return DeliveryTime(norms.dispatch_days, carriers, extra, norms.unverified, norms.warning)
+
+
+def rate_at(table: RateTable, category: str, km: int) -> Decimal:
+    """The table's rate for ``km``: exact band (official) or interpolated anchors (demo)."""
+    anchors = table.rates[category]
+    if table.mode == "band":
+        for km_to, rate in anchors:
+            if km <= km_to:
+                return rate
+        raise TariffRuleError(
+            "tariff.beyond_table",
+            "Distance {km} km is beyond table {table}.",
+            "km",
+            km=km,
+            table=table.id,
+        )
+    if km <= anchors[0][0]:
+        return anchors[0][1]
+    for (k0, r0), (k1, r1) in itertools.pairwise(anchors):
+        if km <= k1:
+            return r0 + (r1 - r0) * Decimal(km - k0) / Decimal(k1 - k0)
+    (k0, r0), (k1, r1) = anchors[-2], anchors[-1]
+    return r1 + (r1 - r0) * Decimal(km - k1) / Decimal(k1 - k0)
+
+
+def pick_table(tables: list[RateTable], railway: str, consignment: str, on: date) -> RateTable:
+    """The newest official table covering the railway and date, else the demo table."""
+    fitting = [t for t in tables if t.consignment == consignment and t.covers(railway, on)]
+    if not fitting:
+        raise TariffRuleError(
+            "tariff.no_table",
+            "No {consignment} rate table for railway {railway} on {on}.",
+            "date",
+            consignment=consignment,
+            railway=railway,
+            on=on.isoformat(),
+        )
+    fitting.sort(key=lambda t: (not t.demo, t.valid_from))
+    return fitting[-1]
+
+
+def chargeable_tonnes(req: QuoteRequest, coeff: Coefficients) -> tuple[int, str]:
+    """Actual mass rounded up to whole tonnes, raised to the goods' minimum chargeable mass."""
+    actual_t = -(-req.mass_kg // 1000)
+    minimum = coeff.min_chargeable_t.get(req.cargo.group, coeff.min_chargeable_t["default"])
+    if actual_t >= minimum:
+        return actual_t, f"actual mass {req.mass_kg} kg → {actual_t} t"
+    return minimum, f"actual {actual_t} t raised to the minimum chargeable {minimum} t"
+
+
+def weight_category(tonnes: int) -> str:
+    """The table column for the chargeable mass (the heaviest column the mass reaches)."""
+    fitting = [c for c in WAGON_CATEGORIES_T if c <= tonnes] or [WAGON_CATEGORIES_T[0]]
+    return f"{fitting[-1]}t"
+
+
+def charge_route(
+    route: Route, req: QuoteRequest, tables: list[RateTable], coeff: Coefficients
+) -> tuple[list[ChargeLine], list[str]]:
+    """Every railway charges its own leg at its own table; lines explain each factor."""
+    lines: list[ChargeLine] = []
+    used: list[str] = []
+    consignment = "container" if req.container else "wagon"
+    for leg in route.legs:
+        if leg.km == 0:
+            continue
+        table = pick_table(tables, leg.railway, consignment, req.on)
+        used.append(table.id)
+        if req.container:
+            if req.container not in table.rates:
+                raise TariffRuleError(
+                    "tariff.unknown_container",
+                    "No rate for container type {container}; known: {known}.",
+                    "container",
+                    container=req.container,
+                    known=", ".join(sorted(table.rates)),
+                )
+            rate = rate_at(table, req.container, leg.km).quantize(CENT, ROUND_HALF_UP)
+            base = rate
+            why = f"{leg.km} km, container {req.container}: {rate} CHF per container"
+        else:
+            tonnes, mass_why = chargeable_tonnes(req, coeff)
+            cat = weight_category(tonnes)
+            rate = rate_at(table, cat, leg.km).quantize(CENT, ROUND_HALF_UP)
+            base = (rate * tonnes).quantize(CENT, ROUND_HALF_UP)
+            why = f"{leg.km} km, column {cat}: {rate} CHF/t × {tonnes} t ({mass_why})"
+        demo = " [DEMO RATE]" if table.demo else ""
+        lines.append(ChargeLine(leg.railway, "base", base, why + demo, table.id))
+        cls = coeff.tariff_class.get(req.cargo.tariff_class, Decimal("1"))
+        if cls != 1:
+            extra = (base * (cls - 1)).quantize(CENT, ROUND_HALF_UP)
+            lines.append(
+                ChargeLine(
+                    leg.railway, "class", extra, f"tariff class {req.cargo.tariff_class} ×{cls}"
+                )
+            )
+            base += extra
+        if req.speed is Speed.HIGH:
+            extra = (base * (coeff.high_speed - 1)).quantize(CENT, ROUND_HALF_UP)
+            lines.append(
+                ChargeLine(
+                    leg.railway,
+                    "high_speed",
+                    extra,
+                    f"high speed ×{coeff.high_speed} (SYNTHETIC demo coefficient)",
+                )
+            )
+            base += extra
+        if req.wagon_owner is WagonOwner.OTHER and not req.container:
+            cut = (base * (coeff.wagon_owner_other - 1)).quantize(CENT, ROUND_HALF_UP)
+            lines.append(
+                ChargeLine(
+                    leg.railway,
+                    "wagon_owner",
+                    cut,
+                    f"wagon not of the carrier ×{coeff.wagon_owner_other} (ETT §24)",
+                )
+            )
+            if req.empty_return:
+                axles = 2 if req.axles <= 2 else 4
+                per = coeff.empty_run_per_axle_km[axles]
+                amount = (per * req.axles * leg.km).quantize(CENT, ROUND_HALF_UP)
+                lines.append(
+                    ChargeLine(
+                        leg.railway,
+                        "empty_run",
+                        amount,
+                        f"empty return {leg.km} km × {req.axles} axles × {per} CHF/axle-km"
+                        " (ETT §24)",
+                    )
+                )
+    return lines, list(dict.fromkeys(used))
+
+
+def mark(alternatives: list[Alternative]) -> list[Alternative]:
+    """Mark the cheapest, fastest and shortest alternatives (ties: all of them)."""
+    if not alternatives:
+        return alternatives
+    cheapest = min(a.charge_chf for a in alternatives)
+    fastest = min(a.delivery.total_days for a in alternatives)
+    shortest = min(a.route.km for a in alternatives)
+    out = []
+    for a in alternatives:
+        marks = tuple(
+            name
+            for name, hit in (
+                ("cheapest", a.charge_chf == cheapest),
+                ("fastest", a.delivery.total_days == fastest),
+                ("shortest", a.route.km == shortest),
+            )
+            if hit
+        )
+        out.append(Alternative(a.route, a.delivery, a.lines, a.tables_used, a.demo, marks))
+    return out

@@ -1,0 +1,354 @@
+"""Use cases: find routes, batch routes, quote. Entry points (CLI, API) call these only.
+
+The router is built once per process from the loaded reference tables (or from the shipped CSV
+files when no reference data is loaded) and rebuilt when the reference edition digest changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from temir.accounts import audit
+from temir.accounts.model import Actor
+from temir.codes.etsng import check_etsng
+from temir.kit import clock
+from temir.kit.errors import NotFound, ValidationFailed
+from temir.kit.text import fold
+from temir.network.routing import Route, Router, RoutingError
+from temir.network.routing.loader import data_dir, shipped
+from temir.network.routing.quality import Disagreement, disagreements
+from temir.tariff import data as tariff_data
+from temir.tariff import repository as repo
+from temir.tariff.model import (
+    Alternative,
+    Cargo,
+    Quote,
+    QuoteRequest,
+    RateTable,
+    Speed,
+    WagonOwner,
+)
+from temir.tariff.rules import TariffRuleError, charge_route, delivery_time, mark
+from temir.tariff.tables import RateRow, RateTableRow
+
+_lock = threading.Lock()
+_routers: dict[str, Router] = {}
+ESR_RE = re.compile(r"^\d{6}$")
+
+
+def router(session: Session | None = None) -> Router:
+    """The engine over the database's reference data (or the shipped CSVs if none loaded)."""
+    key = repo.reference_digest(session) if session is not None else ""
+    with _lock:
+        if key not in _routers:
+            data = repo.network_data(session) if session is not None and key else shipped()
+            _routers.clear()
+            _routers[key] = Router(data)
+        return _routers[key]
+
+
+def resolve_station(r: Router, text: str, field: str) -> str:
+    """An ESR code, or a station name (exact, case- and ё-insensitive; base code preferred)."""
+    text = text.strip()
+    if ESR_RE.match(text):
+        if text not in r.code_railway:
+            raise NotFound(
+                "Unknown station code {esr}.", code="route.unknown_station", field=field, esr=text
+            )
+        return text
+    wanted = fold(text)
+    hits = [esr for esr, name in r.names.items() if fold(name) == wanted]
+    hits += [
+        esr for esr, name in r.data.name_en.items() if fold(name) == wanted and esr not in hits
+    ]
+    hits = [h for h in hits if h in r.code_railway]
+    if not hits:
+        raise NotFound(
+            "Unknown station {name}.", code="route.unknown_station", field=field, name=text
+        )
+    if len(hits) > 1:
+        raise ValidationFailed(
+            "Station name {name} is ambiguous: {codes}. Give the ESR code.",
+            code="route.ambiguous_station",
+            field=field,
+            name=text,
+            codes=", ".join(sorted(hits)),
+        )
+    return hits[0]
+
+
+def _routing_error(error: RoutingError) -> NotFound:
+    params: dict[str, Any] = dict(error.params)
+    return NotFound(error.msgid, code=error.code, field=error.field, **params)
+
+
+def find_routes(
+    r: Router, from_text: str, to_text: str, via: Sequence[str] = (), alternatives: int = 5
+) -> list[Route]:
+    if alternatives < 1:
+        raise ValidationFailed(
+            "alternatives must be at least 1.", code="route.alternatives", field="alternatives"
+        )
+    a = resolve_station(r, from_text, "from")
+    b = resolve_station(r, to_text, "to")
+    via_codes = [resolve_station(r, v, "via") for v in via]
+    try:
+        found = r.routes(a, b, via=via_codes, limit=alternatives)
+    except RoutingError as error:
+        raise _routing_error(error) from error
+    if not found:
+        raise NotFound(
+            "No freight route from {from_esr} to {to_esr}.",
+            code="route.no_path",
+            field="to",
+            from_esr=a,
+            to_esr=b,
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    from_esr: str
+    to_esr: str
+    km: int | None
+    km_by_railway: str
+    borders: str
+    error: str
+
+
+def batch_routes(
+    r: Router,
+    pairs: Sequence[tuple[str, str]],
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 50_000,
+) -> Iterable[BatchRow]:
+    """Shortest route per pair; unroutable rows carry an error code instead of raising."""
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start : start + chunk]
+        a = [p[0].strip() for p in part]
+        b = [p[1].strip() for p in part]
+        _km, itin, errors = r.batch_shortest(a, b)
+        for k in range(len(part)):
+            if errors[k]:
+                yield BatchRow(a[k], b[k], None, "", "", errors[k] or "")
+                continue
+            route = r.route_for(a[k], b[k], int(itin[k]))
+            yield BatchRow(a[k], b[k], route.km, route.km_by_railway(), route.borders_text(), "")
+        if progress is not None:
+            progress(len(part))
+
+
+@lru_cache(maxsize=1)
+def _commodities() -> dict[str, Cargo]:
+    out: dict[str, Cargo] = {}
+    with (data_dir() / "cargo" / "commodities.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["etsng"]:
+                out[row["etsng"]] = Cargo(row["etsng"], row["etsng_name_ru"], row["group"])
+    return out
+
+
+def cargo(etsng: str) -> Cargo:
+    """A known ETSNG code of the shipped commodity list (check digit verified first)."""
+    problems = check_etsng(etsng)
+    if problems:
+        raise ValidationFailed.from_problems(
+            [type(p)(p.code, p.msgid, "cargo", p.params, p.severity) for p in problems]
+        )
+    known = _commodities().get(etsng.strip())
+    if known is None:
+        raise NotFound(
+            "Unknown cargo code {etsng}: not in the commodity list.",
+            code="quote.unknown_cargo",
+            field="cargo",
+            etsng=etsng,
+        )
+    return known
+
+
+def rate_tables(session: Session | None = None) -> list[RateTable]:
+    """Shipped demo tables plus every official table loaded into the database."""
+    tables = tariff_data.shipped_tables()
+    if session is None:
+        return tables
+    metas, rows = repo.loaded_rate_rows(session)
+    meta = {
+        m.id: {"mode": m.mode, "demo": m.demo, "source": m.source, "derivation": ""} for m in metas
+    }
+    by_id = {m.id: m for m in metas}
+    flat = [
+        {
+            "table_id": r.table_id,
+            "railway": r.railway,
+            "valid_from": by_id[r.table_id].valid_from.isoformat(),
+            "valid_to": by_id[r.table_id].valid_to.isoformat(),
+            "consignment": by_id[r.table_id].consignment,
+            "category": r.category,
+            "km_to": str(r.km_to),
+            "rate_chf": str(r.rate_chf),
+        }
+        for r in rows
+    ]
+    return tables + tariff_data.tables_from_rows(flat, meta)
+
+
+def load_tables(session: Session, actor: Actor, path: Path) -> list[dict[str, Any]]:
+    """Load official rate tables from CSV/XLSX (``demo_rates.csv`` layout, ``mode`` band).
+
+    Each ``table_id`` is one version with its validity dates; loading it again replaces it.
+    """
+    try:
+        raw = tariff_data.read_rate_rows(path)
+        tables = tariff_data.tables_from_rows(raw, {})
+    except (KeyError, ValueError, ArithmeticError) as error:
+        raise ValidationFailed(
+            "Cannot read rate file: {detail}.",
+            code="tariff.bad_file",
+            field="file",
+            detail=str(error),
+        ) from error
+    if not tables:
+        raise ValidationFailed("The rate file has no rows.", code="tariff.bad_file", field="file")
+    out = []
+    for t in tables:
+        if t.valid_to < t.valid_from:
+            raise ValidationFailed(
+                "valid_to is before valid_from in table {table}.",
+                code="tariff.validity",
+                field="valid_to",
+                table=t.id,
+            )
+        demo = any(str(r.get("demo", "")).lower() == "true" for r in raw if r["table_id"] == t.id)
+        head = RateTableRow(
+            id=t.id,
+            consignment=t.consignment,
+            valid_from=t.valid_from,
+            valid_to=t.valid_to,
+            mode="band",
+            demo=demo,
+            source=str(path.name),
+            loaded_at=clock.now(),
+            loaded_by=actor.label,
+        )
+        rows = [
+            RateRow(table_id=t.id, railway=rw, category=cat, km_to=km, rate_chf=rate)
+            for rw in sorted(t.railways or {"*"})
+            for cat, anchors in t.rates.items()
+            for km, rate in anchors
+        ]
+        repo.replace_rate_table(session, head, rows)
+        audit.record(session, actor, "tariff.load", "rate_table", t.id, {"rows": len(rows)})
+        out.append(
+            {
+                "table_id": t.id,
+                "rows": len(rows),
+                "valid_from": t.valid_from.isoformat(),
+                "valid_to": t.valid_to.isoformat(),
+                "demo": demo,
+            }
+        )
+    return out
+
+
+def quote(
+    r: Router,
+    from_text: str,
+    to_text: str,
+    *,
+    etsng: str,
+    mass_kg: int,
+    wagon_owner: str = "carrier",
+    speed: str = "freight",
+    container: str | None = None,
+    empty_return: bool = False,
+    via: Sequence[str] = (),
+    alternatives: int = 5,
+    on: date | None = None,
+    tables: list[RateTable] | None = None,
+) -> Quote:
+    """Alternatives with km, delivery days and the charge in CHF, each line explained."""
+    if mass_kg <= 0:
+        raise ValidationFailed(
+            "Mass must be a positive number of kg.", code="quote.mass", field="mass_kg"
+        )
+    try:
+        owner, spd = WagonOwner(wagon_owner), Speed(speed)
+    except ValueError as error:
+        raise ValidationFailed(
+            "Unknown option: {detail}.",
+            code="quote.option",
+            field="wagon_owner/speed",
+            detail=str(error),
+        ) from error
+    goods = cargo(etsng)
+    routes = find_routes(r, from_text, to_text, via, alternatives)
+    req = QuoteRequest(
+        routes[0].from_esr,
+        routes[0].to_esr,
+        goods,
+        mass_kg,
+        owner,
+        spd,
+        container,
+        empty_return,
+        on=on or date.today(),
+    )
+    tables = tables if tables is not None else rate_tables()
+    norms, coeff = tariff_data.delivery_norms(), tariff_data.coefficients()
+    consignment = "container" if container else "wagon"
+    alts: list[Alternative] = []
+    for route in routes:
+        try:
+            lines, used = charge_route(route, req, tables, coeff)
+        except TariffRuleError as error:
+            params: dict[str, Any] = dict(error.params)
+            raise ValidationFailed(
+                error.msgid, code=error.code, field=error.field, **params
+            ) from error
+        demo = any(t.demo for t in tables if t.id in used)
+        alts.append(
+            Alternative(
+                route,
+                delivery_time(route, norms, spd, consignment),
+                tuple(lines),
+                tuple(used),
+                demo,
+            )
+        )
+    notes = []
+    if any(a.demo for a in alts):
+        notes.append("DEMO RATES: charges come from demo tables, not an official tariff.")
+    if norms.unverified:
+        notes.append(norms.warning)
+    if coeff.unverified:
+        notes.append("Unverified coefficients: " + ", ".join(coeff.unverified) + ".")
+    return Quote(req, tuple(mark(alts)), tuple(notes))
+
+
+def quality_report(r: Router) -> list[Disagreement]:
+    return disagreements(r.data)
+
+
+def route_dict(r: Router, route: Route) -> dict[str, Any]:
+    """A route as JSON with station names beside codes."""
+    out = route.to_dict()
+    out["from_name"] = r.names.get(route.from_esr, "")
+    out["to_name"] = r.names.get(route.to_esr, "")
+    for leg in out["legs"]:
+        leg["entry_name"] = r.names.get(leg["entry_esr"], "")
+        leg["exit_name"] = r.names.get(leg["exit_esr"], "")
+    for b in out["borders"]:
+        b["exit_name"] = r.names.get(b["exit_esr"], "")
+        b["entry_name"] = r.names.get(b["entry_esr"], "")
+    return out

@@ -1,0 +1,157 @@
+"""Routes/quotes through the API (engine built from the database) and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from temir.app import create_app
+from temir.cli import app as cli_app
+from temir.kit.settings import Settings
+
+
+@pytest.fixture
+def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        home=tmp_path,
+        secret_key="test-secret",
+        host="127.0.0.1",
+        port=8000,
+        secure_cookies=False,
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_api_route_from_database_matches_method_example(client: TestClient) -> None:
+    r = client.get("/api/v1/routes", params={"from": "684001", "to": "745309"})
+    assert r.status_code == 200, r.text
+    first = r.json()["routes"][0]
+    assert first["km_by_railway"] == "KZH:2213;UTI:875;TDZ:63"
+    assert first["legs"][0]["entry_name"] == "Костанай"
+
+
+def test_api_quote_says_demo(client: TestClient) -> None:
+    r = client.get(
+        "/api/v1/quotes",
+        params={"from": "684001", "to": "745309", "cargo": "011005", "mass_kg": 65000},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["demo_rates"] is True
+    assert body["alternatives"][0]["charge"]["currency"] == "CHF"
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "status"),
+    [
+        ({"from": "999999", "to": "745309"}, "from", 404),
+        ({"from": "684001", "to": "Нетакой"}, "to", 404),
+    ],
+)
+def test_api_route_errors_name_the_field(
+    client: TestClient, params: dict, field: str, status: int
+) -> None:
+    r = client.get("/api/v1/routes", params=params)
+    assert r.status_code == status
+    assert r.json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [({"cargo": "011005", "mass_kg": 0}, "mass_kg"), ({"cargo": "123", "mass_kg": 5}, "cargo")],
+)
+def test_api_quote_errors_name_the_field(client: TestClient, extra: dict, field: str) -> None:
+    r = client.get("/api/v1/quotes", params={"from": "684001", "to": "745309", **extra})
+    assert r.status_code in (404, 422)
+    assert r.json()["error"]["field"] == field
+
+
+def test_api_batch(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/routes/batch",
+        json={
+            "pairs": [{"from_esr": "684001", "to_esr": "745309"}, {"from_esr": "x", "to_esr": "y"}]
+        },
+    )
+    assert r.status_code == 200
+    res = r.json()["results"]
+    assert res[0]["km"] == 3151
+    assert res[1]["error"].startswith("route.unknown_station")
+
+
+def test_cli_route_json() -> None:
+    result = CliRunner().invoke(cli_app, ["route", "Костанай", "745309", "--json", "-n", "3"])
+    assert result.exit_code == 0, result.output
+    routes = json.loads(result.output)["routes"]
+    assert routes[0]["km"] == 3151
+    assert len(routes) == 3
+
+
+def test_cli_batch_file(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("from_esr,to_esr\n684001,745309\n684001,000000\n", encoding="utf-8")
+    result = CliRunner().invoke(cli_app, ["route", "--pairs", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["km"] == "3151"
+    assert rows[0]["km_by_railway"] == "KZH:2213;UTI:875;TDZ:63"
+    assert rows[1]["error"]
+
+
+def test_cli_quote_bad_mass() -> None:
+    result = CliRunner().invoke(
+        cli_app, ["quote", "684001", "745309", "--cargo", "011005", "--mass", "0", "--json"]
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.output)["error"]["field"] == "mass_kg"
+
+
+def test_cli_data_quality() -> None:
+    result = CliRunner().invoke(cli_app, ["tariff", "data-quality", "--json"])
+    assert result.exit_code == 0
+    assert len(json.loads(result.output)) > 500
+
+
+def test_loaded_official_table_is_used_and_named(engine: Engine, tmp_path: Path) -> None:
+    from temir.accounts.model import Actor
+    from temir.kit.db import UnitOfWork
+    from temir.network.routing import Router
+    from temir.network.routing.loader import shipped
+    from temir.tariff import service
+
+    src = tmp_path / "kzh.csv"
+    src.write_text(
+        "table_id,railway,valid_from,valid_to,consignment,category,km_to,rate_chf\n"
+        f"TEST-KZH-{engine.dialect.name},KZH,2030-01-01,2030-12-31,wagon,25t,5000,1.00\n",
+        encoding="utf-8",
+    )
+    uow = UnitOfWork(engine)
+    with uow() as session:
+        loaded = service.load_tables(session, Actor.system("tests"), src)
+    assert loaded[0]["rows"] == 1
+    from datetime import date
+
+    with uow.read() as session:
+        tables = service.rate_tables(session)
+    q = service.quote(
+        Router(shipped()),
+        "689503",
+        "671707",
+        etsng="011005",
+        mass_kg=60_000,
+        on=date(2030, 6, 1),
+        tables=tables,
+    )
+    alt = q.alternatives[0]
+    assert alt.tables_used == (f"TEST-KZH-{engine.dialect.name}",)
+    assert not alt.demo
+    assert str(alt.charge_chf) == "60.00"

@@ -1,0 +1,124 @@
+"""Quotes: delivery time per carrier, charge lines, demo flags, marks, and bad input."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from temir.kit.errors import NotFound, ValidationFailed
+from temir.network.routing import Router
+from temir.network.routing.loader import shipped
+from temir.tariff import service
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(shipped())
+
+
+def test_quote_has_km_days_charge_and_demo_flag(router: Router) -> None:
+    q = service.quote(router, "684001", "745309", etsng="011005", mass_kg=65_000)
+    assert q.demo
+    assert any("DEMO" in n for n in q.notes)
+    assert any("UNVERIFIED" in n for n in q.notes)
+    best = q.alternatives[0]
+    assert best.route.km == 3151
+    # Unverified SMGS norm: 1 dispatch day + ceil(km / 200) per carrier: 12 + 5 + 1.
+    assert [c.days for c in best.delivery.per_carrier] == [12, 5, 1]
+    assert best.delivery.total_days == 19
+    assert best.delivery.unverified
+    assert best.charge_chf == sum(line.amount_chf for line in best.lines)
+    assert best.tables_used == ("DEMO-ETT7-WAGON-2026",)
+    assert all("[DEMO RATE]" in line.explanation for line in best.lines if line.what == "base")
+
+
+def test_cheapest_fastest_shortest_are_marked(router: Router) -> None:
+    q = service.quote(router, "684001", "745309", etsng="011005", mass_kg=65_000)
+    shortest = min(a.route.km for a in q.alternatives)
+    assert all(("shortest" in a.marks) == (a.route.km == shortest) for a in q.alternatives)
+    assert any("cheapest" in a.marks for a in q.alternatives)
+    assert any("fastest" in a.marks for a in q.alternatives)
+
+
+def test_grain_minimum_mass_and_interpolated_demo_rate(router: Router) -> None:
+    # Актобе I -> Кызылорда 1033 km; 30 t of wheat is raised to the 60 t minimum (ADY ⚠️).
+    q = service.quote(router, "689503", "671707", etsng="011005", mass_kg=30_000)
+    line = q.alternatives[0].lines[0]
+    assert "minimum chargeable 60 t" in line.explanation
+    # 25 t column: 100.42 at 1000 km, slope (100.42-92.70)/100 per km -> 102.97 at 1033 km.
+    assert line.amount_chf == (Decimal("102.97") * 60).quantize(Decimal("0.01"))
+
+
+def test_wagon_of_other_owner_is_085_and_empty_run_per_axle_km(router: Router) -> None:
+    base = service.quote(router, "689503", "671707", etsng="011005", mass_kg=60_000)
+    other = service.quote(
+        router,
+        "689503",
+        "671707",
+        etsng="011005",
+        mass_kg=60_000,
+        wagon_owner="other",
+        empty_return=True,
+    )
+    b = base.alternatives[0].lines[0].amount_chf
+    lines = {line.what: line.amount_chf for line in other.alternatives[0].lines}
+    assert lines["base"] + lines["wagon_owner"] == (b * Decimal("0.85")).quantize(Decimal("0.01"))
+    assert lines["empty_run"] == Decimal("0.10") * 4 * 1033
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"etsng": "011005", "mass_kg": 0}, "mass_kg"),
+        ({"etsng": "011006", "mass_kg": 1000}, "cargo"),
+        ({"etsng": "011013", "mass_kg": 1000}, "cargo"),
+    ],
+)
+def test_bad_quote_input_names_the_field(router: Router, kwargs: dict, field: str) -> None:
+    with pytest.raises((ValidationFailed, NotFound)) as err:
+        service.quote(router, "684001", "745309", **kwargs)
+    assert err.value.field == field
+
+
+def test_unknown_station_and_names(router: Router) -> None:
+    with pytest.raises(NotFound) as err:
+        service.find_routes(router, "Нетакой", "745309")
+    assert err.value.field == "from"
+    assert service.resolve_station(router, "костанай", "from") == "684001"
+
+
+def test_batch_rows_carry_errors_not_exceptions(router: Router) -> None:
+    rows = list(service.batch_routes(router, [("684001", "745309"), ("684001", "12")]))
+    assert rows[0].km == 3151
+    assert rows[0].km_by_railway == "KZH:2213;UTI:875;TDZ:63"
+    assert rows[0].borders == "704101-720602;736206-746000"
+    assert rows[1].km is None
+    assert rows[1].error.startswith("route.unknown_station")
+
+
+def test_every_routing_and_tariff_message_has_russian() -> None:
+    import re
+
+    from temir.kit.i18n import gettext
+
+    root = Path(__file__).parents[2] / "src" / "temir"
+    msgids: set[str] = set()
+    for name in (
+        "tariff/service.py",
+        "tariff/rules.py",
+        "tariff/cli.py",
+        "tariff/api.py",
+        "network/routing/engine.py",
+    ):
+        text = (root / name).read_text("utf-8")
+        msgids |= set(
+            re.findall(
+                r'(?:raise \w+\(|TariffRuleError\(|RoutingError\()\s*"[^"]*",\s*"([^"]+)"', text
+            )
+        )
+        msgids |= set(re.findall(r'(?:NotFound|ValidationFailed)\(\s*"([^"]+)"', text))
+    assert len(msgids) >= 10
+    missing = [m for m in msgids if gettext(m, "ru") == m]
+    assert missing == []
