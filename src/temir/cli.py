@@ -47,6 +47,9 @@ def _register() -> None:
     from temir.kit import db_cli
 
     app.add_typer(db_cli.app, name="db", help="Database: migrate, check.")
+    from temir.notes import cli as notes_cli
+
+    app.add_typer(notes_cli.app, name="notes", help="SMGS consignment notes.")
 
 
 _register()
