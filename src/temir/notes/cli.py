@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
-from temir.kit.cli import JSON_OPTION, console, emit, language, print_json
+from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, user_errors
+from temir.kit.errors import TemirError, ValidationFailed
 from temir.notes.example import example_note
 from temir.notes.network import shipped_network
-from temir.notes.rules import Stage, ValidationResult, validate_document
+from temir.notes.rules import READ, Stage, ValidationResult, validate_document
+
+if TYPE_CHECKING:
+    from temir.notes.signing import VerificationReport
+
+M = TypeVar("M", bound=BaseModel)
 
 app = typer.Typer(no_args_is_help=True, help="SMGS consignment notes: example, validate, verify.")
 
@@ -85,10 +92,7 @@ def validate(
     data = _read(file)
     result: ValidationResult
     if data is None:
-        from temir.notes.rules import JSON as JSON_RULE
-
-        issue = JSON_RULE.issue(None, detail=f"cannot read {file.name} (missing or over 20 MB)")
-        result = ValidationResult(False, (issue,))
+        result = ValidationResult(False, (READ.issue(None, name=file.name),))
     else:
         result = validate_document(data, shipped_network(), stage)
     emit(result.to_dict(language()), as_json, lambda _: _render_result(result))
@@ -105,3 +109,103 @@ def schema_json() -> dict[str, Any]:
 def schema() -> None:
     """Print the JSON Schema of a note (every field names its SMGS box)."""
     typer.echo(json.dumps(schema_json(), ensure_ascii=False, indent=2))
+
+
+def _load_json(path: Path, what: str) -> Any:
+    data = _read(path)
+    if data is None:
+        raise TemirError(f"Cannot read {what} file {{name}}.", code="notes.read", name=path.name)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise TemirError(
+            "The {what} file is not valid JSON.", code="notes.json", field=what, what=what
+        ) from exc
+
+
+def _model(model: type[M], data: Any, what: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValidationFailed(
+            "The {what} file has an invalid field {where}: {detail}.",
+            code="notes.file_schema",
+            field=where,
+            what=what,
+            where=where,
+            detail=first["msg"],
+        ) from exc
+
+
+@app.command("demo-signed")
+def demo_signed(out: Path = typer.Argument(..., help="Folder to write the files into.")) -> None:
+    """Write a signed example (two versions, consignor + KZH signatures) and its public keys.
+
+    Private keys are generated for the demo and discarded: the files show what a verifier gets.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    from temir.notes.signing import (
+        Ed25519Signer,
+        SignedNote,
+        SignedVersion,
+        next_version,
+        public_entry,
+        sign_note,
+    )
+
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=5)))
+    consignor, kzh = Ed25519Signer.generate(), Ed25519Signer.generate()
+    v1 = example_note()
+    v2 = next_version(v1, {"carrier_remarks": ["Принято к перевозке."]})
+    signed = SignedNote(
+        versions=[
+            SignedVersion(note=v1, signatures=[sign_note(v1, consignor, signed_at=at,
+                                                         signer_name="consignor")]),
+            SignedVersion(note=v2, signatures=[
+                sign_note(v2, consignor, signed_at=at, signer_name="consignor"),
+                sign_note(v2, kzh, signed_at=at, signer_name="KZH", role="carrier"),
+            ]),
+        ]
+    )  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "note.signed.json").write_text(signed.model_dump_json(indent=2), encoding="utf-8")
+    keys = [public_entry(consignor, "consignor"), public_entry(kzh, "KZH")]
+    (out / "keys.json").write_text(
+        json.dumps([k.model_dump() for k in keys], indent=2), encoding="utf-8"
+    )
+    console.print(f"wrote {out / 'note.signed.json'} and {out / 'keys.json'}")
+
+
+def _render_report(report: VerificationReport) -> None:
+    lang = language()
+    verdict = "[bold green]valid[/]" if report.valid else "[bold red]NOT valid[/]"
+    console.print(f"{verdict} — note {report.note_id}, current version {report.current_version}")
+    console.print(f"digest {report.current_digest}")
+    for check in report.signatures:
+        mark = "[green]ok[/]" if check.valid else "[red]FAILS[/]"
+        console.print(f"  v{check.version} {check.key_id} {check.signer}: {mark}")
+    for problem in report.problems:
+        console.print(f"  [red]-[/] {problem.message(lang)}")
+
+
+@app.command()
+def verify(
+    file: Path = typer.Argument(..., help="Signed note file (JSON, as from demo-signed)."),
+    keys: Path = typer.Option(..., "--keys", help="JSON list of trusted public keys."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Verify every signature and the chain of versions, offline; exit 0 only when valid."""
+    from temir.notes.signing import KeyRing, PublicKeyEntry, SignedNote, verify_chain
+
+    with user_errors(as_json):
+        signed = _model(SignedNote, _load_json(file, "note"), "note")
+        raw_keys = _load_json(keys, "keys")
+        if not isinstance(raw_keys, list):
+            raise ValidationFailed("The keys file must hold a JSON list.", code="notes.keys")
+        ring = KeyRing(_model(PublicKeyEntry, k, "keys") for k in raw_keys)
+    report = verify_chain(signed, ring)
+    emit(report.to_dict(language()), as_json, lambda _: _render_report(report))
+    raise typer.Exit(0 if report.valid else 1)

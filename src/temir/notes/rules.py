@@ -128,6 +128,7 @@ JSON = _rule("N-000-JSON", None, ERROR, "The note is not valid JSON: {detail}.")
 TOO_BIG = _rule(
     "N-000-SIZE", None, ERROR, "The note is {size} bytes; at most {limit} are accepted."
 )
+READ = _rule("N-000-READ", None, ERROR, "Cannot read {name}: missing, unreadable or too large.")
 SCHEMA = _rule("N-000-SCHEMA", None, ERROR, "Field {field} is invalid: {detail}.")
 LANG = _rule(
     "N-000-LANG",
