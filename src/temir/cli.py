@@ -70,6 +70,10 @@ def _register() -> None:
     app.command("quote")(tariff_cli.quote)
     app.add_typer(tariff_cli.app, name="tariff", help="Tariff: rate tables, data quality.")
 
+    from temir.notes import cli as notes_cli
+
+    app.add_typer(notes_cli.app, name="notes", help="SMGS consignment notes.")
+
 
 _register()
 

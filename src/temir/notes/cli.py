@@ -1,0 +1,211 @@
+"""``temir notes``: print the example note, validate a note file, verify signatures, print a PDF."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.table import Table
+
+from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, user_errors
+from temir.kit.errors import TemirError, ValidationFailed
+from temir.notes.example import example_note
+from temir.notes.network import shipped_network
+from temir.notes.rules import READ, Stage, ValidationResult, validate_document
+
+if TYPE_CHECKING:
+    from temir.notes.signing import VerificationReport
+
+M = TypeVar("M", bound=BaseModel)
+
+app = typer.Typer(no_args_is_help=True, help="SMGS consignment notes: example, validate, verify.")
+
+MAX_FILE_BYTES = 20_000_000
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+@app.command()
+def example(as_json: bool = JSON_OPTION) -> None:
+    """A complete valid note: wheat, Kostanay (KZH) → Dushanbe II (TDZ) via Uzbekistan."""
+    note = example_note()
+    if as_json:
+        print_json(note.model_dump(mode="json", exclude_none=True))
+        return
+    table = Table("box", "field", "value", title="SMGS note (example, synthetic parties)")
+    n = note
+    rows: list[tuple[str, str, str]] = [
+        ("1", "consignor", n.consignor.name),
+        ("2", "departure", f"{n.departure.esr} {n.departure.name}"),
+        ("4", "consignee", n.consignee.name),
+        ("5", "destination", f"{n.destination.esr} {n.destination.name}"),
+        ("6", "border stations", ", ".join(f"{s.esr} {s.name}" for s in n.border_stations)),
+        ("7", "wagons", ", ".join(w.number for w in n.wagons)),
+        ("15", "goods", "; ".join(f"{g.description} GNG {g.gng}" for g in n.goods)),
+        ("18", "mass, kg", str(n.goods_total_mass_kg)),
+        (
+            "22",
+            "carriers",
+            "; ".join(f"{c.carrier} {c.from_station.esr}–{c.to_station.esr}" for c in n.carriers),
+        ),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _render_result(result: ValidationResult) -> None:
+    lang = language()
+    if result.valid:
+        console.print("[bold green]valid[/]")
+    else:
+        console.print("[bold red]not valid[/]")
+    if result.issues:
+        table = Table("rule", "box", "severity", "message")
+        for issue in result.issues:
+            table.add_row(
+                issue.rule,
+                "" if issue.box is None else str(issue.box),
+                str(issue.severity),
+                issue.message(lang),
+            )
+        console.print(table)
+
+
+@app.command()
+def validate(
+    file: Path = typer.Argument(..., help="Note as JSON ('-' is not supported)."),
+    stage: Stage = typer.Option(Stage.SUBMISSION, help="submission or acceptance (boxes 26/29)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check a note box by box; exit 0 only when it has no error."""
+    data = _read(file)
+    result: ValidationResult
+    if data is None:
+        result = ValidationResult(False, (READ.issue(None, name=file.name),))
+    else:
+        result = validate_document(data, shipped_network(), stage)
+    emit(result.to_dict(language()), as_json, lambda _: _render_result(result))
+    raise typer.Exit(0 if result.valid else 1)
+
+
+def schema_json() -> dict[str, Any]:
+    from temir.notes.model import note_json_schema
+
+    return note_json_schema()
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a note (every field names its SMGS box)."""
+    typer.echo(json.dumps(schema_json(), ensure_ascii=False, indent=2))
+
+
+def _load_json(path: Path, what: str) -> Any:
+    data = _read(path)
+    if data is None:
+        raise TemirError(f"Cannot read {what} file {{name}}.", code="notes.read", name=path.name)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise TemirError(
+            "The {what} file is not valid JSON.", code="notes.json", field=what, what=what
+        ) from exc
+
+
+def _model(model: type[M], data: Any, what: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValidationFailed(
+            "The {what} file has an invalid field {where}: {detail}.",
+            code="notes.file_schema",
+            field=where,
+            what=what,
+            where=where,
+            detail=first["msg"],
+        ) from exc
+
+
+@app.command("demo-signed")
+def demo_signed(out: Path = typer.Argument(..., help="Folder to write the files into.")) -> None:
+    """Write a signed example (two versions, consignor + KZH signatures) and its public keys.
+
+    Private keys are generated for the demo and discarded: the files show what a verifier gets.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    from temir.notes.signing import (
+        Ed25519Signer,
+        SignedNote,
+        SignedVersion,
+        next_version,
+        public_entry,
+        sign_note,
+    )
+
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=5)))
+    consignor, kzh = Ed25519Signer.generate(), Ed25519Signer.generate()
+    v1 = example_note()
+    v2 = next_version(v1, {"carrier_remarks": ["Принято к перевозке."]})
+    signed = SignedNote(
+        versions=[
+            SignedVersion(note=v1, signatures=[sign_note(v1, consignor, signed_at=at,
+                                                         signer_name="consignor")]),
+            SignedVersion(note=v2, signatures=[
+                sign_note(v2, consignor, signed_at=at, signer_name="consignor"),
+                sign_note(v2, kzh, signed_at=at, signer_name="KZH", role="carrier"),
+            ]),
+        ]
+    )  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "note.signed.json").write_text(signed.model_dump_json(indent=2), encoding="utf-8")
+    keys = [public_entry(consignor, "consignor"), public_entry(kzh, "KZH")]
+    (out / "keys.json").write_text(
+        json.dumps([k.model_dump() for k in keys], indent=2), encoding="utf-8"
+    )
+    console.print(f"wrote {out / 'note.signed.json'} and {out / 'keys.json'}")
+
+
+def _render_report(report: VerificationReport) -> None:
+    lang = language()
+    verdict = "[bold green]valid[/]" if report.valid else "[bold red]NOT valid[/]"
+    console.print(f"{verdict} — note {report.note_id}, current version {report.current_version}")
+    console.print(f"digest {report.current_digest}")
+    for check in report.signatures:
+        mark = "[green]ok[/]" if check.valid else "[red]FAILS[/]"
+        console.print(f"  v{check.version} {check.key_id} {check.signer}: {mark}")
+    for problem in report.problems:
+        console.print(f"  [red]-[/] {problem.message(lang)}")
+
+
+@app.command()
+def verify(
+    file: Path = typer.Argument(..., help="Signed note file (JSON, as from demo-signed)."),
+    keys: Path = typer.Option(..., "--keys", help="JSON list of trusted public keys."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Verify every signature and the chain of versions, offline; exit 0 only when valid."""
+    from temir.notes.signing import KeyRing, PublicKeyEntry, SignedNote, verify_chain
+
+    with user_errors(as_json):
+        signed = _model(SignedNote, _load_json(file, "note"), "note")
+        raw_keys = _load_json(keys, "keys")
+        if not isinstance(raw_keys, list):
+            raise ValidationFailed("The keys file must hold a JSON list.", code="notes.keys")
+        ring = KeyRing(_model(PublicKeyEntry, k, "keys") for k in raw_keys)
+    report = verify_chain(signed, ring)
+    emit(report.to_dict(language()), as_json, lambda _: _render_report(report))
+    raise typer.Exit(0 if report.valid else 1)

@@ -1,0 +1,19 @@
+"""Fixtures for the note tests: the example note and the network view over the shipped CSVs."""
+
+from __future__ import annotations
+
+import pytest
+
+from temir.notes.example import example_note
+from temir.notes.model import Note
+from temir.notes.network import MappingNetworkView, shipped_network
+
+
+@pytest.fixture(scope="session")
+def network() -> MappingNetworkView:
+    return shipped_network()
+
+
+@pytest.fixture
+def note() -> Note:
+    return example_note()

@@ -1,0 +1,160 @@
+"""Canonical form, signatures and the chain of versions."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from temir.notes.model import Note
+from temir.notes.signing import (
+    Ed25519Signer,
+    KeyRing,
+    SignedNote,
+    SignedVersion,
+    canonical_bytes,
+    canonical_content,
+    canonical_json,
+    digest,
+    next_version,
+    public_entry,
+    sign_note,
+    verify_chain,
+)
+
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=5)))
+
+
+def _shuffled(value: Any, rng: random.Random) -> Any:
+    if isinstance(value, dict):
+        items = list(value.items())
+        rng.shuffle(items)
+        return {k: _shuffled(v, rng) for k, v in items}
+    if isinstance(value, list):
+        return [_shuffled(v, rng) for v in value]
+    return value
+
+
+def test_same_note_in_different_key_orders_is_identical(note: Note) -> None:
+    data = note.model_dump(mode="json")
+    for seed in range(5):
+        shuffled = _shuffled(data, random.Random(seed))
+        assert canonical_bytes(Note.model_validate(shuffled)) == canonical_bytes(note)
+        assert canonical_json(shuffled) == canonical_json(data)
+
+
+def test_canonical_bytes_equal_the_rfc8785_reference(note: Note) -> None:
+    assert canonical_bytes(note) == rfc8785.dumps(canonical_content(note))
+
+
+def test_canonical_form_drops_empty_parts(note: Note) -> None:
+    text = canonical_bytes(note).decode()
+    assert "null" not in text
+    assert '"extensions"' not in text  # an empty box 32 is not part of the signed form
+
+
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**53) + 1, 2**53 - 1), st.text(max_size=20)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_fast_canonical_path_matches_the_reference(value: Any) -> None:
+    from temir.notes.signing import _prune_reference
+
+    try:
+        expected = rfc8785.dumps(_prune_reference(value))
+    except Exception:  # the reference refuses some values (e.g. lone surrogates)
+        return
+    assert canonical_json(value) == expected
+
+
+def _signed(note: Note) -> tuple[SignedNote, KeyRing, Ed25519Signer, Ed25519Signer]:
+    consignor, kzh = Ed25519Signer.generate(), Ed25519Signer.generate()
+    keys = KeyRing([public_entry(consignor, "consignor"), public_entry(kzh, "KZH")])
+    v1 = SignedVersion(note=note, signatures=[sign_note(note, consignor, signed_at=AT,
+                                                        signer_name="consignor")])  # fmt: skip
+    v2_note = next_version(note, {"consignment_number": "EX000002"})
+    v2 = SignedVersion(
+        note=v2_note,
+        signatures=[
+            sign_note(v2_note, consignor, signed_at=AT, signer_name="consignor"),
+            sign_note(v2_note, kzh, signed_at=AT, signer_name="KZH"),
+        ],
+    )
+    return SignedNote(versions=[v1, v2]), keys, consignor, kzh
+
+
+def test_signed_chain_verifies(note: Note) -> None:
+    signed, keys, _, _ = _signed(note)
+    report = verify_chain(signed, keys)
+    assert report.valid, report.to_dict()
+    assert report.current_version == 2
+    assert report.current_digest == digest(signed.versions[1].note)
+    assert len(report.signatures) == 3
+
+
+def test_file_round_trip_still_verifies(note: Note) -> None:
+    signed, keys, _, _ = _signed(note)
+    reread = SignedNote.model_validate_json(signed.model_dump_json())
+    assert verify_chain(reread, keys).valid
+
+
+def test_change_after_signing_names_version_and_signers(note: Note) -> None:
+    signed, keys, _, kzh = _signed(note)
+    data = json.loads(signed.model_dump_json())
+    data["versions"][1]["note"]["goods"][0]["mass_kg"] = 60_000
+    report = verify_chain(SignedNote.model_validate(data), keys)
+    assert not report.valid
+    changed = [p for p in report.problems if p.code == "signature.changed"]
+    assert {p.version for p in changed} == {2}
+    assert kzh.key_id in {p.key_id for p in changed}
+    assert "Version 2 was changed after" in changed[0].message()
+
+
+def test_forged_signature_is_named(note: Note) -> None:
+    signed, keys, consignor, _ = _signed(note)
+    data = json.loads(signed.model_dump_json())
+    value = data["versions"][0]["signatures"][0]["value"]
+    data["versions"][0]["signatures"][0]["value"] = ("B" if value[0] != "B" else "C") + value[1:]
+    report = verify_chain(SignedNote.model_validate(data), keys)
+    (problem,) = report.problems
+    assert (problem.code, problem.version, problem.key_id) == ("signature.invalid", 1,
+                                                               consignor.key_id)  # fmt: skip
+
+
+def test_rewritten_earlier_version_breaks_the_chain(note: Note) -> None:
+    signed, keys, _, _ = _signed(note)
+    # an attacker rewrites version 1 and re-signs it with a key the verifier does not know
+    rogue = Ed25519Signer.generate()
+    v1 = signed.versions[0].note.model_copy(update={"goods_total_mass_kg": 1})
+    signed.versions[0] = SignedVersion(note=v1, signatures=[sign_note(v1, rogue, signed_at=AT)])
+    codes = {(p.code, p.version) for p in verify_chain(signed, keys).problems}
+    assert ("signature.unknown_key", 1) in codes
+    assert ("chain.previous", 2) in codes
+
+
+def test_unsigned_version_is_reported(note: Note) -> None:
+    signed, keys, _, _ = _signed(note)
+    signed.versions[1].signatures.clear()
+    report = verify_chain(signed, keys)
+    assert [(p.code, p.version) for p in report.problems] == [("chain.unsigned", 2)]
+
+
+def test_empty_file_is_not_valid() -> None:
+    report = verify_chain(SignedNote(), KeyRing())
+    assert not report.valid
+    assert report.problems[0].code == "chain.empty"
