@@ -10,6 +10,8 @@ import importlib
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 
@@ -29,7 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Temir",
         version=__version__,
         description="Interstate rail freight on the 1520 mm railways of Central Asia.",
-        docs_url="/docs",
+        docs_url=None,  # served below with vendored Swagger UI: no CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -42,7 +45,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in _web_routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _serve_api_docs(app)
     return app
+
+
+def _serve_api_docs(app: FastAPI) -> None:
+    """/docs with the vendored Swagger UI: railway networks are often closed, so no CDN."""
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Temir API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
 
 
 # One line per capability; each module has a ``router``.
