@@ -30,9 +30,18 @@ def serve(
     """Run the web app and API (http://127.0.0.1:8000 by default)."""
     import uvicorn
 
-    from temir.kit.runtime import settings
+    from temir.kit import migrate
+    from temir.kit.cli import err_console
+    from temir.kit.runtime import engine, settings
 
     s = settings()
+    if not migrate.is_up_to_date(engine()):
+        err_console.print(
+            f"[bold red]error[/] database.outdated: the database is at revision "
+            f"{migrate.current(engine()) or '(empty)'}, this Temir needs {migrate.head()}. "
+            "Run [bold]temir db upgrade[/] first."
+        )
+        raise typer.Exit(1)
     uvicorn.run(
         "temir.app:create_app",
         factory=True,
@@ -80,3 +89,7 @@ _register()
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
