@@ -172,3 +172,13 @@ def test_organisations_are_listed_for_logged_in_users(
     assert client.get("/api/v1/organisations").status_code == 401
     response = client.get("/api/v1/organisations", headers=bearer(token_for(account)))
     assert account.organisation in {o["slug"] for o in response.json()["organisations"]}
+
+
+def test_audit_paging_out_of_range_is_a_field_error_not_a_crash(
+    client: TestClient, make_account: MakeAccount, token_for: Callable[[Account], str]
+) -> None:
+    admin = make_account(Role.ADMIN)
+    headers = {"Authorization": f"Bearer {token_for(admin)}"}
+    response = client.get("/api/v1/audit", params={"offset": 10**25}, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "offset"

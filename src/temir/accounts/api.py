@@ -157,7 +157,7 @@ def audit_log(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
     actor: Actor = Depends(require_role(Role.ADMIN)),
     session: Session = Depends(read_session),
 ) -> dict[str, Any]:
