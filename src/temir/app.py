@@ -75,6 +75,7 @@ WEB_MODULES = (
     "temir.web.pages",
     "temir.accounts.web",
     "temir.network.web",
+    "temir.tariff.web",
 )
 
 

@@ -89,8 +89,11 @@ def test_method_example_kostanay_dushanbe_via_saryagash_kudukli(router: Router) 
 
 def test_kz_to_tj_alternatives_cover_the_corridors(router: Router) -> None:
     routes = router.routes("684001", code(router, "Душанбе II"), limit=20, sensible_factor=None)
-    kms = [r.km for r in routes]
-    assert kms == sorted(kms)
+    rail = [r.km for r in routes if not r.ferry]
+    assert rail == sorted(rail)
+    # the Caspian ferry's sea leg has no km: ferry routes come after every all-rail one
+    ferry_flags = [r.ferry for r in routes]
+    assert ferry_flags == sorted(ferry_flags)
     firsts = {r.borders[0].exit_esr for r in routes}
     assert {"704101", "662905", "664703"} <= firsts  # Сарыагаш, Оазис, Болашак (TM by land)
     tj_entries = {r.borders[-1].entry_esr for r in routes}
@@ -180,3 +183,21 @@ def test_batch_matches_single_routes(router: Router) -> None:
             continue
         assert km[k] == single[0].km, (a[k], b[k])
         assert router.route_for(a[k], b[k], int(itin[k])).km == single[0].km
+
+
+def test_ferry_route_is_ranked_after_all_rail_unless_forced(router: Router) -> None:
+    """Актау-Порт → Туркменбаши I: the ferry has 5 rail km, the land route via Болашак 1047."""
+    routes = router.routes("663503", "754505", limit=5)
+    assert [r.ferry for r in routes] == [False, True]
+    assert routes[0].borders[0].exit_esr == "664703"  # Болашак
+    assert routes[1].to_dict()["ferry_km_unknown"] is True
+    forced = router.routes("663503", "754505", via=["689409"], limit=5)
+    assert forced[0].ferry
+    assert forced[0].km == 5
+
+
+def test_batch_prefers_all_rail_to_the_ferry(router: Router) -> None:
+    rail = next(r for r in router.routes("663503", "754505", limit=5) if not r.ferry)
+    km, _itin, errors = router.batch_shortest(["663503"], ["754505"])
+    assert errors == [None]
+    assert int(km[0]) == rail.km > 5

@@ -170,6 +170,7 @@ class Quote:
     request: QuoteRequest
     alternatives: tuple[Alternative, ...]
     notes: tuple[str, ...]
+    tables: tuple[RateTable, ...] = ()  # the rate tables the charges were computed from
 
     @property
     def demo(self) -> bool:
@@ -186,6 +187,18 @@ class Quote:
             "speed": str(r.speed),
             "container": r.container,
             "demo_rates": self.demo,
+            "rate_tables": [
+                {
+                    "id": t.id,
+                    "demo": t.demo,
+                    "consignment": t.consignment,
+                    "railways": sorted(t.railways) if t.railways is not None else ["*"],
+                    "valid_from": t.valid_from.isoformat(),
+                    "valid_to": t.valid_to.isoformat(),
+                    "source": t.source,
+                }
+                for t in self.tables
+            ],
             "notes": list(self.notes),
             "alternatives": [a.to_dict() for a in self.alternatives],
         }

@@ -182,12 +182,17 @@ def charge_route(
 
 
 def mark(alternatives: list[Alternative]) -> list[Alternative]:
-    """Mark the cheapest, fastest and shortest alternatives (ties: all of them)."""
+    """Mark the cheapest, fastest and shortest alternatives (ties: all of them).
+
+    A ferry route's km, days and charge leave out the sea leg (it has no tariff km), so while an
+    all-rail alternative exists a ferry route is not compared: it could only look better.
+    """
     if not alternatives:
         return alternatives
-    cheapest = min(a.charge_chf for a in alternatives)
-    fastest = min(a.delivery.total_days for a in alternatives)
-    shortest = min(a.route.km for a in alternatives)
+    pool = [a for a in alternatives if not a.route.ferry] or alternatives
+    cheapest = min(a.charge_chf for a in pool)
+    fastest = min(a.delivery.total_days for a in pool)
+    shortest = min(a.route.km for a in pool)
     out = []
     for a in alternatives:
         marks = tuple(
@@ -197,7 +202,7 @@ def mark(alternatives: list[Alternative]) -> list[Alternative]:
                 ("fastest", a.delivery.total_days == fastest),
                 ("shortest", a.route.km == shortest),
             )
-            if hit
+            if hit and any(a is p for p in pool)
         )
         out.append(Alternative(a.route, a.delivery, a.lines, a.tables_used, a.demo, marks))
     return out

@@ -282,15 +282,13 @@ def quote(
         raise ValidationFailed(
             "Mass must be a positive number of kg.", code="quote.mass", field="mass_kg"
         )
-    try:
-        owner, spd = WagonOwner(wagon_owner), Speed(speed)
-    except ValueError as error:
+    if wagon_owner not in {str(w) for w in WagonOwner}:
         raise ValidationFailed(
-            "Unknown option: {detail}.",
-            code="quote.option",
-            field="wagon_owner/speed",
-            detail=str(error),
-        ) from error
+            "wagon_owner must be carrier or other.", code="quote.option", field="wagon_owner"
+        )
+    if speed not in {str(s) for s in Speed}:
+        raise ValidationFailed("speed must be freight or high.", code="quote.option", field="speed")
+    owner, spd = WagonOwner(wagon_owner), Speed(speed)
     goods = cargo(etsng)
     routes = find_routes(r, from_text, to_text, via, alternatives)
     req = QuoteRequest(
@@ -333,7 +331,8 @@ def quote(
         notes.append(norms.warning)
     if coeff.unverified:
         notes.append("Unverified coefficients: " + ", ".join(coeff.unverified) + ".")
-    return Quote(req, tuple(mark(alts)), tuple(notes))
+    used_ids = {t for a in alts for t in a.tables_used}
+    return Quote(req, tuple(mark(alts)), tuple(notes), tuple(t for t in tables if t.id in used_ids))
 
 
 def quality_report(r: Router) -> list[Disagreement]:

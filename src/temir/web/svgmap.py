@@ -134,3 +134,47 @@ def _n(value: float) -> str:
     """Shortest text for a coordinate: ``12.0`` → ``12``."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def draw_around(
+    points: Sequence[Point],
+    edges: Iterable[Edge],
+    around: Sequence[tuple[float, float]],
+    width: float = 400.0,
+    padding: float = 16.0,
+    margin_deg: float = 0.6,
+) -> tuple[Drawing, Projection]:
+    """Like :func:`draw`, but framed on ``around`` (lat, lon) with a margin in degrees.
+
+    Why: a route map should show the route large and the rest of the network only as the
+    context around it; lines leaving the frame are clipped by the SVG viewport. Returns the
+    projection too, so that the caller can place its own overlay (a route) on the same frame.
+    """
+    frame = list(around) or [(p.lat, p.lon) for p in points]
+    lats = [c[0] for c in frame]
+    lons = [c[1] for c in frame]
+    corners = [
+        (min(lats) - margin_deg, min(lons) - margin_deg),
+        (max(lats) + margin_deg, max(lons) + margin_deg),
+    ]
+    projection, height = fit(corners, width, padding)
+    where = {p.key: projection.xy(p.lat, p.lon) for p in points}
+    segments: dict[str, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for edge in edges:
+        pair = (min(edge.a, edge.b), max(edge.a, edge.b))
+        if pair in seen or edge.a not in where or edge.b not in where or edge.railway == "BORDER":
+            continue
+        seen.add(pair)
+        (x1, y1), (x2, y2) = where[edge.a], where[edge.b]
+        segments.setdefault(edge.railway, []).append(f"M{_n(x1)} {_n(y1)}L{_n(x2)} {_n(y2)}")
+    layers = [Layer(railway, "".join(parts)) for railway, parts in sorted(segments.items())]
+    return Drawing(round(width, 1), height, layers, [], []), projection
+
+
+def path_through(projection: Projection, coordinates: Iterable[tuple[float, float]]) -> str:
+    """An SVG path ``d`` joining (lat, lon) positions in order (empty for fewer than two)."""
+    xy = [projection.xy(lat, lon) for lat, lon in coordinates]
+    if len(xy) < 2:
+        return ""
+    return "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in xy)

@@ -9,7 +9,10 @@ Rules the engine enforces (and why):
   railway's own freight network: a route never cuts through a third railway to shorten a
   domestic leg (e.g. the KZH Мактаарал enclave is reached through Uzbekistan as a UTI leg).
 * The Caspian ferry Актау-Порт-Паром ↔ Туркменбаши I is a link of its own: it joins the two rail
-  legs, carries no rail km, and every route that uses it says so.
+  legs, carries no rail km, and every route that uses it says so (``ferry_km_unknown``).
+  Because its sea leg has no km, a ferry route's km is only a lower bound: it is ranked after
+  every all-rail alternative (and is not the base of the "sensible" cap) unless a ``via``
+  forces the ferry crossing.
 * Medium/low-confidence border pairings are flagged on every route that uses them.
 
 The engine is pure: it is built from :class:`NetworkData` and never touches a database.
@@ -99,6 +102,7 @@ class _PairPlan:
     entry_list: list[int] = field(default_factory=list)
     border_points: list[tuple[BorderPoint, ...]] = field(default_factory=list)
     n_legs: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    ferry: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
     corridor: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
 
@@ -181,6 +185,7 @@ class Router:
             plan.entry_list = [int(x) for x in plan.entry_idx]
             plan.border_points = [tuple(s.border_point() for s in i.steps) for i in found]
             plan.n_legs = np.array([len(i.steps) + 1 for i in found], np.int64)
+            plan.ferry = np.array([any(s.crossing.ferry for s in i.steps) for i in found])
             plan.corridor = [
                 ((ra, *(s.entry_railway for s in i.steps)), i.steps[0].exit_esr) for i in found
             ]
@@ -235,15 +240,22 @@ class Router:
             tb.component[plan.entry_idx] != tb.component[ib]
         )
         totals = np.where(bad | (totals >= INF), INF, totals)
+        ferry_last = plan.ferry.copy()
+        forced_ferry = False
         if border_via:
             want = set(border_via)
             for k, itin in enumerate(plan.itineraries):
                 if not want <= itin.codes():
                     totals[k] = INF
-        order = np.lexsort((plan.n_legs, totals))
-        best = int(totals[order[0]])
-        if best >= INF:
+            if any(self.border_codes[v].ferry for v in border_via):
+                forced_ferry = True  # the user asked for the ferry: rank it by its rail km
+                ferry_last[:] = False
+        order = np.lexsort((plan.n_legs, totals, ferry_last))
+        if int(totals[order[0]]) >= INF:
             return []
+        rail = totals[~ferry_last]
+        rail = rail[rail < INF]
+        best = int(rail.min()) if len(rail) else int(totals[order[0]])
         cap = best * sensible_factor if sensible_factor is not None else INF - 1
         if limit == 1:
             return [self._materialise(a, b, ra, rb, ia, ib, int(order[0]))]
@@ -265,7 +277,7 @@ class Router:
                 if k not in chosen:
                     chosen.append(k)
         routes = [self._materialise(a, b, ra, rb, ia, ib, k) for k in chosen]
-        routes.sort(key=lambda r: (r.km, len(r.legs), not r.official))
+        routes.sort(key=lambda r: (r.ferry and not forced_ferry, r.km, len(r.legs), not r.official))
         return routes
 
     def _materialise(self, a: str, b: str, ra: str, rb: str, ia: int, ib: int, k: int) -> Route:
@@ -406,17 +418,23 @@ class Router:
         best = np.full(len(ia), INF, np.int64)
         choice = np.full(len(ia), -1, np.int64)
         # Collapse itineraries sharing (exit, entry) codes to the one with the least middle km.
-        by_pair: dict[tuple[int, int], int] = {}
+        by_pair: dict[tuple[bool, int, int], int] = {}
         for k in range(len(plan.itineraries)):
-            key = (int(plan.exit_idx[k]), int(plan.entry_idx[k]))
+            key = (bool(plan.ferry[k]), int(plan.exit_idx[k]), int(plan.entry_idx[k]))
             if key not in by_pair or plan.middle_km[k] < plan.middle_km[by_pair[key]]:
                 by_pair[key] = k
         comp_a, comp_b = ta.component[ia], tb.component[ib]
-        for (e, f), k in by_pair.items():
+        # All-rail itineraries first; a ferry one (its sea leg has no km) only where none routes.
+        rail_found: npt.NDArray[np.bool_] | None = None
+        for (ferry, e, f), k in sorted(by_pair.items()):
+            if ferry and rail_found is None:
+                rail_found = best < INF  # the all-rail phase is over
             total = ta.km[ia, e].astype(np.int64) + int(plan.middle_km[k]) + tb.km[f, ib]
             bad = (comp_a != ta.component[e]) | (comp_b != tb.component[f])
             total[bad] = INF
             better = total < best
+            if rail_found is not None:
+                better &= ~rail_found
             best[better] = total[better]
             choice[better] = k
         best[best >= INF] = INF

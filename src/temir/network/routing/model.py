@@ -234,7 +234,10 @@ class Route:
         if self.low_confidence_borders:
             out.append("Some border pairings are inferred (medium/low confidence): verify them.")
         if self.ferry:
-            out.append("Includes the Caspian ferry: the sea crossing is not in the rail km.")
+            out.append(
+                "Includes the Caspian ferry: the sea crossing has no tariff km, so the km, days"
+                " and charge cover the rail legs only; ranked after all-rail routes."
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -245,6 +248,7 @@ class Route:
             "km_by_railway": self.km_by_railway(),
             "official": self.official,
             "ferry": self.ferry,
+            "ferry_km_unknown": self.ferry,
             "legs": [leg.to_dict() for leg in self.legs],
             "borders": [b.to_dict() for b in self.borders],
             "low_confidence_borders": len(self.low_confidence_borders) > 0,

@@ -1,0 +1,365 @@
+"""The quote & compare page: alternatives side by side, each drawn on the network map.
+
+Why a plain GET form: a quote is a question, not a change, so its address can be bookmarked and
+shared, and the page works without JavaScript (type an ESR code or a station name). htmx only
+adds station suggestions (a ``<datalist>`` filled from the network service's station search).
+Errors are shown beside the field that caused them, with the same codes as the CLI and API.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from temir.kit.api import read_session, request_language
+from temir.kit.errors import TemirError
+from temir.kit.i18n import N_
+from temir.network import service as network
+from temir.network.routing import Router
+from temir.network.routing.model import Route
+from temir.network.webdata import NetworkView, whole_network
+from temir.tariff import data as tariff_data
+from temir.tariff import service
+from temir.tariff.model import Alternative, Quote
+from temir.tariff.routepath import SectionGraph
+from temir.web import nav
+from temir.web.svgmap import Drawing, Edge, Point, Projection, draw_around, path_through
+from temir.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+nav.add("/quote", N_("Routes & quotes"), 30)
+
+CONTAINERS = ("3t", "5t")
+SUGGESTIONS = 12
+MAP_WIDTH = 420.0
+LEADING_ESR = re.compile(r"^\s*(\d{6})(?:\s|$)")
+# service error fields -> the form field that shows them
+FORM_FIELD = {"mass_kg": "mass", "file": "form", "date": "form", "km": "form"}
+
+
+@dataclass
+class QuoteForm:
+    """What the user typed, kept as text so that the form can be shown again unchanged."""
+
+    from_: str = ""
+    to: str = ""
+    cargo: str = ""
+    mass: str = ""
+    wagon_owner: str = "carrier"
+    speed: str = "freight"
+    container: str = ""
+    via: str = ""
+
+    @classmethod
+    def of(cls, params: Any) -> QuoteForm:
+        def get(name: str, default: str = "") -> str:
+            return str(params.get(name, default) or default).strip()
+
+        return cls(
+            get("from"),
+            get("to"),
+            get("cargo"),
+            get("mass"),
+            get("wagon_owner", "carrier"),
+            get("speed", "freight"),
+            get("container"),
+            get("via"),
+        )
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.from_ or self.to or self.mass)
+
+    def via_list(self) -> list[str]:
+        return [station_text(v) for v in re.split(r"[;,]", self.via) if v.strip()]
+
+
+def station_text(text: str) -> str:
+    """A suggestion reads ``684001 Костанай``: its leading ESR code is what is meant."""
+    found = LEADING_ESR.match(text)
+    return found.group(1) if found else text.strip()
+
+
+@dataclass(frozen=True)
+class RouteMap:
+    """One alternative on the map: the faint network, the route's legs, its border points."""
+
+    drawing: Drawing
+    legs: list[tuple[str, str]]  # railway, path d
+    borders: list[tuple[float, float, str, bool]]  # x, y, title, pairing inferred
+    ends: list[tuple[float, float, str]]  # x, y, station name
+
+
+@dataclass
+class AlternativeView:
+    number: int
+    alt: Alternative
+    legs: list[dict[str, Any]]
+    borders: list[dict[str, Any]]
+    map: RouteMap | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _commodities(session: Session) -> list[tuple[str, str, str]]:
+    """The curated commodities that have an ETSNG code, from the reference database."""
+    curated, _gng = network.search_commodities(session, None, limit=200)
+    seen: dict[str, tuple[str, str, str]] = {}
+    for c in curated:
+        if c.etsng and c.etsng not in seen:
+            seen[c.etsng] = (c.etsng, c.etsng_name_ru or c.gng_name_ru, c.group or "")
+    return sorted(seen.values(), key=lambda c: c[1])
+
+
+def _name(r: Router, esr: str, lang: str) -> str:
+    if lang != "ru" and r.data.name_en.get(esr):
+        return r.data.name_en[esr]
+    return r.names.get(esr, esr)
+
+
+_graphs: dict[int, SectionGraph] = {}
+
+
+def _graph(r: Router) -> SectionGraph:
+    key = id(r.data)
+    if key not in _graphs:
+        _graphs.clear()
+        _graphs[key] = SectionGraph.of(r.data)
+    return _graphs[key]
+
+
+def _route_map(
+    r: Router, route: Route, net: NetworkView, coords: dict[str, tuple[float, float]], lang: str
+) -> RouteMap | None:
+    traced = _graph(r).route_stations(route)
+    placed = [_without_outliers([coords[esr] for esr in leg if esr in coords]) for leg in traced]
+    frame = [c for leg in placed for c in leg]
+    if not frame:
+        return None
+    points = [
+        Point(str(p.id), p.lat, p.lon, p.railway)
+        for p in net.places
+        if p.lat is not None and p.lon is not None
+    ]
+    edges = [Edge(str(a), str(b), rw) for a, b, rw in net.edges if a != b]
+    drawing, projection = draw_around(points, edges, frame, width=MAP_WIDTH)
+    legs = [
+        (leg.railway, path_through(projection, c))
+        for leg, c in zip(route.legs, placed, strict=True)
+    ]
+    for b, before, after in zip(route.borders, placed, placed[1:], strict=False):
+        if before and after and before[-1] != after[0]:  # a ferry, or codes placed apart
+            legs.append(
+                ("FERRY" if b.ferry else "BORDER", path_through(projection, [before[-1], after[0]]))
+            )
+    return RouteMap(
+        drawing,
+        legs,
+        _border_marks(r, route, coords, projection, lang),
+        _ends(r, route, coords, projection, lang),
+    )
+
+
+def _without_outliers(line: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop a position far from both neighbours while they are close to each other.
+
+    Why: a few stations carry a position matched to a namesake elsewhere; drawn, one such
+    point pulls a spike across the map. The route's km never depend on positions.
+    """
+
+    def far(a: tuple[float, float], b: tuple[float, float], limit: float) -> bool:
+        return abs(a[0] - b[0]) + abs(a[1] - b[1]) > limit
+
+    out: list[tuple[float, float]] = []
+    for k, here in enumerate(line):
+        before = out[-1] if out else None
+        after = line[k + 1] if k + 1 < len(line) else None
+        spike = before and after and far(before, here, 3) and far(here, after, 3)
+        if spike and before and after and not far(before, after, 3):
+            continue
+        out.append(here)
+    return out
+
+
+def _border_marks(
+    r: Router,
+    route: Route,
+    coords: dict[str, tuple[float, float]],
+    projection: Projection,
+    lang: str,
+) -> list[tuple[float, float, str, bool]]:
+    out = []
+    for b in route.borders:
+        where = coords.get(b.exit_esr) or coords.get(b.entry_esr)
+        if where is None:
+            continue
+        x, y = projection.xy(*where)
+        title = f"{_name(r, b.exit_esr, lang)} ↔ {_name(r, b.entry_esr, lang)}"
+        out.append((x, y, title, b.confidence != "high"))
+    return out
+
+
+def _ends(
+    r: Router,
+    route: Route,
+    coords: dict[str, tuple[float, float]],
+    projection: Projection,
+    lang: str,
+) -> list[tuple[float, float, str]]:
+    out = []
+    for esr in (route.from_esr, route.to_esr):
+        if esr in coords:
+            x, y = projection.xy(*coords[esr])
+            out.append((x, y, _name(r, esr, lang)))
+    return out
+
+
+def _views(r: Router, q: Quote, session: Session, lang: str) -> list[AlternativeView]:
+    net = whole_network(session, lang)
+    coords = {
+        esr: (p.lat, p.lon)
+        for p in net.places
+        if p.lat is not None and p.lon is not None
+        for esr in p.esrs
+    }
+    out = []
+    for n, alt in enumerate(q.alternatives, 1):
+        route = alt.route
+        days = {c.railway: c.days for c in alt.delivery.per_carrier}
+        legs = [
+            {
+                "railway": leg.railway,
+                "entry": _name(r, leg.entry_esr, lang),
+                "entry_esr": leg.entry_esr,
+                "exit": _name(r, leg.exit_esr, lang),
+                "exit_esr": leg.exit_esr,
+                "km": leg.km,
+                "official": leg.official,
+                "days": days.get(leg.railway, 0),
+                "charge": sum(
+                    (line.amount_chf for line in alt.lines if line.railway == leg.railway),
+                    start=type(alt.charge_chf)("0.00"),
+                ),
+            }
+            for leg in route.legs
+        ]
+        borders = [
+            {
+                "exit": _name(r, b.exit_esr, lang),
+                "exit_esr": b.exit_esr,
+                "entry": _name(r, b.entry_esr, lang),
+                "entry_esr": b.entry_esr,
+                "confidence": b.confidence,
+                "estimated": b.confidence != "high",
+                "ferry": b.ferry,
+            }
+            for b in route.borders
+        ]
+        out.append(AlternativeView(n, alt, legs, borders, _route_map(r, route, net, coords, lang)))
+    return out
+
+
+@router.get("/quote", response_class=HTMLResponse)
+def quote_page(request: Request, session: Session = Depends(read_session)) -> HTMLResponse:
+    lang = request_language(request)
+    form = QuoteForm.of(request.query_params)
+    errors: dict[str, str] = {}
+    quote: Quote | None = None
+    views: list[AlternativeView] = []
+    r = service.router(session)
+    if form.asked:
+        quote = _ask(r, session, form, errors, lang)
+        if quote is not None:
+            views = _views(r, quote, session, lang)
+    coeff = tariff_data.coefficients()
+    norms = tariff_data.delivery_norms()
+    status = 200 if not errors else 422
+    return render(
+        request,
+        "tariff_quote.html",
+        status_code=status,
+        form=form,
+        errors=errors,
+        quote=quote,
+        views=views,
+        commodities=_commodities(session),
+        containers=CONTAINERS,
+        demo_tables=[t for t in (quote.tables if quote else ()) if t.demo],
+        norms=norms,
+        unverified_coefficients=coeff.unverified,
+        colours=RAILWAY_COLOURS,
+    )
+
+
+def _ask(
+    r: Router, session: Session, form: QuoteForm, errors: dict[str, str], lang: str
+) -> Quote | None:
+    """Check what the form can check itself, then ask the service; errors go by field."""
+    for name, value in (("from", form.from_), ("to", form.to)):
+        if not value:
+            errors[name] = _t("Give a station: ESR code or name.", lang)
+    if not form.cargo:
+        errors["cargo"] = _t("Choose the cargo.", lang)
+    mass_text = re.sub(r"[\s\u00a0\u202f]", "", form.mass)
+    if not re.fullmatch(r"-?\d{1,9}", mass_text):
+        errors["mass"] = _t("Give the mass as a whole number of kg.", lang)
+    if errors:
+        return None
+    try:
+        return service.quote(
+            r,
+            station_text(form.from_),
+            station_text(form.to),
+            etsng=form.cargo,
+            mass_kg=int(mass_text),
+            wagon_owner=form.wagon_owner,
+            speed=form.speed,
+            container=form.container or None,
+            via=form.via_list(),
+            tables=service.rate_tables(session),
+        )
+    except TemirError as error:
+        where = FORM_FIELD.get(error.field or "form", error.field or "form")
+        errors[where] = error.message(lang)
+        return None
+
+
+def _t(msgid: str, lang: str, **params: Any) -> str:
+    from temir.kit.i18n import translate
+
+    return translate(msgid, lang, **params)
+
+
+@router.get("/quote/stations", response_class=HTMLResponse)
+def station_suggestions(request: Request, session: Session = Depends(read_session)) -> HTMLResponse:
+    """``<option>`` elements for a station field's datalist (htmx sends the field's value)."""
+    lang = request_language(request)
+    params = request.query_params
+    text = next((params[k] for k in ("from", "to", "via", "q") if params.get(k)), "").strip()
+    if LEADING_ESR.match(text) and " " in text.strip():
+        text = ""  # a suggestion was chosen: nothing more to suggest
+    found = network.search_stations(session, text, limit=SUGGESTIONS) if len(text) >= 2 else []
+    options = [
+        {
+            "value": f"{st.codes[0].esr} {st.name_ru if lang == 'ru' else st.name_en}",
+            "label": f"{st.railway} · {st.name_en if lang == 'ru' else st.name_ru}",
+        }
+        for st in found
+        if st.codes
+    ]
+    return render(request, "tariff_station_options.html", options=options)
+
+
+RAILWAY_COLOURS = {
+    "KZH": "#1f6fb2",
+    "UTI": "#1b8a5a",
+    "TDZ": "#b8322a",
+    "KRG": "#c27c0e",
+    "TRK": "#7b3fa0",
+    "RZD": "#6b7280",
+}
