@@ -57,6 +57,7 @@ WEB_MODULES = (
     "temir.web.pages",
     "temir.accounts.web",
     "temir.network.web",
+    "temir.stats.web",
 )
 
 

@@ -15,7 +15,7 @@ from temir.accounts.model import Actor, Channel
 from temir.kit import runtime
 from temir.kit.cli import JSON_OPTION, console, emit, print_json, user_errors
 from temir.stats import service
-from temir.stats.model import Breakdown, VolumeReport
+from temir.stats.model import Breakdown, Direction, VolumeReport
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -68,11 +68,14 @@ def volumes(
     between: tuple[str, str] = typer.Option(("KZ", "TJ"), help="Two country codes, e.g. KZ TJ."),
     by: Breakdown = typer.Option(Breakdown.TOTAL, help="Break down by this dimension."),
     commodity: str | None = typer.Option(None, help="Only this commodity group."),
+    direction: Direction | None = typer.Option(None, help="Only export, import or transit."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Freight volumes between two countries: tonnes, wagons, change on last year, share."""
     with user_errors(as_json), runtime.uow().read() as session:
-        report = service.volumes(session, year, between[0], between[1], by, commodity)
+        report = service.volumes(
+            session, year, between[0], between[1], by, commodity, direction=direction
+        )
     emit(report.to_dict() if as_json else report, as_json, _render)
 
 

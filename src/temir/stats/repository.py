@@ -103,6 +103,7 @@ class Cell:
     commodity_group: str
     route_railways: str
     direction: str
+    border_crossings: str
     mass_kg: int
     wagons: int
     facts: int
@@ -126,6 +127,7 @@ def volume_cells(
             T.c.commodity_group,
             T.c.route_railways,
             direction,
+            T.c.border_crossings,
             func.sum(T.c.mass_kg),
             func.sum(T.c.wagons),
             func.count(),
@@ -133,7 +135,14 @@ def volume_cells(
         )
         .where(T.c.year.in_(list(years)))
         .where(or_(T.c.origin_country.in_([a, b]), T.c.destination_country.in_([a, b])))
-        .group_by(T.c.year, T.c.month, T.c.commodity_group, T.c.route_railways, direction)
+        .group_by(
+            T.c.year,
+            T.c.month,
+            T.c.commodity_group,
+            T.c.route_railways,
+            direction,
+            T.c.border_crossings,
+        )
     )
     if commodity_group:
         query = query.where(T.c.commodity_group == commodity_group)
@@ -146,11 +155,17 @@ def volume_cells(
             commodity_group=str(r[2]),
             route_railways=str(r[3]),
             direction=str(r[4]),
-            mass_kg=int(r[5] or 0),
-            wagons=int(r[6] or 0),
-            facts=int(r[7] or 0),
-            synthetic=int(r[8] or 0),
+            border_crossings=str(r[5] or ""),
+            mass_kg=int(r[6] or 0),
+            wagons=int(r[7] or 0),
+            facts=int(r[8] or 0),
+            synthetic=int(r[9] or 0),
         )
         for r in session.execute(query)
         if r[4] is not None
     ]
+
+
+def fact_years(session: Session) -> list[int]:
+    """The years that have any facts, oldest first (for the dashboard's year choice)."""
+    return [int(y) for y in session.scalars(select(T.c.year).distinct().order_by(T.c.year))]

@@ -17,7 +17,13 @@ from temir.kit import clock
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.i18n import N_
 from temir.stats import data, imports, repository, rules, synthetic
-from temir.stats.model import SYNTHETIC_SOURCE, Breakdown, VolumeReport, VolumeRow
+from temir.stats.model import (
+    SYNTHETIC_SOURCE,
+    Breakdown,
+    Direction,
+    VolumeReport,
+    VolumeRow,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -73,6 +79,11 @@ def _key(cell: repository.Cell, by: Breakdown) -> list[str]:
         return [cell.direction]
     if by is Breakdown.RAILWAY:
         return cell.route_railways.split(",")  # a consignment counts on each railway it uses
+    if by is Breakdown.CROSSING:
+        # Each border crossing the consignment passes, either way ("exit/entry" and
+        # "entry/exit" are one crossing: the ESR pair in code order); "none" if none recorded.
+        pairs = {"/".join(sorted(pair.split("/"))) for pair in cell.border_crossings.split()}
+        return sorted(pairs) or ["none"]
     return ["total"]
 
 
@@ -84,8 +95,12 @@ def volumes(
     by: Breakdown = Breakdown.TOTAL,
     commodity_group: str | None = None,
     months: Sequence[int] | None = None,
+    direction: Direction | None = None,
 ) -> VolumeReport:
-    """A–B traffic of ``year`` against ``year - 1``: tonnes, wagons, change and share."""
+    """A–B traffic of ``year`` against ``year - 1``: tonnes, wagons, change and share.
+
+    ``direction`` narrows "between" (both ways and transit) to export, import or transit only.
+    """
     a, b = a.upper(), b.upper()
     if a == b:
         raise ValidationFailed(
@@ -99,11 +114,14 @@ def volumes(
             group=commodity_group,
         )
     cells = repository.volume_cells(session, [year, year - 1], a, b, commodity_group, months)
+    if direction is not None:
+        cells = [cell for cell in cells if cell.direction == direction]
     sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     synthetic_seen = False
     for cell in cells:
-        synthetic_seen = synthetic_seen or (cell.year == year and cell.synthetic > 0)
+        # Both years are shown (this year and the comparison), so either may be synthetic.
+        synthetic_seen = synthetic_seen or cell.synthetic > 0
         for key in _key(cell, by):
             entry = sums[(cell.year, key)]
             entry[0] += cell.mass_kg
@@ -142,6 +160,11 @@ def volumes(
         rows=rows if by is not Breakdown.TOTAL else (),
         synthetic_included=synthetic_seen,
     )
+
+
+def years_with_facts(session: Session) -> list[int]:
+    """Years that have facts, oldest first."""
+    return repository.fact_years(session)
 
 
 def check_published(session: Session) -> list[dict[str, Any]]:
