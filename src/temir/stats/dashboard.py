@@ -263,5 +263,5 @@ def build(
         total=total,
         synthetic=synthetic,
         tables=built,
-        years=tuple(service.years_with_facts(session)),
+        years=tuple(service.years_with_facts(session, filters.a, filters.b)),
     )
