@@ -172,7 +172,7 @@ def month_label(key: str, lang: str) -> str:
         return key
 
 
-class _Labeller:
+class Labeller:
     """Names for railways and border crossings from the reference network, when it is loaded."""
 
     def __init__(self, session: Session, lang: str) -> None:
@@ -220,7 +220,7 @@ def build(
     session: Session, filters: Filters, lang: str, tables: tuple[str, ...] = tuple(TABLES)
 ) -> Dashboard:
     """Run one volume report per table for ``filters`` and label its rows in ``lang``."""
-    labeller = _Labeller(session, lang)
+    labeller = Labeller(session, lang)
     built: dict[str, Table] = {}
     total: VolumeRow | None = None
     synthetic = False

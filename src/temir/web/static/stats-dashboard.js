@@ -17,7 +17,7 @@
     var horizontal = spec.orientation === "horizontal";
     var datasets = spec.series.map(function (s, i) {
       var current = i === 0;
-      var colour = current ? (spec.multicolour ? spec.labels.map(function (_, j) {
+      var colour = s.colour ? s.colour : current ? (spec.multicolour ? spec.labels.map(function (_, j) {
         return PALETTE[j % PALETTE.length]; }) : PALETTE[0]) : PREVIOUS;
       var set = {
         label: s.label, data: s.data, backgroundColor: colour, borderColor: colour,
