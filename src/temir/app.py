@@ -76,6 +76,7 @@ WEB_MODULES = (
     "temir.accounts.web",
     "temir.network.web",
     "temir.tariff.web",
+    "temir.stats.web",
 )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from temir.kit.api import read_session
 from temir.stats import service
-from temir.stats.model import Breakdown
+from temir.stats.model import Breakdown, Direction
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
 
@@ -27,6 +27,7 @@ def volumes(
     b: Annotated[str, Query(min_length=2, max_length=2, description="Country B (e.g. TJ)")] = "TJ",
     by: Breakdown = Breakdown.TOTAL,
     commodity: str | None = None,
+    direction: Direction | None = None,
 ) -> dict[str, Any]:
     """Tonnes (and Mt), wagons, last year and the change in % of A–B traffic."""
-    return service.volumes(session, year, a, b, by, commodity).to_dict()
+    return service.volumes(session, year, a, b, by, commodity, direction=direction).to_dict()

@@ -22,6 +22,7 @@ class Breakdown(StrEnum):
     QUARTER = "quarter"
     DIRECTION = "direction"
     RAILWAY = "railway"
+    CROSSING = "crossing"  # border crossing ("exit/entry" ESR pair); counts on each one passed
 
 
 SYNTHETIC_SOURCE = "synthetic"

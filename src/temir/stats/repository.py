@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, Table, and_, case, delete, func, insert, l
 from sqlalchemy.orm import Session
 
 from temir.stats.model import Direction, Fact
-from temir.stats.tables import ShipmentFactRow
+from temir.stats.plans import PlanCell
+from temir.stats.tables import ShipmentFactRow, StatsPlanRow
 
 T: Table = ShipmentFactRow.__table__  # type: ignore[assignment]
 
@@ -103,6 +104,7 @@ class Cell:
     commodity_group: str
     route_railways: str
     direction: str
+    border_crossings: str
     mass_kg: int
     wagons: int
     facts: int
@@ -126,6 +128,7 @@ def volume_cells(
             T.c.commodity_group,
             T.c.route_railways,
             direction,
+            T.c.border_crossings,
             func.sum(T.c.mass_kg),
             func.sum(T.c.wagons),
             func.count(),
@@ -133,7 +136,14 @@ def volume_cells(
         )
         .where(T.c.year.in_(list(years)))
         .where(or_(T.c.origin_country.in_([a, b]), T.c.destination_country.in_([a, b])))
-        .group_by(T.c.year, T.c.month, T.c.commodity_group, T.c.route_railways, direction)
+        .group_by(
+            T.c.year,
+            T.c.month,
+            T.c.commodity_group,
+            T.c.route_railways,
+            direction,
+            T.c.border_crossings,
+        )
     )
     if commodity_group:
         query = query.where(T.c.commodity_group == commodity_group)
@@ -146,11 +156,108 @@ def volume_cells(
             commodity_group=str(r[2]),
             route_railways=str(r[3]),
             direction=str(r[4]),
-            mass_kg=int(r[5] or 0),
-            wagons=int(r[6] or 0),
-            facts=int(r[7] or 0),
-            synthetic=int(r[8] or 0),
+            border_crossings=str(r[5] or ""),
+            mass_kg=int(r[6] or 0),
+            wagons=int(r[7] or 0),
+            facts=int(r[8] or 0),
+            synthetic=int(r[9] or 0),
         )
         for r in session.execute(query)
         if r[4] is not None
     ]
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+P: Table = StatsPlanRow.__table__  # type: ignore[assignment]
+
+
+def plan_cells(session: Session, year: int, a: str, b: str) -> list[PlanCell]:
+    query = (
+        select(P)
+        .where(P.c.year == year, P.c.country_a == a, P.c.country_b == b)
+        .order_by(P.c.direction, P.c.commodity_group, P.c.month)
+    )
+    return [
+        PlanCell(
+            year=r.year,
+            country_a=r.country_a,
+            country_b=r.country_b,
+            direction=r.direction,
+            commodity_group=r.commodity_group,
+            month=r.month,
+            tonnes=int(r.tonnes),
+            basis=r.basis,
+            synthetic=bool(r.synthetic),
+        )
+        for r in session.execute(query)
+    ]
+
+
+def put_plan_cells(session: Session, cells: Sequence[PlanCell], created_at: datetime) -> int:
+    """Write cells, replacing any cell with the same year, pair, direction, group and month."""
+    months: dict[tuple[int, str, str, str, str], list[int]] = {}
+    for cell in cells:
+        months.setdefault(cell.key[:5], []).append(cell.month)
+    for (year, a, b, direction, group), chosen in months.items():
+        session.execute(
+            delete(P).where(
+                P.c.year == year,
+                P.c.country_a == a,
+                P.c.country_b == b,
+                P.c.direction == direction,
+                P.c.commodity_group == group,
+                P.c.month.in_(chosen),
+            )
+        )
+    if cells:
+        session.execute(
+            insert(P),
+            [
+                {
+                    "year": c.year,
+                    "country_a": c.country_a,
+                    "country_b": c.country_b,
+                    "direction": c.direction,
+                    "commodity_group": c.commodity_group,
+                    "month": c.month,
+                    "tonnes": c.tonnes,
+                    "basis": c.basis,
+                    "synthetic": c.synthetic,
+                    "created_at": created_at,
+                }
+                for c in cells
+            ],
+        )
+    return len(cells)
+
+
+def delete_plan(session: Session, year: int, a: str, b: str) -> int:
+    result = session.execute(
+        delete(P).where(P.c.year == year, P.c.country_a == a, P.c.country_b == b)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def fact_years(session: Session, a: str, b: str, before: int) -> list[int]:
+    """Years before ``before`` that have any fact with an end in the pair (oldest first)."""
+    query = (
+        select(T.c.year)
+        .where(T.c.year < before)
+        .where(or_(T.c.origin_country.in_([a, b]), T.c.destination_country.in_([a, b])))
+        .group_by(T.c.year)
+        .order_by(T.c.year)
+    )
+    return [int(y) for y in session.scalars(query)]
+
+
+def count_synthetic(session: Session, seed_prefix: str) -> int:
+    """Synthetic facts whose numbers start with ``seed_prefix`` (``SYN<seed>-``)."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                T.c.source == "synthetic", T.c.consignment_no.like(f"{seed_prefix}%")
+            )
+        )
+        or 0
+    )
