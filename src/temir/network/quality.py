@@ -88,6 +88,8 @@ def suspect_coordinates(
     Neighbours are the other ends of the code's tariff sections on the same railway (both codes
     belong to the link's railway); the shortest tariff km counts when a pair has several
     sections. A code with no positioned neighbour cannot be checked and is not flagged.
+    An end station whose only neighbour is wrongly placed is flagged too: with one neighbour
+    the check cannot tell which of the two positions is wrong, so both are doubted.
     """
     adjacent: dict[str, dict[str, int]] = defaultdict(dict)
     for link in links:
@@ -98,6 +100,14 @@ def suspect_coordinates(
         for here, there in ((link.a_esr, link.b_esr), (link.b_esr, link.a_esr)):
             known = adjacent[here].get(there)
             adjacent[here][there] = link.km if known is None else min(known, link.km)
+    return _check(positions, railway_of, adjacent)
+
+
+def _check(
+    positions: Mapping[str, LatLon],
+    railway_of: Mapping[str, str],
+    adjacent: Mapping[str, Mapping[str, int]],
+) -> dict[str, SuspectCoordinate]:
     out: dict[str, SuspectCoordinate] = {}
     for esr, where in positions.items():
         placed = [(n, km) for n, km in adjacent.get(esr, {}).items() if n in positions]
