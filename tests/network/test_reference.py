@@ -64,7 +64,9 @@ def test_coordinates_not_from_osm_are_estimated() -> None:
         if s["lat"] is None:
             assert s["coord_source"] is None
         else:
-            assert s["coord_estimated"] == (not s["coord_source"].startswith("osm_"))
+            # an OSM match is estimated only when the neighbours contradict it (coord_suspect)
+            from_osm = s["coord_source"].startswith("osm_") and not s["coord_suspect"]
+            assert s["coord_estimated"] == (not from_osm)
     assert any(s["coord_estimated"] for s in stations)
     assert any(s["lat"] is not None and not s["coord_estimated"] for s in stations)
 

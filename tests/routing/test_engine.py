@@ -136,14 +136,14 @@ def test_blank_book3_cell_is_a_flagged_fallback(router: Router) -> None:
     route = router.shortest(code(router, "Душанбе I"), code(router, "Хатлон"))
     assert route.legs[0].method is Method.FALLBACK
     assert not route.official
-    assert any("Book 1" in n for n in route.notes())
+    assert any("Book 1" in n.text("en") for n in route.notes())
 
 
 def test_ferry_is_a_link_without_rail_km(router: Router) -> None:
     routes = router.routes("663503", code(router, "Туркменбаши I"), limit=10)
     ferry = [r for r in routes if r.ferry]
     assert ferry
-    assert any("ferry" in n for n in ferry[0].notes())
+    assert any("ferry" in n.text("en") for n in ferry[0].notes())
 
 
 def test_via_station_splits_the_route(router: Router) -> None:

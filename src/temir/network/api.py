@@ -43,6 +43,7 @@ class StationOut(BaseModel):
     lon: float | None
     coord_estimated: bool
     coord_source: str | None
+    coord_suspect: str | None = None
     codes: list[StationCodeOut]
 
     @classmethod

@@ -109,6 +109,7 @@ class Station:
     coord_estimated: bool
     coord_source: str | None
     codes: tuple[StationCode, ...]
+    coord_suspect: str | None = None  # why the position is doubted (network.quality)
 
     @property
     def main_esr(self) -> str | None:
@@ -130,5 +131,6 @@ class Station:
             "lon": self.lon,
             "coord_estimated": self.coord_estimated,
             "coord_source": self.coord_source,
+            "coord_suspect": self.coord_suspect,
             "codes": [c.to_dict() for c in self.codes],
         }

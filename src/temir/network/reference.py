@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 
 from temir.codes.railways import RAILWAYS
 from temir.kit.text import search_words, transliterate
+from temir.network import quality
 
 Row = dict[str, Any]
 
@@ -201,8 +204,59 @@ def build_stations(data_dir: Path) -> tuple[list[Row], list[Row]]:
         place.codes.append(code)
 
     stations = [_place_row(place, node_rows) for place in places.values()]
+    _flag_suspect_coordinates(data_dir, list(places.values()), stations)
     stations.extend(foreign)
     return stations, list(codes.values())
+
+
+MAX_REASONS = 3
+
+
+def position_links(data_dir: Path, positions: dict[str, tuple[float, float]]) -> list[quality.Link]:
+    """Adjacent positioned codes with their tariff km: Book 1 sections between network nodes,
+    and consecutive positioned points of each section (so Book 2-only codes are checked too)."""
+    links = [
+        quality.Link(r["from_esr"], r["to_esr"], int(r["km"]), r["railway"])
+        for r in read_csv(data_dir / "network" / "sections.csv")
+        if r["km"].strip()
+    ]
+    by_section: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+    for r in read_csv(data_dir / "network" / "section_points.csv"):
+        if r["esr_code"] in positions:
+            key = (r["railway"], r["tr4_section"])
+            by_section[key].append((int(r["seq"]), int(r["km_from_section_start"]), r["esr_code"]))
+    for (railway, _section), points in by_section.items():
+        points.sort()
+        for (_s0, km0, a), (_s1, km1, b) in itertools.pairwise(points):
+            links.append(quality.Link(a, b, abs(km1 - km0), railway))
+    return links
+
+
+def suspect_codes(
+    data_dir: Path, places: list[_Place], stations: list[Row]
+) -> dict[str, quality.SuspectCoordinate]:
+    """Codes whose place's position no positioned tariff neighbour confirms."""
+    positions: dict[str, tuple[float, float]] = {}
+    railway_of: dict[str, str] = {}
+    for place, row in zip(places, stations, strict=True):
+        for code in place.codes:
+            railway_of[code["esr"]] = code["railway"]
+            if row["lat"] is not None and row["lon"] is not None:
+                positions[code["esr"]] = (row["lat"], row["lon"])
+    return quality.suspect_coordinates(positions, railway_of, position_links(data_dir, positions))
+
+
+def _flag_suspect_coordinates(data_dir: Path, places: list[_Place], stations: list[Row]) -> None:
+    """Mark a place's position estimated and suspect when one of its codes contradicts it."""
+    suspects = suspect_codes(data_dir, places, stations)
+    for place, row in zip(places, stations, strict=True):
+        found = [suspects[c["esr"]] for c in place.codes if c["esr"] in suspects]
+        row["coord_suspect"] = None
+        if found:
+            found.sort(key=lambda x: (-x.excess_km, x.esr))
+            reasons = [f"code {x.esr}: {x.reason}" for x in found[:MAX_REASONS]]
+            row["coord_estimated"] = True
+            row["coord_suspect"] = "; ".join(reasons)
 
 
 def _place_row(place: _Place, node_rows: dict[str, dict[str, str]]) -> Row:
@@ -264,6 +318,7 @@ def _foreign_station(row: dict[str, str]) -> Row:
         "lon": lon,
         "coord_source": coord_source,
         "coord_estimated": coord_estimated,
+        "coord_suspect": None,
         "osm_id": row["osm_node_or_way_id"].strip() or None,
         "search_text": search_words(" ".join([name_en, row["osm_name"]])),
         "source": row["source"],
@@ -447,6 +502,7 @@ class Dataset:
     name: str
     edition: str
     files: tuple[str, ...]
+    salt: str = ""  # the version of a derived check whose result is stored with the rows
 
     def paths(self, data_dir: Path) -> Iterator[Path]:
         return (data_dir / f for f in self.files)
@@ -454,7 +510,10 @@ class Dataset:
     def digest(self, data_dir: Path) -> str:
         if not self.files:
             return railways_digest()
-        return digest_files(self.paths(data_dir))
+        files = digest_files(self.paths(data_dir))
+        if not self.salt:
+            return files
+        return hashlib.sha256((files + self.salt).encode()).hexdigest()
 
 
 DATASETS: tuple[Dataset, ...] = (
@@ -466,7 +525,11 @@ DATASETS: tuple[Dataset, ...] = (
             "network/stations.csv",
             "tr4/station_transit_points.csv",
             "tr4/transit_points.csv",
+            # the coordinate check reads the sections too (quality.CHECK_VERSION salts it)
+            "network/sections.csv",
+            "network/section_points.csv",
         ),
+        salt=quality.CHECK_VERSION,
     ),
     Dataset("sections", TR4_EDITION, ("network/sections.csv",)),
     Dataset("section_points", TR4_EDITION, ("network/section_points.csv",)),

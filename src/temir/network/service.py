@@ -217,6 +217,7 @@ def _station(row: StationRow, codes: Sequence[StationCodeRow]) -> Station:
         lon=row.lon,
         coord_estimated=row.coord_estimated,
         coord_source=row.coord_source,
+        coord_suspect=row.coord_suspect,
         codes=tuple(
             StationCode(
                 esr=c.esr,

@@ -54,6 +54,8 @@ class StationRow(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     coord_source: Mapped[str | None] = mapped_column(String(120))
     coord_estimated: Mapped[bool] = mapped_column(Boolean, default=True)
+    # why the position is doubted (temir.network.quality), None when nothing contradicts it
+    coord_suspect: Mapped[str | None] = mapped_column(Text)
     osm_id: Mapped[str | None] = mapped_column(String(32))
     search_text: Mapped[str] = mapped_column(Text, index=True)  # folded names for search
     source: Mapped[str] = mapped_column(Text)

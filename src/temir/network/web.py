@@ -89,6 +89,7 @@ def map_page(request: Request, session: Session = Depends(read_session)) -> HTML
         railways=network.railways,
         crossings=network.crossings,
         unplaced=network.unplaced,
+        suspect=network.suspect,
     )
 
 
@@ -111,7 +112,7 @@ def _drawing(
             highlight=place.id == highlight,
         )
         for place in network.places
-        if place.lat is not None and place.lon is not None
+        if place.drawable and place.lat is not None and place.lon is not None
     ]
     edges = [Edge(str(a), str(b), railway) for a, b, railway in network.edges if a != b]
     return draw(points, edges, width=width, padding=16 if labels is not None else 30)

@@ -65,6 +65,12 @@ class PlaceView:
     coord_source: str | None
     codes: list[StationCode] = field(default_factory=list)
     crossings: list[CrossingView] = field(default_factory=list)
+    coord_suspect: str | None = None
+
+    @property
+    def drawable(self) -> bool:
+        """Has a position a map may draw (suspect positions are listed, not drawn)."""
+        return self.lat is not None and self.lon is not None and not self.coord_suspect
 
     @property
     def esrs(self) -> list[str]:
@@ -106,6 +112,11 @@ class NetworkView:
             for p in self.places
             if (p.lat is None or p.lon is None) and any(c.network_node for c in p.codes)
         ]
+
+    @property
+    def suspect(self) -> list[PlaceView]:
+        """Places whose position contradicts their tariff neighbours: listed, not drawn."""
+        return [p for p in self.places if p.lat is not None and p.coord_suspect]
 
 
 def _railway_names(session: Session, lang: str) -> dict[str, RailwayView]:
@@ -172,6 +183,7 @@ def _places(session: Session, stations: Sequence[Station], lang: str) -> list[Pl
                 coord_source=st.coord_source,
                 codes=list(st.codes),
                 crossings=crossings[st.id],
+                coord_suspect=st.coord_suspect,
             )
         )
     return out
@@ -216,6 +228,7 @@ def _all_stations(session: Session) -> list[Station]:
             s.coord_estimated,
             s.coord_source,
             tuple(sorted(codes[s.id], key=lambda c: (role_order.get(c.role, 9), c.esr))),
+            s.coord_suspect,
         )
         for s in session.scalars(select(StationRow).order_by(StationRow.name_ru))
     ]

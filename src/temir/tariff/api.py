@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from temir.kit.api import read_session
+from temir.kit.api import read_session, request_language
 from temir.kit.errors import ValidationFailed
+from temir.kit.messages import define
 from temir.tariff import service
 
 router = APIRouter(tags=["routes and quotes"])
@@ -17,8 +18,14 @@ SessionDep = Annotated[Session, Depends(read_session)]
 MAX_BATCH = 100_000
 
 
+def _m(msgid: str) -> str:
+    """Declare a user-facing msgid of the tariff catalog (see temir.kit.messages)."""
+    return define("tariff", msgid)
+
+
 @router.get("/routes")
 def routes(
+    request: Request,
     session: SessionDep,
     from_: Annotated[str, Query(alias="from", description="ESR code or station name")],
     to: Annotated[str, Query(description="ESR code or station name")],
@@ -27,7 +34,9 @@ def routes(
 ) -> dict[str, Any]:
     r = service.router(session)
     found = service.find_routes(r, from_, to, via or [], alternatives)
-    return {"routes": [service.route_dict(r, x) for x in found], "edition": r.data.edition}
+    lang = request_language(request)
+    shown = [service.route_dict(r, x, lang) for x in found]
+    return {"routes": shown, "edition": r.data.edition}
 
 
 class Pair(BaseModel):
@@ -60,6 +69,7 @@ def batch(session: SessionDep, body: BatchIn) -> dict[str, Any]:
 
 @router.get("/quotes")
 def quotes(
+    request: Request,
     session: SessionDep,
     from_: Annotated[str, Query(alias="from")],
     to: str,
@@ -74,10 +84,12 @@ def quotes(
 ) -> dict[str, Any]:
     if wagon_owner not in ("carrier", "other"):
         raise ValidationFailed(
-            "wagon_owner must be carrier or other.", code="quote.option", field="wagon_owner"
+            _m("wagon_owner must be carrier or other."), code="quote.option", field="wagon_owner"
         )
     if speed not in ("freight", "high"):
-        raise ValidationFailed("speed must be freight or high.", code="quote.option", field="speed")
+        raise ValidationFailed(
+            _m("speed must be freight or high."), code="quote.option", field="speed"
+        )
     r = service.router(session)
     q = service.quote(
         r,
@@ -93,9 +105,10 @@ def quotes(
         alternatives=alternatives,
         tables=service.rate_tables(session),
     )
-    data = q.to_dict()
+    lang = request_language(request)
+    data = q.to_dict(lang)
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
-        a["route"] = service.route_dict(r, alt.route)
+        a["route"] = service.route_dict(r, alt.route, lang)
     return data
 
 

@@ -10,13 +10,20 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from temir.kit.cli import JSON_OPTION, console, emit, user_errors
+from temir.kit.cli import JSON_OPTION, console, emit, language, user_errors
 from temir.kit.errors import ValidationFailed
+from temir.kit.i18n import translate
+from temir.kit.messages import define
 from temir.network.routing import Router
 from temir.tariff import service
 from temir.tariff.model import Quote, RateTable
 
 app = typer.Typer(help="Tariff: rate tables and data quality.", no_args_is_help=True)
+
+
+def _m(msgid: str) -> str:
+    """Declare a user-facing msgid of the tariff catalog (see temir.kit.messages)."""
+    return define("tariff", msgid)
 
 
 def _router() -> Router:
@@ -36,15 +43,43 @@ def _tables() -> list[RateTable]:
         return service.rate_tables(None)
 
 
+# Every text the CLI renders itself, declared up front so the catalog test sees them all.
+CLI_TEXTS = tuple(
+    _m(text)
+    for text in (
+        "non-official km",
+        "inferred border pairing",
+        "ferry",
+        "border: {exit} ↔ {entry} (confidence {confidence})",
+        "DEMO RATES — not an official tariff.",
+        "km",
+        "km by railway",
+        "days",
+        "charge CHF",
+        "marks",
+        "borders",
+        "cheapest",
+        "fastest",
+        "shortest",
+        "tables: {tables}",
+    )
+)
+
+
+def _t(msgid: str, **params: Any) -> str:
+    """Translate a CLI text into the language of ``TEMIR_LANG`` (declared in the registry)."""
+    return translate(_m(msgid), language(), **params)
+
+
 def _render_routes(data: dict[str, Any]) -> None:
     for n, r in enumerate(data["routes"], 1):
         flags = []
         if not r["official"]:
-            flags.append("[yellow]non-official km[/]")
+            flags.append(f"[yellow]{_t('non-official km')}[/]")
         if r["low_confidence_borders"]:
-            flags.append("[yellow]inferred border pairing[/]")
+            flags.append(f"[yellow]{_t('inferred border pairing')}[/]")
         if r["ferry"]:
-            flags.append("[cyan]ferry[/]")
+            flags.append(f"[cyan]{_t('ferry')}[/]")
         console.print(f"[bold]{n}. {r['km']} km[/]  {r['km_by_railway']}  {' '.join(flags)}")
         for leg in r["legs"]:
             console.print(
@@ -52,9 +87,15 @@ def _render_routes(data: dict[str, Any]) -> None:
                 f"{leg['exit_name']} ({leg['exit_esr']})  {leg['km']} km  [{leg['method']}]"
             )
         for b in r["borders"]:
-            console.print(
-                f"   border: {b['exit_name']} ↔ {b['entry_name']} (confidence {b['confidence']})"
+            text = _t(
+                "border: {exit} ↔ {entry} (confidence {confidence})",
+                exit=b["exit_name"],
+                entry=b["entry_name"],
+                confidence=b["confidence"],
             )
+            console.print(f"   {text}")
+        for note in r["notes"]:
+            console.print(f"   [yellow]{note}[/]")
 
 
 def route(
@@ -74,23 +115,25 @@ def route(
             return
         if not from_station or not to_station:
             raise ValidationFailed(
-                "Give FROM and TO, or --pairs FILE.", code="route.arguments", field="from"
+                _m("Give FROM and TO, or --pairs FILE."), code="route.arguments", field="from"
             )
         found = service.find_routes(r, from_station, to_station, via, alternatives)
-        data = {"routes": [service.route_dict(r, x) for x in found], "edition": r.data.edition}
+        lang = language()
+        shown = [service.route_dict(r, x, lang) for x in found]
+        data = {"routes": shown, "edition": r.data.edition}
         emit(data, as_json, _render_routes)
 
 
 def _batch(r: Router, pairs: Path, out: Path | None) -> None:
     if out is None:
         raise ValidationFailed(
-            "--out is required with --pairs.", code="route.arguments", field="out"
+            _m("--out is required with --pairs."), code="route.arguments", field="out"
         )
     with pairs.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames or not {"from_esr", "to_esr"} <= set(reader.fieldnames):
             raise ValidationFailed(
-                "The pairs file needs columns from_esr,to_esr.",
+                _m("The pairs file needs columns from_esr,to_esr."),
                 code="route.pairs_columns",
                 field="pairs",
             )
@@ -128,8 +171,16 @@ def _batch(r: Router, pairs: Path, out: Path | None) -> None:
 
 def _render_quote(data: dict[str, Any]) -> None:
     if data["demo_rates"]:
-        console.print("[bold yellow]DEMO RATES — not an official tariff.[/]")
-    table = Table("#", "km", "km by railway", "days", "charge CHF", "marks", "borders")
+        console.print(f"[bold yellow]{_t('DEMO RATES — not an official tariff.')}[/]")
+    table = Table(
+        "#",
+        _t("km"),
+        _t("km by railway"),
+        _t("days"),
+        _t("charge CHF"),
+        _t("marks"),
+        _t("borders"),
+    )
     for n, a in enumerate(data["alternatives"], 1):
         borders = "; ".join(f"{b['exit_name']}↔{b['entry_name']}" for b in a["route"]["borders"])
         table.add_row(
@@ -138,16 +189,18 @@ def _render_quote(data: dict[str, Any]) -> None:
             a["route"]["km_by_railway"],
             str(a["days"]),
             a["charge"]["amount"],
-            ",".join(a["marks"]),
+            ",".join(_t(mark) for mark in a["marks"]),
             borders,
         )
     console.print(table)
     for n, a in enumerate(data["alternatives"], 1):
-        console.print(f"[bold]{n}.[/] tables: {', '.join(a['tables_used'])}")
+        console.print(f"[bold]{n}.[/] {_t('tables: {tables}', tables=', '.join(a['tables_used']))}")
         for line in a["lines"]:
             console.print(
-                f"   {line['railway']} {line['what']}: {line['amount_chf']} — {line['explanation']}"
+                f"   {line['railway']} {line['code']}: {line['amount_chf']} — {line['text']}"
             )
+        for note in a["route"]["notes"]:
+            console.print(f"   [yellow]{note}[/]")
     for note in data["notes"]:
         console.print(f"[yellow]{note}[/]")
 
@@ -182,9 +235,10 @@ def quote(
             alternatives=alternatives,
             tables=_tables(),
         )
-        data = q.to_dict()
+        lang = language()
+        data = q.to_dict(lang)
         for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
-            a["route"] = service.route_dict(r, alt.route)
+            a["route"] = service.route_dict(r, alt.route, lang)
         emit(data, as_json, _render_quote)
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from temir.kit.messages import Message, define
 from temir.network.routing.loader import data_dir
 from temir.tariff.model import Coefficients, DeliveryNorms, RateTable
 
@@ -106,9 +107,11 @@ def delivery_norms() -> DeliveryNorms:
     d = json.loads((tariff_dir() / "delivery_norms.json").read_text("utf-8"))
     return DeliveryNorms(
         regime=d["regime"],
-        version=d["version"],
+        version=define("tariff", d["version"]),
         unverified=bool(d["unverified"]),
-        warning=d["warning"],
+        # The file's English warning is the msgid; its Russian lives in tariff.po (registered
+        # here, so a changed warning without a translation fails the catalog test).
+        warning=Message(define("tariff", d["warning"])),
         dispatch_days=int(d["dispatch_days"]),
         km_per_day={s: {k: int(v) for k, v in m.items()} for s, m in d["km_per_day"].items()},
         gauge_change_days=int(d["extra_days"]["gauge_change_or_transshipment"]),

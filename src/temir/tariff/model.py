@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from temir.kit.messages import Message
 from temir.network.routing.model import Route
 
 
@@ -57,7 +58,7 @@ class DeliveryNorms:
     regime: str
     version: str
     unverified: bool
-    warning: str
+    warning: Message
     dispatch_days: int
     km_per_day: dict[str, dict[str, int]]  # speed -> consignment -> km
     gauge_change_days: int
@@ -87,20 +88,35 @@ class QuoteRequest:
 
 @dataclass(frozen=True)
 class ChargeLine:
-    """One line of the charge with the reason it exists, so a user can follow the sum."""
+    """One line of the charge with the reason it exists, so a user can follow the sum.
+
+    ``what`` is the line's stable machine code (base, class, high_speed, wagon_owner,
+    empty_run); ``explanation`` is the reason as a message, rendered in the reader's language.
+    """
 
     railway: str
     what: str
     amount_chf: Decimal
-    explanation: str
+    explanation: Message
     table_id: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def code(self) -> str:
+        return self.what
+
+    def text(self, lang: str = "en") -> str:
+        return self.explanation.text(lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        text = self.text(lang)
         return {
             "railway": self.railway,
+            "code": self.what,
             "what": self.what,
             "amount_chf": str(self.amount_chf),
-            "explanation": self.explanation,
+            "text": text,
+            "explanation": text,
+            "message": self.explanation.to_dict(),
             "table_id": self.table_id,
         }
 
@@ -121,20 +137,20 @@ class DeliveryTime:
     per_carrier: tuple[CarrierDays, ...]
     extra_days: int
     unverified: bool
-    warning: str
+    warning: Message
 
     @property
     def total_days(self) -> int:
         return self.dispatch_days + sum(c.days for c in self.per_carrier) + self.extra_days
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "total_days": self.total_days,
             "dispatch_days": self.dispatch_days,
             "per_carrier": [c.to_dict() for c in self.per_carrier],
             "extra_days": self.extra_days,
             "unverified": self.unverified,
-            "warning": self.warning,
+            "warning": self.warning.text(lang),
         }
 
 
@@ -151,14 +167,14 @@ class Alternative:
     def charge_chf(self) -> Decimal:
         return sum((line.amount_chf for line in self.lines), Decimal("0.00"))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
-            "route": self.route.to_dict(),
+            "route": self.route.to_dict(lang),
             "km": self.route.km,
             "days": self.delivery.total_days,
-            "delivery": self.delivery.to_dict(),
+            "delivery": self.delivery.to_dict(lang),
             "charge": {"amount": str(self.charge_chf), "currency": "CHF"},
-            "lines": [line.to_dict() for line in self.lines],
+            "lines": [line.to_dict(lang) for line in self.lines],
             "tables_used": list(self.tables_used),
             "demo_rates": self.demo,
             "marks": list(self.marks),
@@ -166,17 +182,31 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class QuoteNote:
+    """A notice on the whole quote (demo rates, unverified norms): a code and its message."""
+
+    code: str
+    message: Message
+
+    def text(self, lang: str = "en") -> str:
+        return self.message.text(lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+@dataclass(frozen=True)
 class Quote:
     request: QuoteRequest
     alternatives: tuple[Alternative, ...]
-    notes: tuple[str, ...]
+    notes: tuple[QuoteNote, ...]
     tables: tuple[RateTable, ...] = ()  # the rate tables the charges were computed from
 
     @property
     def demo(self) -> bool:
         return any(a.demo for a in self.alternatives)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         r = self.request
         return {
             "from_esr": r.from_esr,
@@ -199,6 +229,7 @@ class Quote:
                 }
                 for t in self.tables
             ],
-            "notes": list(self.notes),
-            "alternatives": [a.to_dict() for a in self.alternatives],
+            "notes": [n.text(lang) for n in self.notes],
+            "note_codes": [n.code for n in self.notes],
+            "alternatives": [a.to_dict(lang) for a in self.alternatives],
         }

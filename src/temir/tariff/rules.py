@@ -9,6 +9,7 @@ import itertools
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from temir.kit.messages import Message, define
 from temir.network.routing.model import Route
 from temir.tariff.model import (
     Alternative,
@@ -25,6 +26,24 @@ from temir.tariff.model import (
 
 CENT = Decimal("0.01")
 WAGON_CATEGORIES_T = (5, 10, 15, 20, 25)
+
+
+def _msg(msgid: str) -> str:
+    return define("tariff", msgid)
+
+
+BEYOND_TABLE = _msg("Distance {km} km is beyond table {table}.")
+NO_TABLE = _msg("No {consignment} rate table for railway {railway} on {on}.")
+UNKNOWN_CONTAINER = _msg("No rate for container type {container}; known: {known}.")
+MASS_ACTUAL = _msg("actual mass {mass_kg} kg → {tonnes} t")
+MASS_MINIMUM = _msg("actual {actual_t} t raised to the minimum chargeable {minimum} t")
+BASE_WAGON = _msg("{km} km, column {column}: {rate} CHF/t × {tonnes} t ({mass})")
+BASE_CONTAINER = _msg("{km} km, container {container}: {rate} CHF per container")
+DEMO_RATE = _msg("{detail} [DEMO RATE]")
+TARIFF_CLASS = _msg("tariff class {tariff_class} ×{factor}")
+HIGH_SPEED = _msg("high speed ×{factor} (SYNTHETIC demo coefficient)")
+WAGON_OWNER = _msg("wagon not of the carrier ×{factor} (ETT §24)")
+EMPTY_RUN = _msg("empty return {km} km × {axles} axles × {rate} CHF/axle-km (ETT §24)")
 
 
 class TariffRuleError(Exception):
@@ -58,7 +77,7 @@ def rate_at(table: RateTable, category: str, km: int) -> Decimal:
                 return rate
         raise TariffRuleError(
             "tariff.beyond_table",
-            "Distance {km} km is beyond table {table}.",
+            BEYOND_TABLE,
             "km",
             km=km,
             table=table.id,
@@ -78,7 +97,7 @@ def pick_table(tables: list[RateTable], railway: str, consignment: str, on: date
     if not fitting:
         raise TariffRuleError(
             "tariff.no_table",
-            "No {consignment} rate table for railway {railway} on {on}.",
+            NO_TABLE,
             "date",
             consignment=consignment,
             railway=railway,
@@ -88,13 +107,13 @@ def pick_table(tables: list[RateTable], railway: str, consignment: str, on: date
     return fitting[-1]
 
 
-def chargeable_tonnes(req: QuoteRequest, coeff: Coefficients) -> tuple[int, str]:
+def chargeable_tonnes(req: QuoteRequest, coeff: Coefficients) -> tuple[int, Message]:
     """Actual mass rounded up to whole tonnes, raised to the goods' minimum chargeable mass."""
     actual_t = -(-req.mass_kg // 1000)
     minimum = coeff.min_chargeable_t.get(req.cargo.group, coeff.min_chargeable_t["default"])
     if actual_t >= minimum:
-        return actual_t, f"actual mass {req.mass_kg} kg → {actual_t} t"
-    return minimum, f"actual {actual_t} t raised to the minimum chargeable {minimum} t"
+        return actual_t, Message.of(MASS_ACTUAL, mass_kg=req.mass_kg, tonnes=actual_t)
+    return minimum, Message.of(MASS_MINIMUM, actual_t=actual_t, minimum=minimum)
 
 
 def weight_category(tonnes: int) -> str:
@@ -119,28 +138,34 @@ def charge_route(
             if req.container not in table.rates:
                 raise TariffRuleError(
                     "tariff.unknown_container",
-                    "No rate for container type {container}; known: {known}.",
+                    UNKNOWN_CONTAINER,
                     "container",
                     container=req.container,
                     known=", ".join(sorted(table.rates)),
                 )
             rate = rate_at(table, req.container, leg.km).quantize(CENT, ROUND_HALF_UP)
             base = rate
-            why = f"{leg.km} km, container {req.container}: {rate} CHF per container"
+            why = Message.of(BASE_CONTAINER, km=leg.km, container=req.container, rate=rate)
         else:
             tonnes, mass_why = chargeable_tonnes(req, coeff)
             cat = weight_category(tonnes)
             rate = rate_at(table, cat, leg.km).quantize(CENT, ROUND_HALF_UP)
             base = (rate * tonnes).quantize(CENT, ROUND_HALF_UP)
-            why = f"{leg.km} km, column {cat}: {rate} CHF/t × {tonnes} t ({mass_why})"
-        demo = " [DEMO RATE]" if table.demo else ""
-        lines.append(ChargeLine(leg.railway, "base", base, why + demo, table.id))
+            why = Message.of(
+                BASE_WAGON, km=leg.km, column=cat, rate=rate, tonnes=tonnes, mass=mass_why
+            )
+        if table.demo:
+            why = Message.of(DEMO_RATE, detail=why)
+        lines.append(ChargeLine(leg.railway, "base", base, why, table.id))
         cls = coeff.tariff_class.get(req.cargo.tariff_class, Decimal("1"))
         if cls != 1:
             extra = (base * (cls - 1)).quantize(CENT, ROUND_HALF_UP)
             lines.append(
                 ChargeLine(
-                    leg.railway, "class", extra, f"tariff class {req.cargo.tariff_class} ×{cls}"
+                    leg.railway,
+                    "class",
+                    extra,
+                    Message.of(TARIFF_CLASS, tariff_class=req.cargo.tariff_class, factor=cls),
                 )
             )
             base += extra
@@ -151,7 +176,7 @@ def charge_route(
                     leg.railway,
                     "high_speed",
                     extra,
-                    f"high speed ×{coeff.high_speed} (SYNTHETIC demo coefficient)",
+                    Message.of(HIGH_SPEED, factor=coeff.high_speed),
                 )
             )
             base += extra
@@ -162,7 +187,7 @@ def charge_route(
                     leg.railway,
                     "wagon_owner",
                     cut,
-                    f"wagon not of the carrier ×{coeff.wagon_owner_other} (ETT §24)",
+                    Message.of(WAGON_OWNER, factor=coeff.wagon_owner_other),
                 )
             )
             if req.empty_return:
@@ -174,8 +199,7 @@ def charge_route(
                         leg.railway,
                         "empty_run",
                         amount,
-                        f"empty return {leg.km} km × {req.axles} axles × {per} CHF/axle-km"
-                        " (ETT §24)",
+                        Message.of(EMPTY_RUN, km=leg.km, axles=req.axles, rate=per),
                     )
                 )
     return lines, list(dict.fromkeys(used))

@@ -23,6 +23,7 @@ from temir.accounts.model import Actor
 from temir.codes.etsng import check_etsng
 from temir.kit import clock
 from temir.kit.errors import NotFound, ValidationFailed
+from temir.kit.messages import Message, define
 from temir.kit.text import fold
 from temir.network.routing import Route, Router, RoutingError
 from temir.network.routing.loader import data_dir, shipped
@@ -33,6 +34,7 @@ from temir.tariff.model import (
     Alternative,
     Cargo,
     Quote,
+    QuoteNote,
     QuoteRequest,
     RateTable,
     Speed,
@@ -41,9 +43,16 @@ from temir.tariff.model import (
 from temir.tariff.rules import TariffRuleError, charge_route, delivery_time, mark
 from temir.tariff.tables import RateRow, RateTableRow
 
+DEMO_RATES = define("tariff", "DEMO RATES: charges come from demo tables, not an official tariff.")
+UNVERIFIED_COEFF = define("tariff", "Unverified coefficients: {names}.")
 _lock = threading.Lock()
 _routers: dict[str, Router] = {}
 ESR_RE = re.compile(r"^\d{6}$")
+
+
+def _m(msgid: str) -> str:
+    """Declare a user-facing msgid of the tariff catalog (see temir.kit.messages)."""
+    return define("tariff", msgid)
 
 
 def router(session: Session | None = None) -> Router:
@@ -63,7 +72,10 @@ def resolve_station(r: Router, text: str, field: str) -> str:
     if ESR_RE.match(text):
         if text not in r.code_railway:
             raise NotFound(
-                "Unknown station code {esr}.", code="route.unknown_station", field=field, esr=text
+                _m("Unknown station code {esr}."),
+                code="route.unknown_station",
+                field=field,
+                esr=text,
             )
         return text
     wanted = fold(text)
@@ -74,11 +86,11 @@ def resolve_station(r: Router, text: str, field: str) -> str:
     hits = [h for h in hits if h in r.code_railway]
     if not hits:
         raise NotFound(
-            "Unknown station {name}.", code="route.unknown_station", field=field, name=text
+            _m("Unknown station {name}."), code="route.unknown_station", field=field, name=text
         )
     if len(hits) > 1:
         raise ValidationFailed(
-            "Station name {name} is ambiguous: {codes}. Give the ESR code.",
+            _m("Station name {name} is ambiguous: {codes}. Give the ESR code."),
             code="route.ambiguous_station",
             field=field,
             name=text,
@@ -97,7 +109,7 @@ def find_routes(
 ) -> list[Route]:
     if alternatives < 1:
         raise ValidationFailed(
-            "alternatives must be at least 1.", code="route.alternatives", field="alternatives"
+            _m("alternatives must be at least 1."), code="route.alternatives", field="alternatives"
         )
     a = resolve_station(r, from_text, "from")
     b = resolve_station(r, to_text, "to")
@@ -108,7 +120,7 @@ def find_routes(
         raise _routing_error(error) from error
     if not found:
         raise NotFound(
-            "No freight route from {from_esr} to {to_esr}.",
+            _m("No freight route from {from_esr} to {to_esr}."),
             code="route.no_path",
             field="to",
             from_esr=a,
@@ -169,7 +181,7 @@ def cargo(etsng: str) -> Cargo:
     known = _commodities().get(etsng.strip())
     if known is None:
         raise NotFound(
-            "Unknown cargo code {etsng}: not in the commodity list.",
+            _m("Unknown cargo code {etsng}: not in the commodity list."),
             code="quote.unknown_cargo",
             field="cargo",
             etsng=etsng,
@@ -213,18 +225,20 @@ def load_tables(session: Session, actor: Actor, path: Path) -> list[dict[str, An
         tables = tariff_data.tables_from_rows(raw, {})
     except (KeyError, ValueError, ArithmeticError) as error:
         raise ValidationFailed(
-            "Cannot read rate file: {detail}.",
+            _m("Cannot read rate file: {detail}."),
             code="tariff.bad_file",
             field="file",
             detail=str(error),
         ) from error
     if not tables:
-        raise ValidationFailed("The rate file has no rows.", code="tariff.bad_file", field="file")
+        raise ValidationFailed(
+            _m("The rate file has no rows."), code="tariff.bad_file", field="file"
+        )
     out = []
     for t in tables:
         if t.valid_to < t.valid_from:
             raise ValidationFailed(
-                "valid_to is before valid_from in table {table}.",
+                _m("valid_to is before valid_from in table {table}."),
                 code="tariff.validity",
                 field="valid_to",
                 table=t.id,
@@ -280,14 +294,16 @@ def quote(
     """Alternatives with km, delivery days and the charge in CHF, each line explained."""
     if mass_kg <= 0:
         raise ValidationFailed(
-            "Mass must be a positive number of kg.", code="quote.mass", field="mass_kg"
+            _m("Mass must be a positive number of kg."), code="quote.mass", field="mass_kg"
         )
     if wagon_owner not in {str(w) for w in WagonOwner}:
         raise ValidationFailed(
-            "wagon_owner must be carrier or other.", code="quote.option", field="wagon_owner"
+            _m("wagon_owner must be carrier or other."), code="quote.option", field="wagon_owner"
         )
     if speed not in {str(s) for s in Speed}:
-        raise ValidationFailed("speed must be freight or high.", code="quote.option", field="speed")
+        raise ValidationFailed(
+            _m("speed must be freight or high."), code="quote.option", field="speed"
+        )
     owner, spd = WagonOwner(wagon_owner), Speed(speed)
     goods = cargo(etsng)
     routes = find_routes(r, from_text, to_text, via, alternatives)
@@ -324,13 +340,16 @@ def quote(
                 demo,
             )
         )
-    notes = []
+    notes: list[QuoteNote] = []
     if any(a.demo for a in alts):
-        notes.append("DEMO RATES: charges come from demo tables, not an official tariff.")
+        notes.append(QuoteNote("quote.demo_rates", Message(DEMO_RATES)))
     if norms.unverified:
-        notes.append(norms.warning)
+        notes.append(QuoteNote("quote.unverified_norms", norms.warning))
     if coeff.unverified:
-        notes.append("Unverified coefficients: " + ", ".join(coeff.unverified) + ".")
+        names = ", ".join(coeff.unverified)
+        notes.append(
+            QuoteNote("quote.unverified_coefficients", Message.of(UNVERIFIED_COEFF, names=names))
+        )
     used_ids = {t for a in alts for t in a.tables_used}
     return Quote(req, tuple(mark(alts)), tuple(notes), tuple(t for t in tables if t.id in used_ids))
 
@@ -339,9 +358,9 @@ def quality_report(r: Router) -> list[Disagreement]:
     return disagreements(r.data)
 
 
-def route_dict(r: Router, route: Route) -> dict[str, Any]:
-    """A route as JSON with station names beside codes."""
-    out = route.to_dict()
+def route_dict(r: Router, route: Route, lang: str = "en") -> dict[str, Any]:
+    """A route as JSON with station names beside codes, its notes in ``lang``."""
+    out = route.to_dict(lang)
     out["from_name"] = r.names.get(route.from_esr, "")
     out["to_name"] = r.names.get(route.to_esr, "")
     for leg in out["legs"]:

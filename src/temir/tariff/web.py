@@ -144,7 +144,7 @@ def _route_map(
     points = [
         Point(str(p.id), p.lat, p.lon, p.railway)
         for p in net.places
-        if p.lat is not None and p.lon is not None
+        if p.drawable and p.lat is not None and p.lon is not None
     ]
     edges = [Edge(str(a), str(b), rw) for a, b, rw in net.edges if a != b]
     drawing, projection = draw_around(points, edges, frame, width=MAP_WIDTH)
@@ -221,10 +221,10 @@ def _ends(
 
 def _views(r: Router, q: Quote, session: Session, lang: str) -> list[AlternativeView]:
     net = whole_network(session, lang)
-    coords = {
+    coords = {  # suspect positions are not drawn (temir.network.quality)
         esr: (p.lat, p.lon)
         for p in net.places
-        if p.lat is not None and p.lon is not None
+        if p.drawable and p.lat is not None and p.lon is not None
         for esr in p.esrs
     }
     out = []

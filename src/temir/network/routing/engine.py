@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from temir.kit.messages import define
 from temir.network.routing.distances import INF, RailwayTable, build_table
 from temir.network.routing.model import (
     METHOD_CODES,
@@ -39,6 +40,8 @@ from temir.network.routing.model import (
     Route,
 )
 
+UNKNOWN_STATION_CODE = define("routing", "Unknown station code {esr}.")
+NO_PATH = define("routing", "No freight route from {from_esr} to {to_esr}.")
 MAX_RAILWAYS = 5  # origin + up to three transit railways + destination
 SENSIBLE_FACTOR = 1.6  # alternatives longer than this times the shortest are not "sensible"
 
@@ -130,9 +133,7 @@ class Router:
     def railway_of(self, esr: str, field: str = "from") -> str:
         rw = self.code_railway.get(esr)
         if rw is None:
-            raise RoutingError(
-                "route.unknown_station", "Unknown station code {esr}.", field, esr=esr
-            )
+            raise RoutingError("route.unknown_station", UNKNOWN_STATION_CODE, field, esr=esr)
         return rw
 
     def leg(self, railway: str, a: str, b: str, *, crossing: bool) -> Leg | None:
@@ -294,7 +295,7 @@ class Router:
         if not found:
             raise RoutingError(
                 "route.no_path",
-                "No freight route from {from_esr} to {to_esr}.",
+                NO_PATH,
                 "to",
                 from_esr=from_esr,
                 to_esr=to_esr,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from temir.kit.messages import Message, define
+
 PASSENGER_ONLY_TYPE = "Для пассажирского движения"
 
 
@@ -188,6 +190,24 @@ class BorderPoint:
         }
 
 
+NOTE_FALLBACK = define(
+    "routing", "Some km are chained Book 1 sections: TR-4 gives no official figure for them."
+)
+NOTE_INFERRED_BORDERS = define(
+    "routing", "Some border pairings are inferred (medium/low confidence): verify them."
+)
+NOTE_FERRY = define(
+    "routing",
+    "Includes the Caspian ferry: the sea crossing has no tariff km, so the km, days"
+    " and charge cover the rail legs only; ranked after all-rail routes.",
+)
+NOTE_CODES = {
+    NOTE_FALLBACK: "route.non_official_km",
+    NOTE_INFERRED_BORDERS: "route.inferred_border",
+    NOTE_FERRY: "route.ferry_km_unknown",
+}
+
+
 @dataclass(frozen=True)
 class Route:
     """A sequence of per-railway legs joined at border points; km = sum of the legs."""
@@ -225,22 +245,21 @@ class Route:
     def borders_text(self) -> str:
         return ";".join(f"{b.exit_esr}-{b.entry_esr}" for b in self.borders)
 
-    def notes(self) -> list[str]:
-        out: list[str] = []
+    def notes(self) -> list[Message]:
+        out: list[Message] = []
         if not self.official:
-            out.append(
-                "Some km are chained Book 1 sections: TR-4 gives no official figure for them."
-            )
+            out.append(Message(NOTE_FALLBACK))
         if self.low_confidence_borders:
-            out.append("Some border pairings are inferred (medium/low confidence): verify them.")
+            out.append(Message(NOTE_INFERRED_BORDERS))
         if self.ferry:
-            out.append(
-                "Includes the Caspian ferry: the sea crossing has no tariff km, so the km, days"
-                " and charge cover the rail legs only; ranked after all-rail routes."
-            )
+            out.append(Message(NOTE_FERRY))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def note_codes(self) -> list[str]:
+        """Stable machine codes of :meth:`notes`, in the same order."""
+        return [NOTE_CODES[n.msgid] for n in self.notes()]
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "from_esr": self.from_esr,
             "to_esr": self.to_esr,
@@ -252,5 +271,6 @@ class Route:
             "legs": [leg.to_dict() for leg in self.legs],
             "borders": [b.to_dict() for b in self.borders],
             "low_confidence_borders": len(self.low_confidence_borders) > 0,
-            "notes": self.notes(),
+            "notes": [n.text(lang) for n in self.notes()],
+            "note_codes": self.note_codes(),
         }

@@ -1,0 +1,103 @@
+"""User-facing texts as data: an English message id plus parameters, rendered per language.
+
+Why not f-strings: a quote or a route is computed once and shown in English on one screen and in
+Russian on another (CLI with ``TEMIR_LANG``, the API with ``?lang=``, the web page). So the rules
+return :class:`Message` values — the msgid and its parameters (numbers stay numbers) — and each
+entry point renders them in its user's language at the last moment.
+
+Every msgid a capability can produce is declared once with :func:`define`, which records it in a
+registry. A test walks the registry and demands a translation for each language we ship, so a new
+sentence without its Russian fails the build instead of leaking English into a Russian page.
+Pure module (babel is read lazily, through :mod:`temir.kit.i18n`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+_REGISTRY: dict[str, set[str]] = {}
+
+
+def define(domain: str, msgid: str) -> str:
+    """Declare ``msgid`` as one of ``domain``'s user-facing texts and return it unchanged."""
+    _REGISTRY.setdefault(domain, set()).add(msgid)
+    return msgid
+
+
+def registry() -> dict[str, frozenset[str]]:
+    """Every declared msgid by domain (modules declare theirs when imported)."""
+    return {domain: frozenset(ids) for domain, ids in _REGISTRY.items()}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text to be shown: ``msgid`` with ``{name}`` placeholders filled from ``params``.
+
+    A parameter may itself be a :class:`Message` (a reason inside a sentence); it is rendered in
+    the same language. Decimals keep their own number of places; ints get thousands separators.
+    """
+
+    msgid: str
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, msgid: str, **params: Any) -> Message:
+        return cls(msgid, params)
+
+    def text(self, lang: str = "en") -> str:
+        from temir.kit.i18n import translate
+
+        shown = {name: render_value(value, lang) for name, value in self.params.items()}
+        return translate(self.msgid, lang, **shown)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine form: msgid and JSON-safe params (numbers as plain strings/ints)."""
+        return {"msgid": self.msgid, "params": {k: _plain(v) for k, v in self.params.items()}}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.to_dict()
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def render_value(value: Any, lang: str) -> str:
+    """One parameter as the user reads it: numbers in the language's format, dates ISO."""
+    if isinstance(value, Message):
+        return value.text(lang)
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return _number(Decimal(value), 0, lang)
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return _number(value, places, lang)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _number(value: Decimal, places: int, lang: str) -> str:
+    from babel.numbers import format_decimal
+
+    from temir.kit.i18n import normalise_language
+
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=normalise_language(lang))
+
+
+def texts(messages: tuple[Message, ...] | list[Message], lang: str) -> list[str]:
+    return [m.text(lang) for m in messages]
