@@ -14,7 +14,7 @@ over the stored versions with the stored public keys only.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,7 @@ from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor, Role
 from temir.accounts.tables import OrganisationRow
 from temir.kit import clock
+from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, Severity, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import keys as org_keys
@@ -1086,3 +1087,78 @@ def import_batch(
 
 
 _STORE_BOX_MSG = N_("Box {box} is filled by the carriers during carriage, not by this change.")
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    written: int = 0
+    batches_written: int = 0
+    batches_refused: int = 0
+    invalid: list[tuple[int, list[Issue]]] = field(default_factory=list)
+
+    def to_dict(self, lang: str = "en", max_lines: int = 1000) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "written": self.written,
+            "batches_written": self.batches_written,
+            "batches_refused": self.batches_refused,
+            "invalid_lines": len(self.invalid),
+            "invalid": [
+                {"line": line, "issues": [i.to_dict(lang) for i in issues[:5]]}
+                for line, issues in self.invalid[:max_lines]
+            ],
+        }
+
+
+MAX_BATCH = 50_000
+
+
+def import_jsonl(
+    uow: UnitOfWork,
+    actor: Actor,
+    lines: Iterable[bytes],
+    *,
+    batch: int = 1000,
+    skip_invalid: bool = False,
+    on_batch: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import drafts from JSON lines, one unit of work per ``batch`` lines.
+
+    A long job, so it takes the unit of work itself: each batch commits on its own, and an
+    interruption (Ctrl-C) rolls back only the batch in flight. Blank lines are skipped; line
+    numbers count from 1 as an editor shows them.
+    """
+    if not 1 <= batch <= MAX_BATCH:
+        raise ValidationFailed(
+            N_("A batch has 1 to {max} lines."),
+            code="note.invalid_batch",
+            field="batch",
+            max=MAX_BATCH,
+        )
+    report = ImportReport()
+    pending: list[tuple[int, bytes]] = []
+
+    def flush() -> None:
+        with uow() as session:
+            outcome = import_batch(session, actor, pending, skip_invalid=skip_invalid)
+        report.invalid += outcome.invalid
+        report.written += outcome.written
+        if outcome.invalid and not skip_invalid:
+            report.batches_refused += 1
+        else:
+            report.batches_written += 1
+        pending.clear()
+        if on_batch is not None:
+            on_batch(report)
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        report.read += 1
+        pending.append((number, line))
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return report
