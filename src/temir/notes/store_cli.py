@@ -296,6 +296,14 @@ def _render_import(report: service.ImportReport) -> None:
         console.print(f"  [red]line {line}[/] {text}")
 
 
+def _table(*columns: str, title: str | None = None) -> Table:
+    """Wrap rather than cut: ids and keys must be read (and copied) in full."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
 def _render_list(total: int, notes: list[NoteSummary]) -> None:
     table = Table(
         "id", "status", "v", "№", "from", "to", "cargo", "custody", title=f"{total} notes"
@@ -346,7 +354,7 @@ def _render_check(data: dict[str, Any]) -> None:
 
 # --- keys --------------------------------------------------------------------------------------
 def _render_keys(keys: list[service.KeyInfo]) -> None:
-    table = Table("key id", "organisation", "created", "retired", "public key (base64)")
+    table = _table("key id", "organisation", "created", "retired", "public key (base64)")
     for k in keys:
         table.add_row(
             k.key_id,
