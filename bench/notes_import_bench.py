@@ -1,12 +1,13 @@
 """Notes import benchmark: ``temir notes import`` of 100,000 drafts, batch 1000.
 
-Run: ``uv run python bench/notes_import_bench.py [--count 100000] [--postgres URL]``.
+Run: ``uv run python bench/notes_import_bench.py [--count 100000] [--postgres]``.
 Generates drafts from the example note (synthetic parties) with varied masses, declarations and
 contract numbers, writes them as JSON lines, imports them into a freshly migrated database
 through :func:`temir.notes.service.import_jsonl` (parse + shape check + canonical digest, and
 executemany inserts of notes, versions, events and wagons, one transaction per batch), and
-prints notes/s. SQLite by default (a temporary file); PostgreSQL when a URL is given (the
-database is dropped and re-created: use a scratch one).
+prints notes/s. SQLite by default (a temporary file); with ``--postgres`` a scratch database
+``temir_bench_notes_import`` on the server of ``TEMIR_TEST_POSTGRES_URL`` (dropped and
+re-created).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--postgres", default=None)
+    parser.add_argument("--postgres", nargs="?", const="env", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         lines = Path(tmp) / "notes.jsonl"
