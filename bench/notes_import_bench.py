@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import time
@@ -45,6 +46,20 @@ def generate(path: Path, count: int, seed: int = 1520) -> None:
             out.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 
+def scratch_postgres(name: str) -> str:
+    """Drop and create ``name`` on the server of TEMIR_TEST_POSTGRES_URL; its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ["TEMIR_TEST_POSTGRES_URL"].replace("postgresql://", "postgresql+psycopg://")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
@@ -58,9 +73,7 @@ def main() -> None:
         print(f"generated {args.count} lines in {time.perf_counter() - started:.1f} s "
               f"({lines.stat().st_size / 1e6:.0f} MB)")  # fmt: skip
         if args.postgres:
-            from tests.conftest import fresh_postgres_database
-
-            url = fresh_postgres_database("temir_bench_notes_import")
+            url = scratch_postgres("temir_bench_notes_import")
         else:
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         engine = make_engine(url)
