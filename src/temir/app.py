@@ -52,6 +52,7 @@ API_MODULES = (
     "temir.codes.api",
     "temir.stats.api",
     "temir.tariff.api",
+    "temir.notes.api",
 )
 WEB_MODULES = (
     "temir.web.pages",

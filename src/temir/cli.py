@@ -73,6 +73,9 @@ def _register() -> None:
     from temir.notes import cli as notes_cli
 
     app.add_typer(notes_cli.app, name="notes", help="SMGS consignment notes.")
+    from temir.notes import store_cli as notes_store_cli
+
+    app.add_typer(notes_store_cli.keys_app, name="keys", help="Organisation signing keys.")
 
 
 _register()

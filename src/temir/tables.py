@@ -6,9 +6,17 @@ A new capability adds its ``tables`` module here.
 from temir.accounts import tables as accounts_tables
 from temir.kit.db import Base
 from temir.network import tables as network_tables
+from temir.notes import tables as notes_tables
 from temir.stats import tables as stats_tables
 from temir.tariff import tables as tariff_tables
 
 metadata = Base.metadata
 
-__all__ = ["accounts_tables", "metadata", "network_tables", "stats_tables", "tariff_tables"]
+__all__ = [
+    "accounts_tables",
+    "metadata",
+    "network_tables",
+    "notes_tables",
+    "stats_tables",
+    "tariff_tables",
+]

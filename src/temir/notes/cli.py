@@ -36,9 +36,18 @@ def _read(path: Path) -> bytes | None:
 
 
 @app.command()
-def example(as_json: bool = JSON_OPTION) -> None:
+def example(
+    as_json: bool = JSON_OPTION,
+    draft: bool = typer.Option(
+        False, "--draft", help="As a consignor's draft: carriers' boxes 26, 27, 29, 33–36 empty."
+    ),
+) -> None:
     """A complete valid note: wheat, Kostanay (KZH) → Dushanbe II (TDZ) via Uzbekistan."""
     note = example_note()
+    if draft:
+        from temir.notes.lifecycle import draft_of
+
+        note = draft_of(note)
     if as_json:
         print_json(note.model_dump(mode="json", exclude_none=True))
         return
@@ -209,3 +218,9 @@ def verify(
     report = verify_chain(signed, ring)
     emit(report.to_dict(language()), as_json, lambda _: _render_report(report))
     raise typer.Exit(0 if report.valid else 1)
+
+
+# The note store (create, steps, sign, list, import): temir.notes.store_cli.
+from temir.notes import store_cli  # noqa: E402
+
+store_cli.register(app)

@@ -1,0 +1,295 @@
+"""JSON routes for SMGS notes: schema, stateless validation, the store, its steps, keys.
+
+Notes arrive as raw request bodies read with a size cap, so broken JSON, wrong types, unknown
+boxes or a huge upload all come back as the rule issues of :func:`temir.notes.rules.parse_note`
+(422, each naming its box), never as a 500. Every write runs in one unit of work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from temir.accounts.deps import current_actor
+from temir.accounts.model import Actor
+from temir.kit.api import read_session, request_language, uow_of
+from temir.notes import service
+from temir.notes.model import note_json_schema
+from temir.notes.network import shipped_network
+from temir.notes.rules import MAX_DOCUMENT_BYTES, Stage, validate_document
+
+router = APIRouter(tags=["notes"])
+keys_router = APIRouter(tags=["keys"])
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body, read no further than one byte past the note size limit."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_DOCUMENT_BYTES:
+            break
+    return b"".join(chunks)
+
+
+Body = Annotated[bytes, Depends(raw_body)]
+
+
+def _secret(request: Request) -> str:
+    secret: str = request.app.state.settings.secret_key
+    return secret
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AcceptIn(_In):
+    consignment_number: str = Field(min_length=1, max_length=40, description="Box 29.")
+    contract_date: AwareDatetime | None = Field(None, description="Box 26 (default: now).")
+
+
+class RefuseIn(_In):
+    reason: str = Field(min_length=1, max_length=400)
+
+
+class HandoverIn(_In):
+    station_esr: str | None = Field(
+        None, max_length=20, description="Box 33/34 station (default: end of the section)."
+    )
+    at: AwareDatetime | None = None
+
+
+class ArriveIn(_In):
+    at: AwareDatetime | None = Field(None, description="Box 27 (default: now).")
+
+
+class DeliverIn(_In):
+    received_by: str = Field(min_length=1, max_length=300, description="Box 36.")
+    at: AwareDatetime | None = None
+
+
+class CorrectIn(_In):
+    changes: dict[str, Any] = Field(description="Top-level note fields and their new values.")
+    reason: str = Field(min_length=1, max_length=400)
+
+
+class SignIn(_In):
+    version: int | None = Field(None, ge=1, le=10_000, description="Default: current version.")
+
+
+# --- stateless ---------------------------------------------------------------------------------
+@router.get("/notes/schema")
+def schema() -> dict[str, Any]:
+    """JSON Schema of a note; every field names its SMGS box (``x-smgs-box``)."""
+    return note_json_schema()
+
+
+@router.post("/notes/validate")
+def validate(request: Request, body: Body, stage: Stage = Stage.SUBMISSION) -> dict[str, Any]:
+    """Check a note box by box without storing it (no log-in needed)."""
+    result = validate_document(body, shipped_network(), stage)
+    return result.to_dict(request_language(request))
+
+
+# --- the store ---------------------------------------------------------------------------------
+@router.post("/notes", status_code=201)
+def create(request: Request, body: Body, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
+    """A new draft of the caller's organisation (boxes 26, 27, 29, 33–36 left empty)."""
+    with uow_of(request)() as session:
+        detail = service.create_note(session, actor, body)
+    return detail.to_dict(request_language(request))
+
+
+@router.get("/notes")
+def list_notes(
+    actor: Actor = Depends(current_actor),
+    session: Session = Depends(read_session),
+    status: str | None = Query(None, max_length=20),
+    station: str | None = Query(None, max_length=20, description="Departure or destination ESR."),
+    cargo: str | None = Query(None, max_length=20, description="ETSNG or GNG code."),
+    wagon: str | None = Query(None, max_length=20),
+    limit: int = Query(50, ge=1, le=service.MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> dict[str, Any]:
+    total, notes = service.list_notes(
+        session,
+        actor,
+        status=status,
+        station=station,
+        cargo=cargo,
+        wagon=wagon,
+        limit=limit,
+        offset=offset,
+    )
+    return {"total": total, "limit": limit, "offset": offset, "notes": [n.to_dict() for n in notes]}
+
+
+@router.get("/notes/{note_id}")
+def show(
+    note_id: str,
+    request: Request,
+    actor: Actor = Depends(current_actor),
+    session: Session = Depends(read_session),
+) -> dict[str, Any]:
+    return service.get_note(session, actor, note_id).to_dict(request_language(request))
+
+
+@router.put("/notes/{note_id}")
+def edit(
+    note_id: str, request: Request, body: Body, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Replace a draft's content: a new version."""
+    with uow_of(request)() as session:
+        detail = service.edit_note(session, actor, note_id, body)
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/submit")
+def submit(note_id: str, request: Request, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
+    with uow_of(request)() as session:
+        detail = service.submit(session, actor, note_id)
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/accept")
+def accept(
+    note_id: str, body: AcceptIn, request: Request, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    with uow_of(request)() as session:
+        detail = service.accept(
+            session,
+            actor,
+            note_id,
+            consignment_number=body.consignment_number,
+            contract_date=body.contract_date,
+        )
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/refuse")
+def refuse(
+    note_id: str, body: RefuseIn, request: Request, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    with uow_of(request)() as session:
+        detail = service.refuse(session, actor, note_id, reason=body.reason)
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/handover")
+def handover(
+    note_id: str, body: HandoverIn, request: Request, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    with uow_of(request)() as session:
+        detail = service.handover(session, actor, note_id, station_esr=body.station_esr, at=body.at)
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/arrive")
+def arrive(
+    note_id: str,
+    request: Request,
+    actor: Actor = Depends(current_actor),
+    body: ArriveIn | None = None,
+) -> dict[str, Any]:
+    when: datetime | None = body.at if body else None
+    with uow_of(request)() as session:
+        detail = service.arrive(session, actor, note_id, at=when)
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/deliver")
+def deliver(
+    note_id: str, body: DeliverIn, request: Request, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    with uow_of(request)() as session:
+        detail = service.deliver(session, actor, note_id, received_by=body.received_by, at=body.at)
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/correct")
+def correct(
+    note_id: str, body: CorrectIn, request: Request, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """A correction after acceptance: a new version, unsigned until signed again."""
+    with uow_of(request)() as session:
+        detail = service.correct(session, actor, note_id, changes=body.changes, reason=body.reason)
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/sign", status_code=201)
+def sign(
+    note_id: str,
+    request: Request,
+    actor: Actor = Depends(current_actor),
+    body: SignIn | None = None,
+) -> dict[str, Any]:
+    """Sign one version (default: the current one) with the organisation's current key."""
+    with uow_of(request)() as session:
+        return service.sign(
+            session, actor, note_id, secret=_secret(request), version=body.version if body else None
+        )
+
+
+@router.get("/notes/{note_id}/history")
+def history(
+    note_id: str, actor: Actor = Depends(current_actor), session: Session = Depends(read_session)
+) -> dict[str, Any]:
+    return service.history(session, actor, note_id)
+
+
+@router.get("/notes/{note_id}/verify")
+def verify(
+    note_id: str,
+    request: Request,
+    actor: Actor = Depends(current_actor),
+    session: Session = Depends(read_session),
+) -> dict[str, Any]:
+    """Every signature and the chain of versions, checked with the stored public keys."""
+    return service.verify(session, actor, note_id, request_language(request))
+
+
+@router.get("/notes/{note_id}/export.json")
+def export(
+    note_id: str, actor: Actor = Depends(current_actor), session: Session = Depends(read_session)
+) -> dict[str, Any]:
+    """All versions and signatures, as ``temir notes verify`` reads them offline."""
+    return service.export(session, actor, note_id)
+
+
+# --- public keys -------------------------------------------------------------------------------
+@keys_router.get("/keys")
+def list_keys(
+    session: Session = Depends(read_session),
+    organisation: str | None = Query(None, max_length=64),
+) -> dict[str, Any]:
+    """Every organisation's public signing keys, retired ones included (they still verify)."""
+    return {"keys": [k.to_dict() for k in service.list_keys(session, organisation)]}
+
+
+@keys_router.get("/keys/keyring.json")
+def keyring(session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+    """The public keys as the ``--keys`` file of ``temir notes verify``."""
+    return [
+        {
+            "key_id": k.key_id,
+            "algorithm": k.algorithm,
+            "public_key": k.public_key,
+            "owner": k.organisation,
+        }
+        for k in service.list_keys(session)
+    ]
+
+
+@keys_router.get("/keys/{key_id}")
+def show_key(key_id: str, session: Session = Depends(read_session)) -> dict[str, Any]:
+    return service.get_key(session, key_id).to_dict()
+
+
+router.include_router(keys_router)

@@ -1,0 +1,252 @@
+"""The life of a stored note: which step may follow which, and who may take it. Pure.
+
+Why a state machine of its own: the SMGS note is a contract that passes from hand to hand — the
+consignor drafts and submits it, the contractual carrier (first in box 22) accepts it and
+assigns boxes 26 and 29, each carrier in turn has custody until it hands the goods over at a
+border (boxes 33/34) to the next carrier of box 22, the last one records the arrival (box 27)
+and the delivery (box 36). A step out of order or by the wrong party must be refused with a
+clear reason, whatever entry point (API, CLI, another railway's node) asked for it.
+
+The rules here read like the rulebook: :func:`next_status` says which status a step leads to
+from which, :func:`authorise` says which party may take it. Neither touches a database.
+
+Boxes the store itself writes during the life of a note (26, 27, 29, 33, 34, 35, 36) are not
+accepted from a consignor's draft: they are filled by the step that owns them, so a draft can
+never arrive "already delivered".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from temir.accounts.model import Role
+from temir.kit.errors import Conflict, PermissionDenied, Problem, ValidationFailed
+from temir.kit.i18n import N_
+from temir.notes.model import Note
+
+
+class NoteStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    IN_TRANSIT = "in_transit"
+    ARRIVED = "arrived"
+    DELIVERED = "delivered"
+    REFUSED = "refused"
+
+
+class NoteAction(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    HANDOVER = "handover"
+    ARRIVE = "arrive"
+    DELIVER = "deliver"
+    CORRECT = "correct"
+    SIGN = "sign"
+
+
+S, A = NoteStatus, NoteAction
+
+TRANSITIONS: Final[dict[NoteAction, dict[NoteStatus, NoteStatus]]] = {
+    A.EDIT: {S.DRAFT: S.DRAFT},
+    A.SUBMIT: {S.DRAFT: S.SUBMITTED},
+    A.ACCEPT: {S.SUBMITTED: S.ACCEPTED},
+    A.REFUSE: {S.SUBMITTED: S.REFUSED},
+    A.HANDOVER: {S.ACCEPTED: S.IN_TRANSIT, S.IN_TRANSIT: S.IN_TRANSIT},
+    A.ARRIVE: {S.ACCEPTED: S.ARRIVED, S.IN_TRANSIT: S.ARRIVED},
+    A.DELIVER: {S.ARRIVED: S.DELIVERED},
+    A.CORRECT: {S.ACCEPTED: S.ACCEPTED, S.IN_TRANSIT: S.IN_TRANSIT, S.ARRIVED: S.ARRIVED},
+    A.SIGN: {status: status for status in NoteStatus if status is not S.REFUSED},
+}
+"""Action → {status it may be taken from: status it leads to}. Creation makes a draft."""
+
+STORE_BOXES: Final = (26, 27, 29, 33, 34, 35, 36)
+"""Boxes filled only by the lifecycle steps (acceptance, handover, arrival, delivery)."""
+
+_STORE_FIELDS: Final = {
+    "contract_date": 26,
+    "arrival_date": 27,
+    "consignment_number": 29,
+    "handovers": 33,
+    "border_passages": 34,
+    "arrival_notice_at": 35,
+    "delivery": 36,
+}
+
+INVALID_TRANSITION = N_(
+    "A note in status {status} does not allow the step {action}; it is allowed from: {allowed}."
+)
+ONLY_CONSIGNOR = N_("Only a shipper user of the consignor's organisation may do this.")
+ONLY_CONTRACTUAL = N_("Only the contractual carrier ({carrier}) may accept or refuse this note.")
+ONLY_CUSTODY = N_("Only the carrier in custody ({carrier}) may record this.")
+ONLY_DESTINATION = N_("Only the destination carrier ({carrier}) may record the delivery.")
+ONLY_CORRECTOR = N_(
+    "Only the consignor or the carrier in custody ({carrier}) may correct this note."
+)
+ONLY_SIGNER = N_("Only the consignor or a carrier of box 22 may sign this note.")
+
+
+def next_status(action: NoteAction, status: NoteStatus) -> NoteStatus:
+    """The status ``action`` leads to from ``status``; 409 ``note.invalid_transition`` if none."""
+    allowed = TRANSITIONS[action]
+    target = allowed.get(status)
+    if target is None:
+        raise Conflict(
+            INVALID_TRANSITION,
+            code="note.invalid_transition",
+            field="status",
+            status=str(status),
+            action=str(action),
+            allowed=", ".join(str(s) for s in allowed) or "-",
+        )
+    return target
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who is acting, as the rules need it: role, organisation and its railway code, if any."""
+
+    role: Role
+    organisation_id: int | None
+    railway: str | None
+    """OSJD Latin abbreviation of the actor's railway (``KZH``), for railway organisations."""
+
+    @property
+    def admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """What the rules need to know about one stored note."""
+
+    status: NoteStatus
+    consignor_org_id: int | None
+    carriers: tuple[str, ...]
+    """Box 22 carriers in route order, as OSJD Latin abbreviations."""
+    custody: str | None
+    """The carrier that has the goods now (None before acceptance)."""
+
+    @property
+    def contractual_carrier(self) -> str | None:
+        return self.carriers[0] if self.carriers else None
+
+    @property
+    def destination_carrier(self) -> str | None:
+        return self.carriers[-1] if self.carriers else None
+
+    def next_carrier(self) -> str | None:
+        """The carrier after the one in custody, along box 22 (None at the last one)."""
+        if self.custody is None or self.custody not in self.carriers:
+            return None
+        index = self.carriers.index(self.custody)
+        return self.carriers[index + 1] if index + 1 < len(self.carriers) else None
+
+
+def _deny(msgid: str, carrier: str | None = None) -> PermissionDenied:
+    return PermissionDenied(msgid, carrier=carrier or "?")
+
+
+def _is_consignor(who: Party, facts: NoteFacts) -> bool:
+    return (
+        who.role is Role.SHIPPER
+        and who.organisation_id is not None
+        and who.organisation_id == facts.consignor_org_id
+    )
+
+
+def _is_operator_of(who: Party, railway: str | None) -> bool:
+    return who.role is Role.RAILWAY_OPERATOR and railway is not None and who.railway == railway
+
+
+def may_read(who: Party, facts: NoteFacts) -> bool:
+    """Admins, the consignor's organisation and the carriers of box 22 see a note."""
+    if who.admin:
+        return True
+    if who.organisation_id is not None and who.organisation_id == facts.consignor_org_id:
+        return True
+    return who.railway is not None and who.railway in facts.carriers
+
+
+def authorise(action: NoteAction, who: Party, facts: NoteFacts) -> None:
+    """Raise 403 ``permission_denied`` unless ``who`` may take ``action`` on this note."""
+    if who.admin:
+        return
+    if action in (A.CREATE, A.EDIT, A.SUBMIT):
+        if not _is_consignor(who, facts):
+            raise _deny(ONLY_CONSIGNOR)
+    elif action in (A.ACCEPT, A.REFUSE):
+        if not _is_operator_of(who, facts.contractual_carrier):
+            raise _deny(ONLY_CONTRACTUAL, facts.contractual_carrier)
+    elif action in (A.HANDOVER, A.ARRIVE):
+        if not _is_operator_of(who, facts.custody):
+            raise _deny(ONLY_CUSTODY, facts.custody)
+    elif action is A.DELIVER:
+        if not _is_operator_of(who, facts.destination_carrier):
+            raise _deny(ONLY_DESTINATION, facts.destination_carrier)
+    elif action is A.CORRECT:
+        if not (_is_consignor(who, facts) or _is_operator_of(who, facts.custody)):
+            raise _deny(ONLY_CORRECTOR, facts.custody)
+    elif action is A.SIGN and not (
+        _is_consignor(who, facts)
+        or (who.role is Role.RAILWAY_OPERATOR and who.railway in facts.carriers)
+    ):
+        raise _deny(ONLY_SIGNER)
+
+
+def store_boxes_filled(note: Note | dict[str, Any]) -> list[int]:
+    """Which of :data:`STORE_BOXES` a note (or a dict of changes) fills; drafts leave them empty."""
+
+    def value(name: str) -> Any:
+        return note.get(name) if isinstance(note, dict) else getattr(note, name)
+
+    return sorted(n for name, n in _STORE_FIELDS.items() if value(name) not in (None, [], {}, ""))
+
+
+def refuse_store_boxes(note: Note | dict[str, Any]) -> None:
+    """422 ``note.store_boxes`` when a draft or a correction fills a box a lifecycle step owns."""
+    boxes = store_boxes_filled(note)
+    if boxes:
+        problems = tuple(
+            Problem(
+                "note.store_boxes",
+                N_("Box {box} is filled by the carriers during carriage, not by this change."),
+                f"box {b}",
+                {"box": b},
+            )
+            for b in boxes
+        )
+        raise ValidationFailed.from_problems(problems)
+
+
+def draft_of(note: Note) -> Note:
+    """``note`` with every store box emptied: what a consignor may submit as a draft."""
+    return note.model_copy(
+        update={
+            "contract_date": None,
+            "arrival_date": None,
+            "consignment_number": None,
+            "handovers": [],
+            "border_passages": [],
+            "arrival_notice_at": None,
+            "delivery": None,
+        }
+    )
+
+
+def custody_of(carriers: Iterable[str], handed_to: Iterable[str], status: NoteStatus) -> str | None:
+    """The carrier in custody: none before acceptance, the first carrier of box 22 after it,
+    then whoever the last handover (box 33) went to."""
+    carriers = tuple(carriers)
+    if status in (S.DRAFT, S.SUBMITTED, S.REFUSED) or not carriers:
+        return None
+    last = None
+    for carrier in handed_to:
+        last = carrier
+    return last or carriers[0]
