@@ -174,10 +174,10 @@ class _Page:
         self.width, self.height = A4
 
     def _y(self, y: float) -> float:
-        return self.height - MARGIN - y * mm
+        return float(self.height - MARGIN - y * mm)
 
     def _x(self, x: float) -> float:
-        return MARGIN + x * mm
+        return float(MARGIN + x * mm)
 
     def rect(self, x: float, y: float, w: float, h: float, width: float = 0.6) -> None:
         self.c.setLineWidth(width)
@@ -200,9 +200,7 @@ class _Page:
         self.c.setFont(self.font, size)
         self.c.drawRightString(self._x(x), self._y(y), s)
 
-    def wrap(
-        self, x: float, y: float, w: float, h: float, s: str, size: float = TEXT_SIZE
-    ) -> None:
+    def wrap(self, x: float, y: float, w: float, h: float, s: str, size: float = TEXT_SIZE) -> None:
         """Text wrapped into ``w`` mm, cut with an ellipsis where the box ends."""
         lead = size * 1.18 / mm
         lines: list[str] = []
@@ -373,7 +371,7 @@ def _loaded(value: object) -> str:
 
 _WAGON_COLS: Final = (
     (7, "Вагон", 45.0), (8, "Предост.", 10.0), (9, "Грузоп., т", 14.0), (10, "Оси", 8.0),
-    (11, "Тара, кг", 14.0), (12, "Тип цист.", 12.0), (13, "Масса, кг", 17.0), (14, "К-во мест", 15.0),
+    (11, "Тара, кг", 14.0), (12, "Тип цист.", 12.0), (13, "Масса, кг", 17.0), (14, "Мест", 15.0),
 )  # fmt: skip
 
 
