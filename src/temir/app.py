@@ -58,6 +58,7 @@ WEB_MODULES = (
     "temir.web.pages",
     "temir.accounts.web",
     "temir.network.web",
+    "temir.notes.web",
 )
 
 
