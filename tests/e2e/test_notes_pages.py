@@ -88,3 +88,16 @@ def test_public_verify_page_takes_a_qr_line(page: Any, live_server: Any, screens
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_test_id("verify-error")).to_contain_text("TEMIR")
     screenshot("notes-verify-error")
+
+
+def test_form_and_detail_in_russian(page: Any, live_server: Any, screenshot: Shot) -> None:
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, "/notes/new")
+    page.goto("/lang/ru?next=/notes/new%3Fexample%3D1")
+    expect(page.locator("legend").first).to_contain_text("Отправитель")
+    page.get_by_test_id("f-goods.0.gng").fill("1001")
+    expect(page.get_by_test_id("issues-15").locator(".issue").first).to_contain_text("Графа 15")
+    screenshot("notes-form-ru")
+    page.goto("/notes")
+    expect(page.get_by_test_id("notes-table")).to_contain_text("подана")

@@ -124,7 +124,8 @@ def qr_payload(note: Note, signatures: Sequence[Signature] | None = None) -> str
 
 def is_synthetic(note: Note) -> bool:
     """Demo data says so: the example note, or parties/wagon owners marked synthetic."""
-    names = [note.consignor.name, note.consignee.name, *(w.owner or "" for w in note.wagons)]
+    names = [note.consignor.name, note.consignee.name, note.consignor_declarations or "",
+             *(w.owner or "" for w in note.wagons)]  # fmt: skip
     return note.note_id == EXAMPLE_NOTE_ID or any(
         marker in name.lower() for name in names for marker in SYNTHETIC_MARKERS
     )

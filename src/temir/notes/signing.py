@@ -10,10 +10,11 @@ cannot be dropped, reordered or rewritten unnoticed.
   added to the model later, defaulting to empty, does not change old digests). Decimals are
   strings, datetimes ISO 8601, so the content has no floats.
 * Canonical bytes: RFC 8785. For float-free content with ASCII keys — every note, since the
-  model forbids unknown keys — RFC 8785 output equals sorted, compact ``json.dumps`` with raw
-  UTF-8 (same escapes: ``\\b \\f \\n \\r \\t``, other controls as lowercase ``\\u00xx``), which is
-  ~20x faster than the reference package; anything else goes through the ``rfc8785`` package.
-  ``tests/notes/test_signing.py`` checks both agree.
+  model forbids unknown keys and has no float field — RFC 8785 output equals sorted, compact
+  JSON with raw UTF-8 (same escapes: ``\\b \\f \\n \\r \\t``, other controls as lowercase
+  ``\\u00xx``). The note's own path sorts keys and drops empty parts in one pass over
+  ``model_dump`` and reuses one C encoder (~2.8x the ``rfc8785`` package, see bench/RESULTS.md);
+  anything else goes through ``rfc8785``. ``tests/notes/test_signing.py`` checks both agree.
 * Digest: SHA-256 of the canonical bytes (hex). A signature signs ``DOMAIN + digest``.
 * Signer and verifier are ports (:class:`Signer`, :class:`PublicKey`): Ed25519 through
   ``cryptography`` now; GOST R 34.10 or a national EDS plugs in by registering an algorithm.
