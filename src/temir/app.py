@@ -78,6 +78,7 @@ WEB_MODULES = (
     "temir.network.web",
     "temir.tariff.web",
     "temir.stats.web",
+    "temir.notes.web",
 )
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import random
+import typing
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
+from temir.notes.example import example_note
 from temir.notes.model import Note
 from temir.notes.signing import (
     Ed25519Signer,
@@ -158,3 +161,43 @@ def test_empty_file_is_not_valid() -> None:
     report = verify_chain(SignedNote(), KeyRing())
     assert not report.valid
     assert report.problems[0].code == "chain.empty"
+
+
+def _types_in(annotation: Any) -> set[Any]:
+    found = {annotation}
+    for arg in typing.get_args(annotation):
+        found |= _types_in(arg)
+    return found
+
+
+def test_note_model_has_no_float_field() -> None:
+    """The note's fast canonical path relies on it: a float would need the reference encoder."""
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [Note]
+    while todo:
+        model = todo.pop()
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            kinds = _types_in(info.annotation)
+            assert float not in kinds, f"{model.__name__}.{name}"
+            todo += [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)
+                     and k not in seen]  # fmt: skip
+    assert len(seen) > 10  # the walk reached the nested parts
+
+
+note_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=note_texts, address=note_texts, remark=note_texts, marks=st.lists(note_texts, max_size=3)
+)
+def test_note_fast_path_matches_the_reference_for_any_text(
+    name: str, address: str, remark: str, marks: list[str]
+) -> None:
+    varied = example_note()
+    varied.consignor.name = name.strip()[:300]
+    varied.consignee.address = address
+    varied.carrier_remarks = [remark] if remark.strip() else []
+    varied.seals[0].marks = [m.strip()[:40] for m in marks]
+    assert canonical_bytes(varied) == rfc8785.dumps(canonical_content(varied))

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
-from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, user_errors
+from temir.kit.cli import JSON_OPTION, console, emit, language, print_json
 from temir.kit.errors import TemirError, ValidationFailed
 from temir.notes.example import example_note
 from temir.notes.network import shipped_network
 from temir.notes.rules import READ, Stage, ValidationResult, validate_document
-
-if TYPE_CHECKING:
-    from temir.notes.signing import VerificationReport
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -188,39 +185,12 @@ def demo_signed(out: Path = typer.Argument(..., help="Folder to write the files 
     console.print(f"wrote {out / 'note.signed.json'} and {out / 'keys.json'}")
 
 
-def _render_report(report: VerificationReport) -> None:
-    lang = language()
-    verdict = "[bold green]valid[/]" if report.valid else "[bold red]NOT valid[/]"
-    console.print(f"{verdict} — note {report.note_id}, current version {report.current_version}")
-    console.print(f"digest {report.current_digest}")
-    for check in report.signatures:
-        mark = "[green]ok[/]" if check.valid else "[red]FAILS[/]"
-        console.print(f"  v{check.version} {check.key_id} {check.signer}: {mark}")
-    for problem in report.problems:
-        console.print(f"  [red]-[/] {problem.message(lang)}")
-
-
-@app.command()
-def verify(
-    file: Path = typer.Argument(..., help="Signed note file (JSON, as from demo-signed)."),
-    keys: Path = typer.Option(..., "--keys", help="JSON list of trusted public keys."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Verify every signature and the chain of versions, offline; exit 0 only when valid."""
-    from temir.notes.signing import KeyRing, PublicKeyEntry, SignedNote, verify_chain
-
-    with user_errors(as_json):
-        signed = _model(SignedNote, _load_json(file, "note"), "note")
-        raw_keys = _load_json(keys, "keys")
-        if not isinstance(raw_keys, list):
-            raise ValidationFailed("The keys file must hold a JSON list.", code="notes.keys")
-        ring = KeyRing(_model(PublicKeyEntry, k, "keys") for k in raw_keys)
-    report = verify_chain(signed, ring)
-    emit(report.to_dict(language()), as_json, lambda _: _render_report(report))
-    raise typer.Exit(0 if report.valid else 1)
-
-
 # The note store (create, steps, sign, list, import): temir.notes.store_cli.
 from temir.notes import store_cli  # noqa: E402
 
 store_cli.register(app)
+
+# Print, verify offline, exchange formats (pdf, verify, export, import-xml): temir.notes.print_cli.
+from temir.notes import print_cli  # noqa: E402
+
+print_cli.register(app)

@@ -10,10 +10,11 @@ cannot be dropped, reordered or rewritten unnoticed.
   added to the model later, defaulting to empty, does not change old digests). Decimals are
   strings, datetimes ISO 8601, so the content has no floats.
 * Canonical bytes: RFC 8785. For float-free content with ASCII keys — every note, since the
-  model forbids unknown keys — RFC 8785 output equals sorted, compact ``json.dumps`` with raw
-  UTF-8 (same escapes: ``\\b \\f \\n \\r \\t``, other controls as lowercase ``\\u00xx``), which is
-  ~20x faster than the reference package; anything else goes through the ``rfc8785`` package.
-  ``tests/notes/test_signing.py`` checks both agree.
+  model forbids unknown keys and has no float field — RFC 8785 output equals sorted, compact
+  JSON with raw UTF-8 (same escapes: ``\\b \\f \\n \\r \\t``, other controls as lowercase
+  ``\\u00xx``). The note's own path sorts keys and drops empty parts in one pass over
+  ``model_dump`` and reuses one C encoder (~2.8x the ``rfc8785`` package, see bench/RESULTS.md);
+  anything else goes through ``rfc8785``. ``tests/notes/test_signing.py`` checks both agree.
 * Digest: SHA-256 of the canonical bytes (hex). A signature signs ``DOMAIN + digest``.
 * Signer and verifier are ports (:class:`Signer`, :class:`PublicKey`): Ed25519 through
   ``cryptography`` now; GOST R 34.10 or a national EDS plugs in by registering an algorithm.
@@ -49,7 +50,11 @@ class _NeedsReference(Exception):
     """The value has a float or a non-ASCII key: only the reference encoder is exact."""
 
 
+_DICT, _LIST = dict, list
+
+
 def _prune(value: Any) -> Any:
+    """Generic fast path: drop empty parts, refuse what only the reference encodes exactly."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
@@ -69,6 +74,40 @@ def _prune(value: Any) -> Any:
     return value
 
 
+def _prune_note_dict(value: dict[str, Any]) -> dict[str, Any]:
+    """The note's own fast path: keys sorted here, empty parts dropped, in one pass.
+
+    Only for ``Note.model_dump(mode="json")`` output, whose shape the model guarantees: ASCII
+    field names (``extra="forbid"``), no floats (Decimal and datetime serialise as strings), no
+    dict/list nested directly in a list except models. Sorting ASCII keys by code point equals
+    RFC 8785's UTF-16 order; ``tests/notes/test_signing.py`` checks the result against
+    ``rfc8785`` and ``test_note_model_has_no_float_field`` keeps the float guarantee.
+    """
+    out: dict[str, Any] = {}
+    for key in sorted(value):
+        item = value[key]
+        if item is None:
+            continue
+        kind = type(item)
+        if kind is _DICT:
+            item = _prune_note_dict(item)
+            if not item:
+                continue
+        elif kind is _LIST:
+            if not item:
+                continue
+            item = _prune_note_list(item)
+        out[key] = item
+    return out
+
+
+def _prune_note_list(value: list[Any]) -> list[Any]:
+    return [
+        _prune_note_dict(i) if type(i) is _DICT else _prune_note_list(i) if type(i) is _LIST else i
+        for i in value
+    ]
+
+
 def _prune_reference(value: Any) -> Any:
     if isinstance(value, dict):
         pruned = {k: _prune_reference(v) for k, v in value.items()}
@@ -76,6 +115,15 @@ def _prune_reference(value: Any) -> Any:
     if isinstance(value, list):
         return [_prune_reference(item) for item in value]
     return value
+
+
+_ENCODER = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False
+)
+_SORTED_ENCODER = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False,
+    sort_keys=True,
+)  # fmt: skip
 
 
 def canonical_content(note: Note) -> Any:
@@ -89,17 +137,22 @@ def canonical_json(value: Any) -> bytes:
         pruned = _prune(value)
     except _NeedsReference:
         return bytes(rfc8785.dumps(_prune_reference(value)))
-    return json.dumps(
-        pruned, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _SORTED_ENCODER.encode(pruned).encode("utf-8")
 
 
 def canonical_bytes(note: Note) -> bytes:
-    return canonical_json(note.model_dump(mode="json", exclude_none=True))
+    """RFC 8785 bytes of the note's canonical content (the note's own fast path)."""
+    content = _prune_note_dict(note.model_dump(mode="json", exclude_none=True))
+    return _ENCODER.encode(content).encode("utf-8")
 
 
 def digest(note: Note) -> str:
-    """SHA-256 (hex) of the note's canonical form."""
+    """SHA-256 (hex) of the note's canonical form.
+
+    Computing it costs more than an Ed25519 signature, so callers that sign or verify one version
+    several times compute it once and pass it on (``sign_note(..., note_digest=...)``,
+    :func:`verify_signature`, and :func:`verify_chain`, which digests each version once).
+    """
     return hashlib.sha256(canonical_bytes(note)).hexdigest()
 
 
@@ -242,10 +295,22 @@ class KeyRing:
 
 
 def sign_note(
-    note: Note, signer: Signer, *, signed_at: datetime, signer_name: str = "", role: str = ""
+    note: Note,
+    signer: Signer,
+    *,
+    signed_at: datetime,
+    signer_name: str = "",
+    role: str = "",
+    note_digest: str | None = None,
 ) -> Signature:
-    """Sign the canonical form of this version."""
-    note_digest = digest(note)
+    """Sign the canonical form of this version.
+
+    ``note_digest``: the version's digest when the caller already has it (computed once per
+    version — e.g. stored with the version); it must be ``digest(note)``, which is what a
+    verifier recomputes, so a wrong one only yields a signature that fails to verify.
+    """
+    if note_digest is None:
+        note_digest = digest(note)
     value = signer.sign(signed_message(note_digest))
     return Signature(
         key_id=signer.key_id,

@@ -1,0 +1,103 @@
+"""The note pages in a browser: the form checks a box as you type; a note's detail and its PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+Shot = Callable[[str], Path]
+
+
+def _log_in(page: Any, live_server: Any, target: str) -> None:
+    page.goto(target)
+    page.get_by_test_id("login-username").fill(live_server.demo.username)
+    page.get_by_test_id("login-password").fill(live_server.demo.password)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"**{target}")
+
+
+def test_form_shows_and_clears_the_box_7_error_inline(
+    page: Any, live_server: Any, screenshot: Shot
+) -> None:
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, "/notes/new?example=1")
+    summary = page.get_by_test_id("check-summary")
+    expect(summary).to_contain_text("No errors")
+    wagon = page.get_by_test_id("f-wagons.0.number")
+    good = wagon.input_value()
+    issues = page.get_by_test_id("issues-7")
+    expect(issues.locator(".issue")).to_have_count(0)
+
+    wagon.fill(good[:-1] + str((int(good[-1]) + 1) % 10))  # a wrong check digit
+    expect(issues.locator(".issue").first).to_contain_text("Box 7")
+    expect(summary).to_contain_text("errors")
+    screenshot("notes-form-box7-error")
+
+    wagon.fill(good)
+    expect(issues.locator(".issue")).to_have_count(0)
+    expect(summary).to_contain_text("No errors")
+
+    page.get_by_test_id("save-note").click()
+    expect(page.get_by_test_id("note-status")).to_have_text("draft")
+    screenshot("notes-new-draft")
+    response = page.request.get(page.get_by_test_id("print-pdf").get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+
+
+def test_list_filters_and_a_signed_notes_detail_with_pdf(
+    page: Any, live_server: Any, screenshot: Shot
+) -> None:
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, "/notes")
+    table = page.get_by_test_id("notes-table")
+    expect(table).to_be_visible()
+    screenshot("notes-list")
+    page.select_option("select[name=status]", "submitted")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("[data-testid=notes-table] .status-submitted").first).to_be_visible()
+    assert (
+        page.locator("[data-testid=notes-table] tbody tr").count()
+        == page.locator("[data-testid=notes-table] .status-submitted").count()
+    )
+    page.get_by_test_id("note-link").first.click()
+    expect(page.get_by_test_id("signatures")).to_be_visible()
+    expect(page.get_by_test_id("chain-verdict")).to_contain_text("verify")
+    expect(page.get_by_test_id("history").locator("li").first).to_be_visible()
+    screenshot("notes-detail")
+    href = page.get_by_test_id("print-pdf").get_attribute("href")
+    response = page.request.get(href + "?sheets=1,4")
+    assert response.status == 200
+    pdf = response.body()
+    assert pdf.startswith(b"%PDF")
+    assert b"TEMIR1:" in pdf
+
+
+def test_public_verify_page_takes_a_qr_line(page: Any, live_server: Any, screenshot: Shot) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/notes/verify")
+    page.get_by_test_id("qr-input").fill("TEMIR1:broken")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_test_id("verify-error")).to_contain_text("TEMIR")
+    screenshot("notes-verify-error")
+
+
+def test_form_and_detail_in_russian(page: Any, live_server: Any, screenshot: Shot) -> None:
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, "/notes/new")
+    page.goto("/lang/ru?next=/notes/new%3Fexample%3D1")
+    expect(page.locator("legend").first).to_contain_text("Отправитель")
+    page.get_by_test_id("f-goods.0.gng").fill("1001")
+    expect(page.get_by_test_id("issues-15").locator(".issue").first).to_contain_text("Графа 15")
+    screenshot("notes-form-ru")
+    page.goto("/notes")
+    expect(page.get_by_test_id("notes-table")).to_contain_text("подана")
