@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -19,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from temir.accounts.model import Actor
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
+from temir.kit.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_URL = os.environ.get("TEMIR_TEST_POSTGRES_URL", "")
@@ -86,3 +88,24 @@ def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
 @pytest.fixture
 def uow(engine: Engine) -> UnitOfWork:
     return UnitOfWork(engine)
+
+
+def settings_for(engine: Engine, home: Path) -> Settings:
+    """Settings of an app that runs on ``engine`` (a fixed secret: tests only)."""
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        home=home,
+        secret_key="test-secret-key-not-for-production",
+        host="127.0.0.1",
+        port=0,
+        secure_cookies=False,
+    )
+
+
+@pytest.fixture
+def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
+    """The whole application (API and pages) on the shared test database."""
+    from temir.app import create_app
+
+    with TestClient(create_app(settings_for(engine, tmp_path))) as c:
+        yield c

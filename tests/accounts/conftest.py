@@ -20,7 +20,7 @@ from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
 from temir.kit.settings import Settings
 from tests.accounts.accounts_helpers import PASSWORD, Account, MakeAccount, unique
-from tests.conftest import fresh_database_url, worker_suffix
+from tests.conftest import fresh_database_url, settings_for, worker_suffix
 
 
 @pytest.fixture(scope="session")
@@ -73,14 +73,7 @@ def make_account(uow: UnitOfWork) -> MakeAccount:
 
 @pytest.fixture
 def settings(engine: Engine, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        home=tmp_path,
-        secret_key="test-secret",
-        host="127.0.0.1",
-        port=8000,
-        secure_cookies=False,
-    )
+    return settings_for(engine, tmp_path)
 
 
 @pytest.fixture

@@ -2,29 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
-
-from temir.app import create_app
-from temir.kit.settings import Settings
-
-
-@pytest.fixture
-def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        home=tmp_path,
-        secret_key="test-secret",
-        host="127.0.0.1",
-        port=8000,
-        secure_cookies=False,
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_station_search(client: TestClient) -> None:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
 
-from temir.app import create_app
-from temir.kit.settings import Settings
 from temir.network import quality, reference
 from temir.network.quality import Link, suspect_coordinates
 
@@ -100,20 +94,6 @@ def test_altay_on_the_zavodinka_turgusun_section_is_flagged(
 ) -> None:
     assert places["714601"]["coord_suspect"]  # Алтай
     assert places["714508"]["coord_suspect"]  # Тургусун, interpolated towards it
-
-
-@pytest.fixture
-def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        home=tmp_path,
-        secret_key="test-secret",
-        host="127.0.0.1",
-        port=8000,
-        secure_cookies=False,
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_api_and_station_page_show_the_suspect_position(client: TestClient) -> None:

@@ -15,7 +15,7 @@ from temir.notes.model import Note
 from temir.notes.pdf import qr_payload, render_pdf
 from temir.notes.signing import Ed25519Signer, sign_note
 from temir.notes.web import form_to_document, note_to_form
-from tests.web.conftest import settings_for
+from tests.conftest import settings_for
 
 
 @pytest.fixture

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from temir.app import create_app
 from temir.kit.i18n import gettext
 from temir.kit.messages import Message, registry
-from temir.kit.settings import Settings
 from temir.network.routing import Router
 from temir.network.routing.loader import shipped
 from temir.tariff import data as tariff_data
@@ -36,20 +31,6 @@ MODULES = (
 @pytest.fixture(scope="module")
 def router() -> Router:
     return Router(shipped())
-
-
-@pytest.fixture
-def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        home=tmp_path,
-        secret_key="test-secret",
-        host="127.0.0.1",
-        port=8000,
-        secure_cookies=False,
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_every_tariff_and_routing_msgid_has_a_russian_translation() -> None:

@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
-
-from temir.app import create_app
-from temir.kit.settings import Settings
 
 KOSTANAY_DUSHANBE = {"from": "684001", "to": "745309", "cargo": "011005", "mass": "60000"}
-
-
-@pytest.fixture
-def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        home=tmp_path,
-        secret_key="test-secret",
-        host="127.0.0.1",
-        port=8000,
-        secure_cookies=False,
-    )
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def field_errors(html: str) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -11,18 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from temir.app import create_app
-from temir.kit.settings import Settings
-
-
-def settings_for(engine: Engine, home: Path) -> Settings:
-    return Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        home=home,
-        secret_key="test-secret-key-not-for-production",
-        host="127.0.0.1",
-        port=0,
-        secure_cookies=False,
-    )
+from tests.conftest import settings_for
 
 
 @pytest.fixture(scope="session")
