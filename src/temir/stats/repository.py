@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from temir.stats.model import Direction, Fact
 from temir.stats.plans import PlanCell
-from temir.stats.tables import ShipmentFactRow, StatsPlanRow
+from temir.stats.tables import (
+    ShipmentFactRow,
+    StatsPlanRow,
+    StatsProtocolRow,
+    StatsProtocolSignatureRow,
+)
 
 T: Table = ShipmentFactRow.__table__  # type: ignore[assignment]
 
@@ -251,3 +256,49 @@ def count_synthetic(session: Session, seed_prefix: str) -> int:
         )
         or 0
     )
+
+
+# --- protocols ------------------------------------------------------------------------------
+
+
+def protocol_row(session: Session, protocol_id: str) -> StatsProtocolRow | None:
+    return session.scalars(
+        select(StatsProtocolRow).where(StatsProtocolRow.protocol_id == protocol_id)
+    ).one_or_none()
+
+
+def protocol_rows(session: Session, year: int | None = None) -> list[StatsProtocolRow]:
+    query = select(StatsProtocolRow).order_by(StatsProtocolRow.year, StatsProtocolRow.protocol_id)
+    if year is not None:
+        query = query.where(StatsProtocolRow.year == year)
+    return list(session.scalars(query))
+
+
+def protocol_signature_rows(session: Session, row_id: int) -> list[StatsProtocolSignatureRow]:
+    return list(
+        session.scalars(
+            select(StatsProtocolSignatureRow)
+            .where(StatsProtocolSignatureRow.protocol_id == row_id)
+            .order_by(StatsProtocolSignatureRow.party)
+        )
+    )
+
+
+def delete_protocol(session: Session, row: StatsProtocolRow) -> None:
+    session.execute(
+        delete(StatsProtocolSignatureRow).where(StatsProtocolSignatureRow.protocol_id == row.id)
+    )
+    session.delete(row)
+    session.flush()
+
+
+def put_protocol_signature(session: Session, row: StatsProtocolSignatureRow) -> None:
+    """Store a party's signature, replacing that party's earlier one."""
+    session.execute(
+        delete(StatsProtocolSignatureRow).where(
+            StatsProtocolSignatureRow.protocol_id == row.protocol_id,
+            StatsProtocolSignatureRow.party == row.party,
+        )
+    )
+    session.add(row)
+    session.flush()
