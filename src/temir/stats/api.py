@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -54,7 +54,7 @@ def _between(between: str) -> tuple[str, str]:
     return parts[0].upper(), parts[1].upper()
 
 
-BETWEEN = Query("KZ,TJ", description="Two country codes, e.g. KZ,TJ")
+BETWEEN = Query(description="Two country codes, e.g. KZ,TJ")
 PlanWriter = Annotated[Actor, Depends(require_role(*service.PLAN_WRITERS))]
 
 
@@ -147,3 +147,94 @@ def forecast(
     """Forecast per month and commodity group with an interval and the back-test error."""
     a, b = _between(between)
     return service.forecast_year(session, year, a, b, level).to_dict(request_language(request))
+
+
+# --- protocols (reads) ----------------------------------------------------------------------
+#
+# Signed protocols are agreements between railways at the level of the published aggregates;
+# reads are public like the volumes. Creating and signing is done with the CLI, where each
+# railway holds its own key.
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/protocols")
+def protocols(
+    session: Annotated[Session, Depends(read_session)],
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+) -> list[dict[str, Any]]:
+    """Stored protocols (results of N, plans for N+1) and who has signed them."""
+    return service.list_protocols(session, year)
+
+
+@router.get("/protocols/{year}")
+def protocol(
+    session: Annotated[Session, Depends(read_session)],
+    year: int,
+    between: Annotated[str, BETWEEN] = "KZ,TJ",
+) -> dict[str, Any]:
+    """A protocol: the signed content (figures, plan, notes), its digest and signatures."""
+    a, b = _between(between)
+    return service.get_protocol(session, year, a, b).to_dict()
+
+
+@router.get("/protocols/{year}/verify")
+def protocol_verify(
+    request: Request,
+    session: Annotated[Session, Depends(read_session)],
+    year: int,
+    between: Annotated[str, BETWEEN] = "KZ,TJ",
+) -> dict[str, Any]:
+    """Both signatures against the stored content and the keys presented when signing
+    (``trusted_keys: false``: proves the protocol is unchanged, not who signed)."""
+    a, b = _between(between)
+    return service.verify_protocol(session, year, a, b).to_dict(request_language(request))
+
+
+@router.get("/protocols/{year}/pdf")
+def protocol_pdf(
+    request: Request,
+    session: Annotated[Session, Depends(read_session)],
+    year: int,
+    between: Annotated[str, BETWEEN] = "KZ,TJ",
+) -> Response:
+    """The protocol as PDF (``?lang=ru`` or ``en``)."""
+    a, b = _between(between)
+    lang = request_language(request)
+    payload = service.protocol_pdf(session, year, a, b, lang)
+    name = f"protocol-{year}-{a}-{b}-{lang}.pdf"
+    return Response(
+        payload,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@router.get("/protocols/{year}/xlsx")
+def protocol_xlsx(
+    request: Request,
+    session: Annotated[Session, Depends(read_session)],
+    year: int,
+    between: Annotated[str, BETWEEN] = "KZ,TJ",
+) -> Response:
+    """The protocol as XLSX (sheets results, plan, notes)."""
+    a, b = _between(between)
+    lang = request_language(request)
+    payload = service.protocol_xlsx(session, year, a, b, lang)
+    name = f"protocol-{year}-{a}-{b}-{lang}.xlsx"
+    return Response(
+        payload,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/protocol-check")
+def protocol_check(
+    session: Annotated[Session, Depends(read_session)],
+    year: Annotated[int, Query(ge=1990, le=2100, description="Plan year (N+1) to check.")],
+    between: Annotated[str, BETWEEN] = "KZ,TJ",
+) -> dict[str, Any]:
+    """A year's actuals against the plan signed in the protocol of the year before."""
+    a, b = _between(between)
+    return service.check_protocol(session, year, a, b).to_dict()
