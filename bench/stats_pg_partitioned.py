@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import time
 
 import numpy as np
@@ -172,7 +173,10 @@ def main() -> None:
             frame = chunk(first, min(step, args.rows - first), rng)
             buffer = io.StringIO()
             frame.to_csv(buffer, index=False, header=False)
-            sql = f"COPY stats_shipment_facts ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
+            sql = (
+                f"COPY stats_shipment_facts ({', '.join(COLUMNS)}) FROM STDIN "
+                "(FORMAT csv, FORCE_NOT_NULL (border_crossings))"
+            )
             with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
                 copy.write(buffer.getvalue())
         raw.commit()
@@ -216,7 +220,12 @@ def main() -> None:
     for (line,) in plan:
         print("  " + line)
     scanned = sorted(
-        {w for (line,) in plan for w in line.split() if w.startswith("stats_shipment_facts_2")}
+        {
+            w
+            for (line,) in plan
+            for w in line.split()
+            if re.fullmatch(r"stats_shipment_facts_\d{4}", w)
+        }
     )
     print(f"partitions scanned: {', '.join(scanned)}")
     engine.dispose()
