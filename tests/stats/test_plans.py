@@ -250,3 +250,33 @@ def test_api_plan_against_actual_and_guarded_writes(
         ][0]["tonnes"]
         == 70
     )
+
+
+def test_api_plan_import_names_the_bad_cell(
+    stats_engine: Engine, stats_uow: UnitOfWork, tmp_path: Path
+) -> None:
+    from temir.app import create_app
+    from temir.kit.settings import Settings
+
+    url = stats_engine.url.render_as_string(hide_password=False)
+    client = TestClient(create_app(Settings(url, tmp_path, "s", "127.0.0.1", 8000, False)))
+    name = f"plans-import-{stats_engine.dialect.name}"
+    with stats_uow() as session:
+        if accounts.repository.user_row(session, name) is None:
+            accounts.create_user(
+                session, ACTOR, username=name, role=Role.RAILWAY_OPERATOR, organisation=None
+            )
+        token = accounts.issue_token(session, ACTOR, username=name).secret
+    headers = {"Authorization": f"Bearer {token}"}
+    bad = HEADER + "2035,KG,TM,export,cement,1,100\n2035,KG,TM,export,cement,0,5\n"
+    response = client.post(
+        "/api/v1/stats/plans/import", files={"file": ("plan.csv", bad)}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "row 3, column month"
+    assert plan_count(stats_uow, 2035) == 0
+    good = HEADER + "2035,KG,TM,export,cement,1,100\n"
+    response = client.post(
+        "/api/v1/stats/plans/import", files={"file": ("plan.csv", good)}, headers=headers
+    )
+    assert response.json() == {"written": 1, "file": "plan.csv"}
