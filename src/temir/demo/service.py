@@ -29,7 +29,7 @@ from temir.kit.i18n import N_, translate
 
 DEFAULT_SEED = 1520  # the gauge, in mm
 
-STEP_MODULES: tuple[str, ...] = ("temir.demo.accounts", "temir.demo.notes")
+STEP_MODULES: tuple[str, ...] = ("temir.demo.accounts", "temir.demo.notes", "temir.demo.stats")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from temir.accounts.model import Actor, Channel
 from temir.kit import runtime
 from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, user_errors
 from temir.kit.i18n import N_, translate
-from temir.stats import service
+from temir.stats import protocol_keys, service
 from temir.stats.forecast import Forecast
 from temir.stats.model import Breakdown, Direction, VolumeReport
 from temir.stats.plans import PLAN_COLUMNS, PlanVsActual
@@ -335,3 +335,231 @@ def forecast_command(
     with user_errors(as_json), runtime.uow().read() as session:
         result = service.forecast_year(session, year, between[0], between[1], level)
     emit(result.to_dict(language()) if as_json else result, as_json, _render_forecast)
+
+
+# --- protocol -------------------------------------------------------------------------------
+
+protocol_app = typer.Typer(
+    no_args_is_help=True, help='Protocol "results of year N and plans for N+1": PDF, XLSX, signed.'
+)
+app.add_typer(protocol_app, name="protocol")
+YEAR_N = typer.Option(..., "--year", help="Year N whose results the protocol records.")
+
+
+@protocol_app.command("create")
+def protocol_create(
+    year: int = YEAR_N,
+    between: tuple[str, str] = BETWEEN,
+    parties: tuple[str, str] | None = typer.Option(
+        None, help="The two railways that sign (default: of the countries, e.g. KZH TDZ)."
+    ),
+    note: list[str] = typer.Option([], "--note", help="A note or agreement (repeatable)."),
+    notes_file: Path | None = typer.Option(None, help="Notes from a text file, one per line."),
+    place: str = typer.Option("", help="Where it is signed."),
+    date: str = typer.Option("", help="Date of the protocol (YYYY-MM-DD)."),
+    replace: bool = typer.Option(False, help="Draw an unsigned protocol up again."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Freeze year N's results and the stored N+1 plan into a protocol (to be signed)."""
+    actor = Actor.system(f"cli:{os_user()}", Channel.CLI)
+    notes = list(note)
+    if notes_file is not None:
+        notes += [line for line in notes_file.read_text(encoding="utf-8").splitlines() if line]
+    with user_errors(as_json), runtime.uow()() as session:
+        stored = service.create_protocol(
+            session, actor, year, between[0], between[1], parties=parties, notes=notes,
+            place=place, date=date, replace=replace,
+        )  # fmt: skip
+    emit(
+        {"protocol_id": stored.protocol_id, "digest": stored.digest},
+        as_json,
+        lambda r: console.print(f"protocol {r['protocol_id']} created, SHA-256 {r['digest']}"),
+    )
+
+
+@protocol_app.command("list")
+def protocol_list(as_json: bool = JSON_OPTION) -> None:
+    """Stored protocols and who has signed them."""
+    with user_errors(as_json), runtime.uow().read() as session:
+        rows = service.list_protocols(session)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="protocols")
+    for column in ("id", "results", "plan", "parties", "signed by", "synthetic"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r["protocol_id"], str(r["year"]), str(r["plan_year"]), " ".join(r["parties"]),
+            " ".join(r["signed_by"]) or "—", "yes" if r["synthetic"] else "no",
+        )  # fmt: skip
+    console.print(table)
+
+
+def _render_protocol(stored: service.StoredProtocol) -> None:
+    c = stored.content
+    console.print(
+        f"[bold]{stored.protocol_id}[/]: results {c['year']} and plan {c['plan_year']}, "
+        f"{' – '.join(c['parties'])}" + ("  [magenta](synthetic)[/]" if c["synthetic"] else "")
+    )
+    table = Table(title=f"results {c['year']} vs {c['previous_year']}")
+    for column in ("direction", "commodity", f"{c['previous_year']} t", f"{c['year']} t", "%"):
+        table.add_column(
+            column, justify="left" if column in ("direction", "commodity") else "right"
+        )
+    for r in c["results"]["rows"]:
+        table.add_row(
+            r["direction"], r["commodity_group"], f"{r['previous_tonnes']:,}",
+            f"{r['tonnes']:,}", r["change_pct"] or "—",
+        )  # fmt: skip
+    t = c["results"]["total"]
+    table.add_row(
+        "total", "", f"{t['previous_tonnes']:,}", f"{t['tonnes']:,}", t["change_pct"] or "—"
+    )
+    console.print(table)
+    plan = Table(title=f"plan {c['plan_year']}")
+    for column in ("direction", "commodity", "t"):
+        plan.add_column(column, justify="right" if column == "t" else "left")
+    for r in c["plan"]["rows"]:
+        plan.add_row(r["direction"], r["commodity_group"], f"{r['tonnes']:,}")
+    plan.add_row("total", "", f"{c['plan']['total']:,}")
+    console.print(plan)
+    for i, n in enumerate(c["notes"], start=1):
+        console.print(f"3.{i}. {n}")
+    console.print(f"SHA-256 {stored.digest}; signed by: {', '.join(stored.signed_by) or '—'}")
+
+
+@protocol_app.command("show")
+def protocol_show(
+    year: int = YEAR_N, between: tuple[str, str] = BETWEEN, as_json: bool = JSON_OPTION
+) -> None:
+    """The stored protocol: figures, plan, notes, signatures."""
+    with user_errors(as_json), runtime.uow().read() as session:
+        stored = service.get_protocol(session, year, between[0], between[1])
+    emit(stored.to_dict() if as_json else stored, as_json, _render_protocol)
+
+
+def _write(out: Path, payload: bytes, as_json: bool) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(payload)
+    emit(
+        {"written": str(out), "bytes": len(payload)},
+        as_json,
+        lambda r: console.print(f"wrote {r['written']} ({r['bytes']:,} bytes)"),
+    )
+
+
+@protocol_app.command("pdf")
+def protocol_pdf(
+    year: int = YEAR_N,
+    between: tuple[str, str] = BETWEEN,
+    lang: str = typer.Option("ru", help="ru or en."),
+    out: Path = typer.Option(..., "--out", "-o", help="PDF file to write."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Render the protocol as PDF (Russian or English)."""
+    with user_errors(as_json), runtime.uow().read() as session:
+        payload = service.protocol_pdf(session, year, between[0], between[1], lang)
+    _write(out, payload, as_json)
+
+
+@protocol_app.command("xlsx")
+def protocol_xlsx(
+    year: int = YEAR_N,
+    between: tuple[str, str] = BETWEEN,
+    lang: str = typer.Option("ru", help="ru or en."),
+    out: Path = typer.Option(..., "--out", "-o", help="XLSX file to write."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Render the protocol as XLSX (sheets results, plan, notes)."""
+    with user_errors(as_json), runtime.uow().read() as session:
+        payload = service.protocol_xlsx(session, year, between[0], between[1], lang)
+    _write(out, payload, as_json)
+
+
+@protocol_app.command("keygen")
+def protocol_keygen(
+    party: str = typer.Option(..., help="Railway code, e.g. KZH."),
+    out: Path = typer.Option(Path("keys"), help="Directory for <party>.key.pem and .pub.json."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Make an Ed25519 key pair for a party (keep the .key.pem secret)."""
+    private, public = protocol_keys.write_keypair(out, party.upper())
+    emit(
+        {"private_key": str(private), "public_key": str(public)},
+        as_json,
+        lambda r: console.print(f"wrote {r['private_key']} and {r['public_key']}"),
+    )
+
+
+@protocol_app.command("sign")
+def protocol_sign(
+    year: int = YEAR_N,
+    between: tuple[str, str] = BETWEEN,
+    party: str = typer.Option(..., help="The railway signing, e.g. KZH."),
+    key: Path = typer.Option(..., help="The party's Ed25519 private key (PKCS#8 PEM)."),
+    signer: str = typer.Option("", help="Name of the person signing for the party."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Sign the protocol for one party (signing again replaces that party's signature)."""
+    actor = Actor.system(f"cli:{os_user()}", Channel.CLI)
+    with user_errors(as_json):
+        key_signer = protocol_keys.load_signer(key)
+        with runtime.uow()() as session:
+            signature = service.sign_protocol(
+                session, actor, year, between[0], between[1], party=party, signer=key_signer,
+                signer_name=signer,
+            )  # fmt: skip
+    emit(
+        signature.model_dump(mode="json"),
+        as_json,
+        lambda r: console.print(f"signed for {r['role']} with {r['key_id']}"),
+    )
+
+
+@protocol_app.command("verify")
+def protocol_verify(
+    year: int = YEAR_N,
+    between: tuple[str, str] = BETWEEN,
+    keys: list[Path] = typer.Option(
+        [], "--keys", help="Trusted public keys (JSON); without: the keys stored at signing."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check both parties' signatures; says which one fails and why. Exit 1 if not valid."""
+    lang = language()
+    with user_errors(as_json):
+        ring = protocol_keys.load_key_ring(keys) if keys else None
+        with runtime.uow().read() as session:
+            result = service.verify_protocol(session, year, between[0], between[1], ring)
+    if as_json:
+        print_json(result.to_dict(lang))
+    else:
+        for check in result.parties:
+            mark = "[green]valid[/]" if check.valid else f"[red]{check.message(lang)}[/]"
+            console.print(f"  {check.party} {check.key_id or ''}: {mark}")
+        if not result.trusted_keys:
+            console.print(
+                translate(
+                    N_(
+                        "Checked against the keys stored with the signatures: this shows the "
+                        "protocol is unchanged, not who signed. Pass --keys to check identity."
+                    ),
+                    lang,
+                )
+            )
+        console.print("[green]VALID[/]" if result.valid else "[red]NOT VALID[/]")
+    if not result.valid:
+        raise typer.Exit(1)
+
+
+@protocol_app.command("check")
+def protocol_check(
+    year: int = typer.Option(..., "--year", help="Plan year whose actuals to check (N+1)."),
+    between: tuple[str, str] = BETWEEN,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """This year's actuals against the plan signed in last year's protocol."""
+    with user_errors(as_json), runtime.uow().read() as session:
+        report = service.check_protocol(session, year, between[0], between[1])
+    emit(report.to_dict() if as_json else report, as_json, _render_plan_vs_actual)

@@ -84,8 +84,9 @@ def fit(history: Array) -> Fit:
         log_ratios = np.log(ratios)
         sigma_level = float(np.std(log_ratios, ddof=1)) if ratios.size > 1 else abs(log_ratios[0])
         if with_data.sum() > 1:
-            rel = shares[with_data] / index - 1
-            sigma_season = float(np.sqrt(np.mean(rel[np.isfinite(rel)] ** 2)))
+            used = index > 0  # a month never used has no spread to speak of
+            rel = shares[with_data][:, used] / index[used] - 1
+            sigma_season = float(np.sqrt(np.mean(rel**2)))
         else:
             sigma_season = 0.0
         sigma = math.sqrt(sigma_level**2 + sigma_season**2)

@@ -6,6 +6,7 @@ A file is accepted whole or not at all: :func:`parse_rows` returns every fact, o
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -45,6 +46,7 @@ _ESR = re.compile(r"^\d{6}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _RAILWAY = re.compile(r"^[A-Z]{3}$")
 _CROSSING = re.compile(r"^\d{6}/\d{6}$")
+_INTEGER = re.compile(r"-?\d+")
 
 
 def _where(row: int, column: str) -> str:
@@ -61,6 +63,22 @@ def check_header(columns: Iterable[str]) -> None:
             field=f"row 1, column {missing[0]}",
             column=missing[0],
         )
+
+
+# Codes repeat across a file (a few hundred stations and routes in a million rows): checking each
+# distinct value once keeps a 1,000,000-row import within its 60 s budget.
+@functools.lru_cache(maxsize=65536)
+def _matches(regex: re.Pattern[str], value: str) -> bool:
+    return regex.match(value) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def _split_codes(
+    value: str, regex: re.Pattern[str], sep: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The codes in ``value`` and those of them that are not valid."""
+    parts = tuple(p.strip() for p in value.replace(";", sep).split(sep) if p.strip())
+    return parts, tuple(p for p in parts if not regex.match(p))
 
 
 class _Row:
@@ -85,7 +103,7 @@ class _Row:
 
     def pattern(self, column: str, regex: re.Pattern[str], required: bool = True) -> str | None:
         value = self.text(column, required)
-        if value is not None and not regex.match(value):
+        if value is not None and not _matches(regex, value):
             self.fail(
                 column, "stats.import.format", N_("{where}: {value} is not valid."), value=value
             )
@@ -99,7 +117,7 @@ class _Row:
         value = self.text(column, required) if not isinstance(raw, int) else str(raw)
         if value is None:
             return None
-        if not re.fullmatch(r"-?\d+", value):
+        if not _INTEGER.fullmatch(value):
             self.fail(
                 column,
                 "stats.import.integer",
@@ -141,12 +159,11 @@ class _Row:
         value = self.text(column, required=False)
         if value is None:
             return ()
-        parts = tuple(p.strip() for p in value.replace(";", sep).split(sep) if p.strip())
-        for part in parts:
-            if not regex.match(part):
-                self.fail(
-                    column, "stats.import.format", N_("{where}: {value} is not valid."), value=part
-                )
+        parts, bad = _split_codes(value, regex, sep)
+        for part in bad:
+            self.fail(
+                column, "stats.import.format", N_("{where}: {value} is not valid."), value=part
+            )
         return parts
 
 
@@ -171,8 +188,8 @@ def parse_row(
             N_("{where}: {value} is not a known commodity group."),
             value=group,
         )
-    etsng = row.pattern("etsng", re.compile(r"^\d{6}$"), required=False)
-    gng = row.pattern("gng", re.compile(r"^\d{8}$"), required=False)
+    etsng = row.pattern("etsng", _ETSNG, required=False)
+    gng = row.pattern("gng", _GNG, required=False)
     wagons = row.integer("wagons", minimum=1)
     containers = row.integer("containers_teu", required=False) or 0
     mass_kg = row.integer("mass_kg", minimum=1)
@@ -228,6 +245,100 @@ def parse_row(
     )
 
 
+@functools.lru_cache(maxsize=65536)
+def _iso_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+_ETSNG = re.compile(r"^\d{6}$")
+_GNG = re.compile(r"^\d{8}$")
+
+
+def _whole(text: str, minimum: int) -> int | None:
+    if not _INTEGER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number >= minimum else None
+
+
+def _fast_row(values: Mapping[str, Any], source: str, groups: set[str]) -> Fact | None:
+    """The common case quickly: a row of text cells that passes every check of
+    :func:`parse_row`, as the same Fact; None for anything else, which :func:`parse_row` then
+    reports in full. It accepts nothing :func:`parse_row` would reject (same rules, same
+    patterns), so it changes speed, never outcome.
+    """
+    raw = [values.get(column) for column in COLUMNS]
+    if not all(v is None or type(v) is str for v in raw):
+        return None
+    (number, departure_text, origin_esr, origin_railway, origin_country, destination_esr,
+     destination_railway, destination_country, group, wagons_text, mass_text, arrival_text,
+     countries_text, railways_text, crossings_text, etsng, gng, teu_text, km_text,
+     ) = (v.strip() if v else "" for v in raw)  # fmt: skip
+    departure = _iso_day(departure_text) if departure_text else None
+    arrival = _iso_day(arrival_text) if arrival_text else None
+    if (
+        not number
+        or departure is None
+        or (arrival_text and arrival is None)
+        or (arrival is not None and arrival < departure)
+        or group not in groups
+        or not all(
+            value and _matches(regex, value)
+            for value, regex in (
+                (origin_esr, _ESR),
+                (origin_railway, _RAILWAY),
+                (origin_country, _COUNTRY),
+                (destination_esr, _ESR),
+                (destination_railway, _RAILWAY),
+                (destination_country, _COUNTRY),
+            )
+        )
+        or (etsng and not _matches(_ETSNG, etsng))
+        or (gng and not _matches(_GNG, gng))
+    ):
+        return None
+    wagons = _whole(wagons_text, 1)
+    mass_kg = _whole(mass_text, 1)
+    teu = _whole(teu_text, 0) if teu_text else 0
+    km = _whole(km_text, 0) if km_text else None
+    if wagons is None or mass_kg is None or teu is None or (km_text and km is None):
+        return None
+    countries, bad_countries = _split_codes(countries_text, _COUNTRY, ",") if countries_text \
+        else ((), ())  # fmt: skip
+    railways, bad_railways = _split_codes(railways_text, _RAILWAY, ",") if railways_text \
+        else ((), ())  # fmt: skip
+    crossings, bad_crossings = _split_codes(crossings_text, _CROSSING, " ") if crossings_text \
+        else ((), ())  # fmt: skip
+    if bad_countries or bad_railways or bad_crossings:
+        return None
+    return Fact(
+        consignment_no=number,
+        departure_date=departure,
+        arrival_date=arrival,
+        origin_esr=origin_esr,
+        origin_railway=origin_railway,
+        origin_country=origin_country,
+        destination_esr=destination_esr,
+        destination_railway=destination_railway,
+        destination_country=destination_country,
+        route_countries=countries or tuple(dict.fromkeys((origin_country, destination_country))),
+        route_railways=railways or tuple(dict.fromkeys((origin_railway, destination_railway))),
+        border_crossings=crossings,
+        commodity_group=group,
+        etsng=etsng or None,
+        gng=gng or None,
+        wagons=wagons,
+        containers_teu=teu,
+        mass_kg=mass_kg,
+        tariff_km=km,
+        source=source,
+        synthetic=False,
+    )
+
+
 def parse_rows(
     rows: Iterable[tuple[int, Mapping[str, Any]]], source: str, groups: set[str]
 ) -> list[Fact]:
@@ -236,7 +347,7 @@ def parse_rows(
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, values in rows:
-        result = parse_row(number, values, source, groups)
+        result = _fast_row(values, source, groups) or parse_row(number, values, source, groups)
         if isinstance(result, Fact):
             first = seen.setdefault(result.consignment_no, number)
             if first != number:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,8 @@ from temir.accounts.model import Actor, Role
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
-from temir.stats import data, forecast, imports, plans, repository, rules, synthetic
+from temir.notes.signing import Ed25519Signer, KeyRing, PublicKeyEntry, Signature
+from temir.stats import data, forecast, imports, plans, protocol, repository, rules, synthetic
 from temir.stats.model import (
     SYNTHETIC_SOURCE,
     Breakdown,
@@ -26,6 +30,7 @@ from temir.stats.model import (
     VolumeReport,
     VolumeRow,
 )
+from temir.stats.tables import StatsProtocolRow, StatsProtocolSignatureRow
 
 Progress = Callable[[int, int], None]
 
@@ -492,3 +497,303 @@ def seed_plan_from_forecast(
         {"cells": written, "history_years": list(result.history_years), "replace": replace},
     )
     return written
+
+
+# --- the protocol "results of N and plans for N+1" ------------------------------------------
+
+#: The railway that signs for a country when none is named (demo: KZH and TDZ).
+RAILWAY_OF_COUNTRY = {"KZ": "KZH", "TJ": "TDZ", "UZ": "UTI", "KG": "KRG", "TM": "TRK", "RU": "RZD"}
+
+
+@dataclass(frozen=True)
+class StoredProtocol:
+    """A protocol as stored: its signed content, digest and the parties' signatures."""
+
+    protocol_id: str
+    content: dict[str, Any]
+    digest: str
+    signatures: tuple[Signature, ...]
+    public_keys: tuple[PublicKeyEntry, ...]  # as presented by each signer
+    created_at: datetime
+
+    @property
+    def signed_by(self) -> list[str]:
+        return [s.role for s in self.signatures]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "protocol_id": self.protocol_id,
+            "digest": self.digest,
+            "created_at": self.created_at.isoformat(),
+            "signed_by": self.signed_by,
+            "signatures": [s.model_dump(mode="json") for s in self.signatures],
+            "content": self.content,
+        }
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes for timezone columns; every stored time is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _stored(session: Session, row: StatsProtocolRow) -> StoredProtocol:
+    sigs = repository.protocol_signature_rows(session, row.id)
+    return StoredProtocol(
+        protocol_id=row.protocol_id,
+        content=dict(row.content),
+        digest=protocol.digest(row.content),
+        signatures=tuple(
+            Signature(
+                key_id=s.key_id,
+                algorithm=s.algorithm,
+                signer=s.signer,
+                role=s.party,
+                signed_at=_aware(s.signed_at),
+                digest=s.digest,
+                value=s.value,
+            )
+            for s in sigs
+        ),
+        public_keys=tuple(
+            PublicKeyEntry(
+                key_id=s.key_id, algorithm=s.algorithm, public_key=s.public_key, owner=s.party
+            )
+            for s in sigs
+        ),
+        created_at=_aware(row.created_at),
+    )
+
+
+def _protocol_row(session: Session, year: int, a: str, b: str) -> StatsProtocolRow:
+    a, b = _pair(a, b)
+    row = repository.protocol_row(session, protocol.protocol_id(year, a, b))
+    if row is None:
+        raise NotFound(
+            N_("No protocol of {year} between {a} and {b}."),
+            code="stats.protocol.not_found",
+            field="year",
+            year=year,
+            a=a,
+            b=b,
+        )
+    return row
+
+
+def get_protocol(session: Session, year: int, a: str, b: str) -> StoredProtocol:
+    return _stored(session, _protocol_row(session, year, a, b))
+
+
+def list_protocols(session: Session, year: int | None = None) -> list[dict[str, Any]]:
+    """A short line per protocol: id, years, parties, signatures, synthetic."""
+    out = []
+    for row in repository.protocol_rows(session, year):
+        signed = [s.party for s in repository.protocol_signature_rows(session, row.id)]
+        out.append(
+            {
+                "protocol_id": row.protocol_id,
+                "year": row.year,
+                "plan_year": row.plan_year,
+                "between": [row.country_a, row.country_b],
+                "parties": [row.party_a, row.party_b],
+                "signed_by": signed,
+                "synthetic": row.synthetic,
+                "created_at": row.created_at.isoformat(),
+            }
+        )
+    return out
+
+
+def protocol_results(
+    session: Session, year: int, a: str, b: str
+) -> tuple[list[protocol.ResultLine], dict[str, tuple[int, int]], tuple[int, int], bool]:
+    """Year N against N−1 by direction × commodity group; totals rounded once from kg."""
+    lines: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # kg N, kg N-1, wg
+    directions: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    total = [0, 0]
+    synthetic_seen = False
+    for cell in repository.volume_cells(session, [year, year - 1], a, b):
+        now = cell.year == year
+        line = lines[(cell.direction, cell.commodity_group)]
+        line[0 if now else 1] += cell.mass_kg
+        directions[cell.direction][0 if now else 1] += cell.mass_kg
+        total[0 if now else 1] += cell.mass_kg
+        if now:
+            line[2] += cell.wagons
+            synthetic_seen = synthetic_seen or cell.synthetic > 0
+    return (
+        [
+            protocol.ResultLine(d, g, tonnes_of(v[0]), tonnes_of(v[1]), v[2])
+            for (d, g), v in lines.items()
+        ],
+        {d: (tonnes_of(v[0]), tonnes_of(v[1])) for d, v in directions.items()},
+        (tonnes_of(total[0]), tonnes_of(total[1])),
+        synthetic_seen,
+    )
+
+
+def create_protocol(
+    session: Session,
+    actor: Actor,
+    year: int,
+    a: str,
+    b: str,
+    *,
+    parties: tuple[str, str] | None = None,
+    notes: Sequence[str] = (),
+    place: str = "",
+    date: str = "",
+    replace: bool = False,
+) -> StoredProtocol:
+    """Freeze the results of ``year`` and the stored plan of ``year + 1`` into a protocol.
+
+    The plan must exist (seed it from the forecast, enter or import it first). A protocol that
+    anyone has signed is never replaced: the signatures are over its content.
+    """
+    rules_of_accounts.require_role(actor, *PLAN_WRITERS)
+    a, b = _pair(a, b)
+    party_a, party_b = parties or (RAILWAY_OF_COUNTRY.get(a, a), RAILWAY_OF_COUNTRY.get(b, b))
+    if party_a == party_b:
+        raise ValidationFailed(
+            N_("A protocol needs two different parties."),
+            code="stats.protocol.parties",
+            field="parties",
+        )
+    pid = protocol.protocol_id(year, a, b)
+    existing = repository.protocol_row(session, pid)
+    if existing is not None:
+        if repository.protocol_signature_rows(session, existing.id):
+            raise Conflict(
+                N_("Protocol {id} is signed and cannot be replaced."),
+                code="stats.protocol.signed",
+                field="year",
+                id=pid,
+            )
+        if not replace:
+            raise Conflict(
+                N_("Protocol {id} exists; use --replace to draw it up again."),
+                code="stats.protocol.exists",
+                field="year",
+                id=pid,
+            )
+        repository.delete_protocol(session, existing)
+    plan = repository.plan_cells(session, year + 1, a, b)
+    if not plan:
+        raise NotFound(
+            N_("No plan for {year} between {a} and {b}: enter, import or seed one first."),
+            code="stats.protocol.no_plan",
+            field="year",
+            year=year + 1,
+            a=a,
+            b=b,
+        )
+    results, by_direction, total, synthetic_seen = protocol_results(session, year, a, b)
+    synthetic_any = synthetic_seen or any(c.synthetic for c in plan)
+    content = protocol.build_content(
+        year=year, a=a, b=b, party_a=party_a, party_b=party_b, results=results,
+        direction_totals=by_direction, total=total, plan=plan, notes=notes, place=place,
+        date=date, synthetic=synthetic_any,
+    )  # fmt: skip
+    row = StatsProtocolRow(
+        protocol_id=pid,
+        year=year,
+        plan_year=year + 1,
+        country_a=a,
+        country_b=b,
+        party_a=party_a,
+        party_b=party_b,
+        content=content,
+        digest=protocol.digest(content),
+        synthetic=synthetic_any,
+        created_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, "stats.protocol.create", "stats_protocols", pid, {"digest": row.digest}
+    )
+    return _stored(session, row)
+
+
+def sign_protocol(
+    session: Session,
+    actor: Actor,
+    year: int,
+    a: str,
+    b: str,
+    *,
+    party: str,
+    signer: Ed25519Signer,
+    signer_name: str = "",
+) -> Signature:
+    """Sign the protocol for ``party`` with ``signer`` (the key source is the caller's)."""
+    rules_of_accounts.require_role(actor, *PLAN_WRITERS)
+    row = _protocol_row(session, year, a, b)
+    party = party.upper()
+    if party not in (row.party_a, row.party_b):
+        raise ValidationFailed(
+            N_("{party} is not a party to protocol {id}."),
+            code="stats.protocol.not_a_party",
+            field="party",
+            party=party,
+            id=row.protocol_id,
+        )
+    signature = protocol.sign(
+        row.content, signer, party=party, signer_name=signer_name or actor.label, at=clock.now()
+    )
+    repository.put_protocol_signature(
+        session,
+        StatsProtocolSignatureRow(
+            protocol_id=row.id,
+            party=party,
+            signer=signature.signer,
+            key_id=signature.key_id,
+            algorithm=signature.algorithm,
+            public_key=base64.b64encode(signer.public_bytes).decode("ascii"),
+            digest=signature.digest,
+            value=signature.value,
+            signed_at=signature.signed_at,
+        ),
+    )
+    audit.record(
+        session,
+        actor,
+        "stats.protocol.sign",
+        "stats_protocols",
+        row.protocol_id,
+        {"party": party, "key_id": signature.key_id, "digest": signature.digest},
+    )
+    return signature
+
+
+def verify_protocol(
+    session: Session, year: int, a: str, b: str, keys: KeyRing | None = None
+) -> protocol.ProtocolVerification:
+    """Both signatures against the stored content: with ``keys`` (trusted public keys), or —
+    without — against the keys each signer presented, which proves only that nothing changed
+    since signing, not who signed."""
+    stored = get_protocol(session, year, a, b)
+    ring = keys if keys is not None else KeyRing(stored.public_keys)
+    return protocol.verify(stored.content, stored.signatures, ring, trusted_keys=keys is not None)
+
+
+def check_protocol(session: Session, plan_year: int, a: str, b: str) -> plans.PlanVsActual:
+    """``plan_year``'s actuals against the plan signed in the protocol of ``plan_year - 1``."""
+    stored = get_protocol(session, plan_year - 1, a, b)
+    cells = protocol.plan_cells_of(stored.content)
+    return plan_vs_actual(
+        session, plan_year, a, b, plan=cells, plan_source=f"protocol {stored.protocol_id}"
+    )
+
+
+def protocol_pdf(session: Session, year: int, a: str, b: str, lang: str = "en") -> bytes:
+    from temir.stats.protocol_pdf import render_pdf
+
+    stored = get_protocol(session, year, a, b)
+    return render_pdf(stored.content, stored.signatures, stored.digest, lang)
+
+
+def protocol_xlsx(session: Session, year: int, a: str, b: str, lang: str = "en") -> bytes:
+    from temir.stats.protocol_xlsx import render_xlsx
+
+    stored = get_protocol(session, year, a, b)
+    return render_xlsx(stored.content, stored.signatures, stored.digest, lang)

@@ -10,12 +10,15 @@ comma-separated codes in route order, so direction rules can be said in SQL with
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -93,3 +96,47 @@ class StatsPlanRow(Base):
     basis: Mapped[str] = mapped_column(String(40))  # entered | imported | forecast
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatsProtocolRow(Base):
+    """A protocol "results of year N and plans for N+1" between two railways.
+
+    ``content`` is the protocol exactly as signed (JSON: figures, plan, notes); the digest of
+    its canonical form is what both parties sign, so the figures are stored, not recomputed.
+    """
+
+    __tablename__ = "stats_protocols"
+    __table_args__ = (UniqueConstraint("protocol_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    protocol_id: Mapped[str] = mapped_column(String(40))  # "2025-KZ-TJ"
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    plan_year: Mapped[int] = mapped_column(Integer, index=True)
+    country_a: Mapped[str] = mapped_column(String(2))
+    country_b: Mapped[str] = mapped_column(String(2))
+    party_a: Mapped[str] = mapped_column(String(8))
+    party_b: Mapped[str] = mapped_column(String(8))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatsProtocolSignatureRow(Base):
+    """One party's signature of a protocol (one per party; signing again replaces it)."""
+
+    __tablename__ = "stats_protocol_signatures"
+    __table_args__ = (UniqueConstraint("protocol_id", "party"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    protocol_id: Mapped[int] = mapped_column(
+        ForeignKey("stats_protocols.id", ondelete="CASCADE"), index=True
+    )
+    party: Mapped[str] = mapped_column(String(8))
+    signer: Mapped[str] = mapped_column(String(300))
+    key_id: Mapped[str] = mapped_column(String(100))
+    algorithm: Mapped[str] = mapped_column(String(40))
+    public_key: Mapped[str] = mapped_column(String(2000))  # as presented when signing
+    digest: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(2000))
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
