@@ -38,7 +38,12 @@ def worker_suffix() -> str:
 
 
 def fresh_postgres_database(name: str) -> str:
-    """Create an empty database ``name`` on the test server and return its URL."""
+    """Create an empty database ``name`` on the test server and return its URL.
+
+    ``TEMIR_TEST_DB_PREFIX`` keeps two test runs on one server apart (e.g. a developer's run
+    beside a CI run on the same machine).
+    """
+    name = os.environ.get("TEMIR_TEST_DB_PREFIX", "") + name
     if not POSTGRES_URL:
         missing("PostgreSQL (set TEMIR_TEST_POSTGRES_URL)")
     admin_url = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
