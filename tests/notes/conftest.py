@@ -1,4 +1,4 @@
-"""Fixtures for the note tests: the example note and the network view over the shipped CSVs."""
+"""Fixtures for the note tests: the example note and the network view over the route engine."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import pytest
 
 from temir.notes.example import example_note
 from temir.notes.model import Note
-from temir.notes.network import MappingNetworkView, shipped_network
+from temir.notes.network import EngineNetworkView, shipped_network
 
 
 @pytest.fixture(scope="session")
-def network() -> MappingNetworkView:
+def network() -> EngineNetworkView:
     return shipped_network()
 
 

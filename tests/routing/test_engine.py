@@ -201,3 +201,31 @@ def test_batch_prefers_all_rail_to_the_ferry(router: Router) -> None:
     km, _itin, errors = router.batch_shortest(["663503"], ["754505"])
     assert errors == [None]
     assert int(km[0]) == rail.km > 5
+
+
+def test_border_partners_are_the_crossing_pairs_of_the_csv(router: Router) -> None:
+    rows = _csv(data_dir() / "network" / "border_crossings.csv")
+    want: dict[str, set[str]] = {}
+    for r in rows:
+        if r["a_esr"] and r["b_esr"]:
+            want.setdefault(r["a_esr"], set()).add(r["b_esr"])
+            want.setdefault(r["b_esr"], set()).add(r["a_esr"])
+    assert {esr: set(router.border_partners(esr)) for esr in want} == want
+    assert router.border_partners("684001") == frozenset()  # Костанай is no border code
+
+
+def test_a_section_stays_on_its_own_railway(router: Router) -> None:
+    # Костанай - Мактаарал: TR-4 Book 3 prints a KZH cell, but the way runs through Uzbekistan.
+    cell = [
+        r
+        for r in _csv(TR4 / "transit_distances.csv")
+        if r["railway"] == "KZH" and {r["from_esr"], r["to_esr"]} == {"684001", "704101"}
+    ]
+    leg = router.section("KZH", "684001", "704101")
+    assert leg is not None
+    assert leg.km == int(cell[0]["km"])
+    assert leg.method is Method.BOOK3
+    assert router.tables["KZH"].distance("684001", "697001") is not None
+    assert router.section("KZH", "684001", "697001") is None
+    assert router.section("ZZZ", "684001", "704101") is None
+    assert router.section("KZH", "684001", "999999") is None

@@ -3,10 +3,12 @@
 Why ship one: it is the reference every front end, test and demo starts from, and it shows a
 user what a correctly filled note looks like. What is real and what is not:
 
-* **Real** (TR-4, ``data/network/SOURCES.md``): the ESR codes — Костанай 684001, Сарыагаш (эксп.)
-  704101 ↔ Келес (эксп.) 720602, Кудукли (эксп.) 736206 ↔ Пахтаабад (эксп.) 746000, Душанбе II
-  745309 — and the box 38 tariff km: the shortest path over each carrier's own TR-4 Book 1
-  sections (KZH 2213, UTI 858, TDZ 63; ``tests/notes`` recomputes them from the CSV).
+* **Real** (TR-4 edition 2025-09-25, ``src/temir/data/SOURCES.md``): the ESR codes — Костанай
+  684001, Сарыагаш (эксп.) 704101 ↔ Келес (эксп.) 720602, Кудукли (эксп.) 736206 ↔ Пахтаабад
+  (эксп.) 746000, Душанбе II 745309 — and the box 38 tariff km, the official TR-4 figures Temir's
+  route engine gives for each carrier's section: KZH 2213 and UTI 875 (Book 3 cells), TDZ 63
+  (Book 2). ``tests/notes`` recomputes them from the engine, and rule N-038-KM
+  warns when a note's box 38 differs from them.
 * **Real** (domain.md §4.3): wheat ETSNG 011005 (✅), GNG 10019900 (⚠️ a secondary list).
   Hopper load capacity 70.5 t is the 19-3058 grain hopper's (domain2.md).
 * **Synthetic**: the companies, client and payer codes, wagon and seal numbers (the wagon
@@ -175,7 +177,7 @@ def example_note() -> Note:
             )
             for letter, carrier, a, b, km in (
                 ("А", "KZH", "684001", "704101", 2213),
-                ("Б", "UTI", "720602", "736206", 858),
+                ("Б", "UTI", "720602", "736206", 875),
                 ("В", "TDZ", "746000", "745309", 63),
             )
         ],

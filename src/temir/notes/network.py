@@ -1,22 +1,30 @@
-"""What the note rules need to know about the rail network, and one implementation over CSV.
+"""What the note rules need to know about the rail network: a thin view over the route engine.
 
-Why a Protocol: the rules must stay pure and fast, and must not care whether stations come from
-the reference database (a later pass implements :class:`NetworkView` over it), from the shipped
-TR-4 CSVs, or from a test fake. Everything a rule asks is a dictionary lookup; the CSV view
-precomputes those dictionaries once (stations, border pairs, and the connected components of
-each railway's own lines), so validating a note never walks a graph.
+Why a Protocol: the rules must stay pure and fast, and must not care whether the network comes
+from the shipped TR-4 CSVs, the reference database, or a test fake.
+
+Why over the route engine (:mod:`temir.network.routing`) and not a model of its own: the note's
+box 22 (carriers' sections) and box 38 (tariff km) must agree with the distances Temir quotes.
+A second network model disagreed — a shortest path over Book 1 sections gave UTI Келес (эксп.) –
+Кудукли (эксп.) 858 km where TR-4 Book 3 gives 875. So this module parses nothing: station facts
+come from the engine's :class:`~temir.network.routing.model.NetworkData` (read by
+:mod:`temir.network.routing.loader`, sources in ``src/temir/data/SOURCES.md``), border pairs and
+tariff distances from its :class:`~temir.network.routing.Router`. Every question is a dict
+lookup or one cell of the engine's precomputed per-railway tables, memoised per code pair, so
+validating a note never walks a graph.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Protocol
+
+from temir.network.routing import Leg, Router
+from temir.network.routing.loader import shipped_router
+
+LEG_CACHE_LIMIT = 100_000
+"""Memoised (railway, from, to) answers; beyond this the view asks the engine each time."""
 
 
 @dataclass(frozen=True)
@@ -44,118 +52,55 @@ class NetworkView(Protocol):
     def border_partners(self, esr: str) -> frozenset[str]:
         """ESR codes paired with ``esr`` at a border crossing (0 km apart), empty if none."""
 
-    def connected_within(self, railway: str, a: str, b: str) -> bool:
-        """True when ``a`` and ``b`` are joined by lines of ``railway`` alone."""
+    def tariff_distance(self, railway: str, a: str, b: str) -> Leg | None:
+        """``railway``'s own TR-4 tariff distance ``a``→``b`` with the method that gave it.
+
+        ``None`` when the railway cannot carry between the two codes on its own lines (unknown
+        railway or code, or only a path through a neighbour's network).
+        """
 
 
-class MappingNetworkView:
-    """A :class:`NetworkView` over plain mappings, built once; lookups are dict reads."""
+class EngineNetworkView:
+    """A :class:`NetworkView` answered by the route engine; station facts built once."""
 
-    def __init__(
-        self,
-        stations: Iterable[StationInfo],
-        border_pairs: Iterable[tuple[str, str]],
-        railway_edges: Iterable[tuple[str, str, str]],
-    ) -> None:
-        self._stations: dict[str, StationInfo] = {s.esr: s for s in stations}
-        partners: dict[str, set[str]] = {}
-        for a, b in border_pairs:
-            partners.setdefault(a, set()).add(b)
-            partners.setdefault(b, set()).add(a)
-        self._partners = {k: frozenset(v) for k, v in partners.items()}
-        self._component = _components(railway_edges)
+    def __init__(self, router: Router) -> None:
+        self._router = router
+        crossing_codes = router.border_codes.keys()
+        self._stations: dict[str, StationInfo] = {
+            esr: StationInfo(
+                esr=esr,
+                name_ru=facts.name_ru,
+                railway=facts.railway,
+                country=facts.country,
+                freight=facts.freight,
+                border=facts.kind == "border" or esr in crossing_codes,
+            )
+            for esr, facts in router.data.stations.items()
+        }
+        self._legs: dict[tuple[str, str, str], Leg | None] = {}
+
+    @property
+    def router(self) -> Router:
+        return self._router
 
     def station(self, esr: str) -> StationInfo | None:
         return self._stations.get(esr)
 
     def border_partners(self, esr: str) -> frozenset[str]:
-        return self._partners.get(esr, frozenset())
+        return self._router.border_partners(esr)
 
-    def connected_within(self, railway: str, a: str, b: str) -> bool:
-        if a == b:
-            return True
-        comp = self._component.get(railway)
-        if comp is None:
-            return False
-        ca, cb = comp.get(a), comp.get(b)
-        return ca is not None and ca == cb
-
-    @property
-    def stations(self) -> Mapping[str, StationInfo]:
-        return self._stations
-
-
-def _components(edges: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, int]]:
-    """Per railway: ESR code → id of its connected component over that railway's edges."""
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def find(x: tuple[str, str]) -> tuple[str, str]:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for railway, a, b in edges:
-        ra, rb = find((railway, a)), find((railway, b))
-        if ra != rb:
-            parent[ra] = rb
-    out: dict[str, dict[str, int]] = {}
-    roots: dict[tuple[str, str], int] = {}
-    for node in list(parent):
-        root = find(node)
-        out.setdefault(node[0], {})[node[1]] = roots.setdefault(root, len(roots))
-    return out
-
-
-def _has_freight_paragraph(operations: str) -> bool:
-    return any(ch.isdigit() for ch in operations)
-
-
-def network_from_csv(stations_csv: str, sections_csv: str, borders_csv: str) -> MappingNetworkView:
-    """Build the view from the text of the TR-4 derived CSVs (``data/network/SOURCES.md``)."""
-    border_pairs: list[tuple[str, str]] = []
-    border_codes: set[str] = set()
-    for row in csv.DictReader(io.StringIO(borders_csv)):
-        a, b = row["a_esr"].strip(), row["b_esr"].strip()
-        border_codes.update(code for code in (a, b) if code)
-        if a and b:
-            border_pairs.append((a, b))
-    stations = [
-        StationInfo(
-            esr=row["esr_code"],
-            name_ru=row["name_ru"],
-            railway=row["railway"],
-            country=row["country"],
-            freight=_has_freight_paragraph(row["tr4_operations"]),
-            border=row["kind"] == "border" or row["esr_code"] in border_codes,
-        )
-        for row in csv.DictReader(io.StringIO(stations_csv))
-        if row["esr_code"]
-    ]
-    edges = [
-        (row["railway"], row["from_esr"], row["to_esr"])
-        for row in csv.DictReader(io.StringIO(sections_csv))
-        if row["railway"] != "BORDER" and "пассажир" not in row["tr4_section_type"].lower()
-    ]
-    return MappingNetworkView(stations, border_pairs, edges)
-
-
-def network_from_directory(path: Path) -> MappingNetworkView:
-    """The view over ``stations.csv``, ``sections.csv`` and ``border_crossings.csv`` in ``path``."""
-    return network_from_csv(
-        (path / "stations.csv").read_text(encoding="utf-8"),
-        (path / "sections.csv").read_text(encoding="utf-8"),
-        (path / "border_crossings.csv").read_text(encoding="utf-8"),
-    )
+    def tariff_distance(self, railway: str, a: str, b: str) -> Leg | None:
+        key = (railway, a, b)
+        legs = self._legs
+        if key in legs:
+            return legs[key]
+        leg = self._router.section(railway, a, b)
+        if len(legs) < LEG_CACHE_LIMIT:
+            legs[key] = leg
+        return leg
 
 
 @functools.cache
-def shipped_network() -> MappingNetworkView:
-    """The view over the network CSVs shipped in ``temir/data/network`` (read once)."""
-    folder = resources.files("temir").joinpath("data", "network")
-    return network_from_csv(
-        folder.joinpath("stations.csv").read_text(encoding="utf-8"),
-        folder.joinpath("sections.csv").read_text(encoding="utf-8"),
-        folder.joinpath("border_crossings.csv").read_text(encoding="utf-8"),
-    )
+def shipped_network() -> EngineNetworkView:
+    """The view over the engine built from the data shipped in ``temir/data`` (built once)."""
+    return EngineNetworkView(shipped_router())

@@ -7,8 +7,9 @@ note), its box, severity and English message (translated in ``locale/ru/LC_MESSA
 Errors block submission; warnings are shown but do not.
 
 Speed matters (a railway re-validates whole batches): code checks are memoised per code, the
-network answers from dictionaries (:class:`~temir.notes.network.NetworkView`), and one pass over
-the note appends issues to a list. Pure: no I/O beyond what the view was built from.
+network answers from dictionaries and the route engine's precomputed tariff tables
+(:class:`~temir.notes.network.NetworkView`), and one pass over the note appends issues to a list.
+Pure: no I/O beyond what the view was built from.
 """
 
 from __future__ import annotations
@@ -33,7 +34,16 @@ from temir.codes.uic import examine_uic_wagon
 from temir.codes.wagon import examine_wagon
 from temir.kit.errors import Problem, Severity
 from temir.kit.i18n import translate
-from temir.notes.model import CHARGING_LETTERS, Money, Note, StationRef, field_box
+from temir.kit.messages import Message, define
+from temir.network.routing.model import Method
+from temir.notes.model import (
+    CHARGING_LETTERS,
+    ChargingSection,
+    Money,
+    Note,
+    StationRef,
+    field_box,
+)
 from temir.notes.network import NetworkView
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -70,7 +80,7 @@ class Issue:
     cause: Problem | None = None
 
     def message(self, lang: str = "en") -> str:
-        params = dict(self.params)
+        params = _rendered(self.params, lang)
         if self.cause is not None:
             params["reason"] = self.cause.message(lang)
         return translate(self.msgid, lang, **params)
@@ -87,10 +97,15 @@ class Issue:
     def problem(self) -> Problem:
         """The same issue as a kit :class:`Problem` (for :class:`ValidationFailed`)."""
         where = f"box {self.box}" if self.box is not None else self.path
-        params = dict(self.params)
+        params = _rendered(self.params, "en")
         if self.cause is not None:
             params["reason"] = self.cause.message("en")
         return Problem(self.rule, self.msgid, where, params, self.severity)
+
+
+def _rendered(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Parameters as shown: a :class:`Message` parameter (a TR-4 method name) in ``lang``."""
+    return {k: v.text(lang) if isinstance(v, Message) else v for k, v in params.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +252,8 @@ SECTION_22 = _rule(
     "N-022-SECTION",
     22,
     ERROR,
-    "Box 22: {carrier}'s lines do not join {from_esr} and {to_esr}.",
+    "Box 22: {carrier}'s own lines do not join {from_esr} and {to_esr}"
+    " (no {carrier} tariff distance between them).",
 )
 JOIN_22 = _rule(
     "N-022-JOIN",
@@ -331,6 +347,30 @@ CURRENCY: Final = {
     )
     for b in range(48, 60)
 }
+KM_38 = _rule(
+    "N-038-KM",
+    38,
+    WARNING,
+    "Box 38: section {letter} gives {value} km, but the TR-4 tariff distance"
+    " {from_esr}–{to_esr} on {carrier} is {expected} km ({method}).",
+)
+NO_KM_38 = _rule(
+    "N-038-NO-KM",
+    38,
+    WARNING,
+    "Box 38: section {letter}: {carrier}'s own lines do not join {from_esr} and {to_esr},"
+    " so there is no {carrier} tariff distance to check {value} km against.",
+)
+METHOD_NAMES: Final = {
+    Method.SAME: define("notes", "the same code"),
+    Method.BOOK1: define("notes", "TR-4 Book 1, official"),
+    Method.BOOK2: define("notes", "TR-4 Book 2, official"),
+    Method.BOOK3: define("notes", "TR-4 Book 3, official"),
+    Method.FALLBACK: define(
+        "notes", "fallback over chained Book 1 sections, not an official TR-4 figure"
+    ),
+}
+"""How each engine method is named to the user in the box 38 warning."""
 SUM_56 = _rule(
     "N-056-SUM",
     56,
@@ -668,7 +708,7 @@ class _Checker:
                     continue
                 ends.append(ref.esr)
             a, b = ends
-            if carrier is not None and a and b and not net.connected_within(carrier, a, b):
+            if carrier is not None and a and b and net.tariff_distance(carrier, a, b) is None:
                 out.append(
                     SECTION_22.issue(f"carriers[{i}]", carrier=carrier, from_esr=a, to_esr=b)
                 )
@@ -778,6 +818,27 @@ class _Checker:
         if n.delivery is not None and n.delivery.station_esr:
             self.esr_ok(n.delivery.station_esr, 36, "delivery.station_esr")
 
+    # box 38 against the official TR-4 distance on the section's carrier
+    def tariff_km(self, path: str, s: ChargingSection) -> None:
+        carrier = railway_abbr(s.carrier) if s.carrier else None
+        if carrier is None or s.distance_km is None:
+            return
+        params: dict[str, Any] = {
+            "letter": s.letter,
+            "value": s.distance_km,
+            "carrier": carrier,
+            "from_esr": s.from_esr,
+            "to_esr": s.to_esr,
+        }
+        leg = self.net.tariff_distance(carrier, s.from_esr, s.to_esr)
+        if leg is None:
+            self.out.append(NO_KM_38.issue(f"{path}.distance_km", **params))
+        elif leg.km != s.distance_km:
+            method = Message(METHOD_NAMES[leg.method])
+            self.out.append(
+                KM_38.issue(f"{path}.distance_km", expected=leg.km, method=method, **params)
+            )
+
     # boxes 37–63
     def charges(self) -> None:
         out, n = self.out, self.note
@@ -787,9 +848,12 @@ class _Checker:
             if s.letter != CHARGING_LETTERS[i]:
                 out.append(LETTER_37.issue(f"{p}.letter", index=i + 1,
                                            expected=CHARGING_LETTERS[i]))  # fmt: skip
-            for key, code in (("from_esr", s.from_esr), ("to_esr", s.to_esr)):
-                if code:
-                    self.esr_ok(code, 37, f"{p}.{key}")
+            codes_ok = [
+                bool(code) and self.esr_ok(code, 37, f"{p}.{key}")
+                for key, code in (("from_esr", s.from_esr), ("to_esr", s.to_esr))
+            ]
+            if all(codes_ok):
+                self.tariff_km(p, s)
             currencies = (
                 s.tariff_currency_consignor,
                 s.payment_currency_consignor,

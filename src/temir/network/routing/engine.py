@@ -127,6 +127,11 @@ class Router:
             self._steps[c.b_railway].append(Step(c.b_esr, c.b_railway, c.a_esr, c.a_railway, c))
             self.border_codes[c.a_esr] = c
             self.border_codes[c.b_esr] = c
+        partners: dict[str, set[str]] = defaultdict(set)
+        for steps in self._steps.values():
+            for step in steps:
+                partners[step.exit_esr].add(step.entry_esr)
+        self._partners = {esr: frozenset(found) for esr, found in partners.items()}
         self._plans: dict[tuple[str, str], _PairPlan] = {}
 
     # ----------------------------------------------------------------- single railway
@@ -145,6 +150,19 @@ class Router:
         if crossing and not table.connected(a, b):
             return None
         return Leg(railway, a, b, got[0], got[1])
+
+    def section(self, railway: str, a: str, b: str) -> Leg | None:
+        """One railway's own share a→b, as a route leg would be: its TR-4 tariff distance, and
+        only if ``a`` and ``b`` are joined by that railway's own freight lines (a section never
+        cuts through a neighbour). ``None`` for an unknown railway or code, or no such distance.
+        """
+        if railway not in self.tables:
+            return None
+        return self.leg(railway, a, b, crossing=True)
+
+    def border_partners(self, esr: str) -> frozenset[str]:
+        """Codes a route may enter after leaving at ``esr`` (its border crossing partners)."""
+        return self._partners.get(esr, frozenset())
 
     # ----------------------------------------------------------------- itineraries
     def plan(self, ra: str, rb: str) -> _PairPlan:

@@ -112,6 +112,28 @@ class BorderCrossing:
 
 
 @dataclass(frozen=True)
+class StationFacts:
+    """What the network says about one code beyond routing: territory, kind, Book 2 operations.
+
+    Why here: the SMGS note rules ask whether a station is open for freight and whether a code is
+    a border code; they read it from the same :class:`NetworkData` the engine routes on, so the
+    notes never parse the station tables a second time.
+    """
+
+    esr: str
+    name_ru: str
+    railway: str
+    country: str  # ISO 3166-1 alpha-2 of the territory
+    kind: str  # station | junction | border | port
+    operations: str  # TR-4 Book 2 operations column, as printed ("О 1,3,5,7,8,10")
+
+    @property
+    def freight(self) -> bool:
+        """Open for freight: Book 2 lists at least one freight paragraph (a digit)."""
+        return any(ch.isdigit() for ch in self.operations)
+
+
+@dataclass(frozen=True)
 class NetworkData:
     """Everything the engine needs, as plain rows. Built from CSV or from the database."""
 
@@ -125,6 +147,8 @@ class NetworkData:
     names: dict[str, str] = field(default_factory=dict)  # esr -> name_ru
     name_en: dict[str, str] = field(default_factory=dict)  # esr -> name_en
     edition: str = ""
+    # esr -> facts; filled by the CSV loader (the database loader leaves it empty for now)
+    stations: dict[str, StationFacts] = field(default_factory=dict)
 
     def code_railway(self) -> dict[str, str]:
         """Which railway each known code belongs to."""
