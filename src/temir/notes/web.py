@@ -935,3 +935,12 @@ def note_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
+
+
+@router.get("/notes/{note_id}/{step}")
+def note_step_page(note_id: str, step: str) -> Response:
+    """A step's address opened directly (a reload, a language switch after a failed step):
+    back to the note."""
+    if step not in STEP_PATHS:
+        return RedirectResponse("/notes", status_code=303)
+    return RedirectResponse(f"/notes/{note_id[:64]}", status_code=303)
