@@ -148,7 +148,7 @@ GROUPS: Final = (
     ), rows=1, add_label=N_("Add a carrier")),
     Group("23", (23,), N_("Payment of carriage charges"), (
         Field("payments.{i}.carrier", N_("Carrier"), width="s"),
-        Field("payments.{i}.payer", N_("Payer"), width="l"),
+        Field("payments.{i}.payer", N_("Payer")),
         Field("payments.{i}.payer_code", N_("Payer code"), width="s"),
     ), rows=1, add_label=N_("Add a payer")),
     Group("24", (24,), N_("Documents attached by the consignor"), (
