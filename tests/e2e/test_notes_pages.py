@@ -101,3 +101,82 @@ def test_form_and_detail_in_russian(page: Any, live_server: Any, screenshot: Sho
     screenshot("notes-form-ru")
     page.goto("/notes")
     expect(page.get_by_test_id("notes-table")).to_contain_text("подана")
+
+
+def _log_in_as(page: Any, username: str, target: str) -> None:
+    from temir.demo import accounts as demo_accounts
+    from temir.demo import service as demo_service
+
+    page.goto(target)
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(
+        demo_accounts.demo_password(demo_service.DEFAULT_SEED, username)
+    )
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"**{target}")
+
+
+GOOD_WAGON = "95122008"  # a valid 1520 mm number (check digit 8), not used by the demo notes
+BAD_WAGON = "95122009"
+
+
+def test_shipper_edits_a_draft_adds_a_wagon_row_and_fixes_its_number(
+    page: Any, live_server: Any, screenshot: Shot
+) -> None:
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, "/notes?status=draft")
+    page.get_by_test_id("note-link").first.click()
+    versions_before = page.get_by_test_id("versions").locator("li").count()
+    page.get_by_test_id("edit-note").click()
+    expect(page.get_by_test_id("note-form")).to_be_visible()
+    rows = page.get_by_test_id("rows-7").locator(".row")
+    count = rows.count()
+    page.get_by_test_id("add-7").click()
+    expect(rows).to_have_count(count + 1)
+    new_number = rows.nth(count).locator("input[name$='.number']")
+    new_number.fill(BAD_WAGON)
+    issues = page.get_by_test_id("issues-7")
+    expect(issues).to_contain_text(BAD_WAGON)
+    screenshot("notes-edit-form-bad-wagon")
+
+    new_number.fill(GOOD_WAGON)
+    expect(issues).not_to_contain_text(BAD_WAGON)
+    rows.nth(count).locator("select[name$='.provided_by']").select_option("consignor")
+    expect(issues).not_to_contain_text("say who provided")
+    expect(issues).to_contain_text(f"no goods line is loaded in wagon {GOOD_WAGON}")
+    page.get_by_test_id("save-note").click()
+    expect(page.get_by_test_id("note-status")).to_have_attribute("data-status", "draft")
+    expect(page.locator(".sheet")).to_contain_text(GOOD_WAGON)
+    expect(page.get_by_test_id("versions").locator("li")).to_have_count(versions_before + 1)
+    expect(page.get_by_test_id("history")).to_contain_text("edit")
+
+
+def test_kzh_operator_accepts_a_submitted_note(
+    page: Any, live_server: Any, screenshot: Shot
+) -> None:
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, "/notes/new?example=1")
+    expect(page.get_by_test_id("check-summary")).to_contain_text("No errors")
+    page.get_by_test_id("save-note").click()
+    page.get_by_test_id("submit-note").click()
+    status = page.get_by_test_id("note-status")
+    expect(status).to_have_attribute("data-status", "submitted")
+    expect(page.get_by_test_id("step-accept")).to_have_count(0)  # not the shipper's step
+    note_path = page.url.split(live_server.url, 1)[1].split("#")[0]
+
+    page.context.clear_cookies()
+    _log_in_as(page, "demo-kzh", note_path)
+    expect(page.get_by_test_id("step-accept")).to_be_visible()
+    expect(page.get_by_test_id("step-refuse")).to_be_visible()
+    page.get_by_test_id("accept-note").click()  # box 29 empty: the browser asks for it
+    expect(status).to_have_attribute("data-status", "submitted")
+    screenshot("notes-detail-carrier-steps")
+    page.get_by_test_id("accept-number").fill("KZH2026-0001")
+    page.get_by_test_id("accept-note").click()
+    expect(status).to_have_attribute("data-status", "accepted")
+    expect(page.locator("[data-box='29']")).to_contain_text("KZH2026-0001")
+    expect(page.get_by_test_id("history").locator("li[data-action=accept]")).to_have_count(1)
+    expect(page.get_by_test_id("step-handover")).to_be_visible()
+    screenshot("notes-detail-accepted")
