@@ -178,10 +178,10 @@ def _file_language(lang: str | None) -> str:
     chosen = (lang or "ru").strip().lower()
     if chosen not in LANGS:
         raise ValidationFailed(
-            N_("Language {lang} is not available; choose ru or en."),
+            N_("Language {language} is not available; choose ru or en."),
             code="stats.protocol.lang",
             field="lang",
-            lang=chosen[:10],
+            language=chosen[:10],
         )
     return chosen
 
