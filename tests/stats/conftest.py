@@ -17,6 +17,8 @@ from temir.kit.db import UnitOfWork, make_engine
 from tests.conftest import fresh_database_url, worker_suffix
 
 SEED = 11
+#: The installation secret of every statistics test: organisation keys are sealed under it.
+SECRET = "stats-test-installation-secret"
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from temir.notes.verify import load_keys
 from temir.stats import protocol, protocol_pdf, repository, service
 from temir.stats.model import Fact
 from temir.stats.tables import StatsProtocolRow
+from tests.stats.conftest import SECRET
 
 ACTOR = Actor.system("tests")
 NOTES = ["Стороны отмечают рост перевозок на 15,1 %.", "Wagon supply for grain in Sep–Dec."]
@@ -66,7 +67,6 @@ def test_the_protocol_holds_the_published_figures_and_the_stored_plan(
     assert content["synthetic"] is True
 
 
-SECRET = "test-installation-secret"
 PID = "2025-KZ-TJ"
 
 

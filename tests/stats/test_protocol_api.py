@@ -15,6 +15,7 @@ from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor
 from temir.kit.db import UnitOfWork
 from temir.stats import repository, service
+from tests.stats.conftest import SECRET
 
 ADMIN = Actor.system("tests")
 PID = "2024-KZ-TJ"  # its own protocol, so it does not disturb test_protocol's 2025 one
@@ -27,7 +28,7 @@ def client(stats_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> It
 
     url = stats_engine.url.render_as_string(hide_password=False)
     home = tmp_path_factory.mktemp("protocol-api")
-    with TestClient(create_app(Settings(url, home, "api-secret", "127.0.0.1", 8000, False))) as c:
+    with TestClient(create_app(Settings(url, home, SECRET, "127.0.0.1", 8000, False))) as c:
         yield c
 
 

@@ -17,6 +17,7 @@ from temir.kit import clock, runtime
 from temir.kit.db import UnitOfWork
 from temir.kit.settings import Settings
 from temir.stats import repository
+from tests.stats.conftest import SECRET
 from tests.stats.test_plans import fact
 
 SOURCE = "test:cli"
@@ -27,7 +28,7 @@ def cli(
     stats_engine: Engine, stats_uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> CliRunner:
     url = stats_engine.url.render_as_string(hide_password=False)
-    settings = Settings(url, tmp_path, "s", "127.0.0.1", 8000, False)
+    settings = Settings(url, tmp_path, SECRET, "127.0.0.1", 8000, False)
     monkeypatch.setattr(runtime, "settings", lambda: settings)
     facts = [
         fact("C1", date(2039, 5, 1), "KG", "TM", 800_000, "cement"),
