@@ -43,12 +43,13 @@ def test_the_stats_step_is_idempotent_and_seeds_the_2026_plan(demo_uow: UnitOfWo
     actor = Actor.system("tests")
     quiet = Console(file=io.StringIO())
     [first] = demo.run(demo_uow, actor, seed=5, console=quiet, only=["stats"])
-    assert (first.created, first.existing) == (2, 0)
+    # facts, plan, protocol (unsigned: without the accounts step there are no demo railways)
+    assert (first.created, first.existing) == (3, 0)
     facts, cells, planned = counts(demo_uow)
     assert facts > 10_000
     assert cells > 0
     [again] = demo.run(demo_uow, actor, seed=5, console=quiet, only=["stats"])
-    assert (again.created, again.existing) == (0, 2)
+    assert (again.created, again.existing) == (0, 3)
     assert counts(demo_uow) == (facts, cells, planned)
     with demo_uow.read() as session:
         volumes = service.volumes(session, 2025, "KZ", "TJ")
@@ -56,4 +57,6 @@ def test_the_stats_step_is_idempotent_and_seeds_the_2026_plan(demo_uow: UnitOfWo
     assert volumes.total.tonnes == 5_900_000
     assert volumes.synthetic_included
     assert {c.basis for c in plan} == {"forecast"}
+    with demo_uow.read() as session:
+        assert service.get_protocol(session, "2025-KZ-TJ").signed_by == []
     assert all(c.synthetic for c in plan)

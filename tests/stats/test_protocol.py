@@ -4,27 +4,30 @@ parties' signatures, tamper detection, PDF/XLSX, and next year's actuals against
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
-from temir.accounts.model import Actor
+from temir.accounts import service as accounts_service
+from temir.accounts.model import Actor, Channel
+from temir.accounts.tables import AuditRow
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
-from temir.kit.errors import Conflict, NotFound, ValidationFailed
-from temir.notes.signing import Ed25519Signer, KeyRing, public_entry
-from temir.stats import protocol_keys, protocol_pdf, repository, service
+from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from temir.notes import repository as notes_repository
+from temir.notes import service as notes_service
+from temir.notes.verify import load_keys
+from temir.stats import protocol, protocol_pdf, repository, service
 from temir.stats.model import Fact
 from temir.stats.tables import StatsProtocolRow
+from tests.stats.conftest import SECRET
 
 ACTOR = Actor.system("tests")
-KZH, TDZ = Ed25519Signer.generate(), Ed25519Signer.generate()
 NOTES = ["Стороны отмечают рост перевозок на 15,1 %.", "Wagon supply for grain in Sep–Dec."]
 
 
@@ -64,54 +67,90 @@ def test_the_protocol_holds_the_published_figures_and_the_stored_plan(
     assert content["synthetic"] is True
 
 
+PID = "2025-KZ-TJ"
+
+
+def as_user(uow: UnitOfWork, username: str) -> Actor:
+    with uow.read() as session:
+        return accounts_service.actor_for(session, username, Channel.API)
+
+
 def sign_both(uow: UnitOfWork) -> None:
+    """KZH and TDZ sign with their organisation keys (a party that has signed is skipped)."""
+    for username in ("t-kzh", "t-tdz"):
+        actor = as_user(uow, username)
+        with uow() as session:
+            if service.signing_party(session, actor, PID) is not None:
+                service.sign_protocol(session, actor, PID, secret=SECRET)
+
+
+def verify(uow: UnitOfWork) -> protocol.ProtocolVerification:
     with uow() as session:
-        service.sign_protocol(session, ACTOR, 2025, "KZ", "TJ", party="KZH", signer=KZH,
-                              signer_name="KZH (demo)")  # fmt: skip
-        service.sign_protocol(session, ACTOR, 2025, "KZ", "TJ", party="tdz", signer=TDZ)
+        return service.verify_protocol(session, ACTOR, PID)
 
 
-TRUSTED = KeyRing([public_entry(KZH, "KZH"), public_entry(TDZ, "TDZ")])
-
-
-def test_both_parties_sign_and_verification_names_the_failing_one(
-    stats_uow: UnitOfWork, created: service.StoredProtocol
+def test_both_railways_sign_with_their_organisation_keys(
+    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
 ) -> None:
+    kzh = as_user(stats_uow, "t-kzh")
     with stats_uow() as session:
-        service.sign_protocol(session, ACTOR, 2025, "KZ", "TJ", party="KZH", signer=KZH)
-    with stats_uow.read() as session:
-        half = service.verify_protocol(session, 2025, "KZ", "TJ", TRUSTED)
-    assert not half.valid
+        assert service.signing_party(session, kzh, PID) == "KZH"
+        signature = service.sign_protocol(session, kzh, PID, secret=SECRET)
+        key = notes_repository.current_key(session, kzh.organisation_id or 0)
+    assert key is not None
+    assert signature.key_id == key.key_id
+    assert (signature.role, signature.signer) == ("KZH", "t-kzh")
+    half = verify(stats_uow)
     assert [(p.party, p.valid, p.problem) for p in half.parties] == [
         ("KZH", True, None),
         ("TDZ", False, "protocol.unsigned"),
     ]
+    assert not half.valid
     sign_both(stats_uow)
-    with stats_uow.read() as session:
-        both = service.verify_protocol(session, 2025, "KZ", "TJ", TRUSTED)
-        only_kzh = service.verify_protocol(
-            session, 2025, "KZ", "TJ", KeyRing([public_entry(KZH, "KZH")])
-        )
-        stored_keys = service.verify_protocol(session, 2025, "KZ", "TJ")
+    both = verify(stats_uow)
     assert both.valid
-    assert [p.key_id for p in both.parties] == [KZH.key_id, TDZ.key_id]
-    assert [p.problem for p in only_kzh.parties] == [None, "protocol.unknown_key"]
-    assert stored_keys.valid
-    assert stored_keys.trusted_keys is False
-    with pytest.raises(ValidationFailed) as caught, stats_uow() as session:
-        service.sign_protocol(session, ACTOR, 2025, "KZ", "TJ", party="UTI", signer=KZH)
-    assert caught.value.code == "stats.protocol.not_a_party"
+    assert [(p.party, p.signer) for p in both.parties] == [("KZH", "t-kzh"), ("TDZ", "t-tdz")]
+    with pytest.raises(Conflict) as again, stats_uow() as session:
+        service.sign_protocol(session, kzh, PID, secret=SECRET)
+    assert again.value.code == "stats.protocol.already_signed"
     with pytest.raises(Conflict) as refused, stats_uow() as session:
         service.create_protocol(session, ACTOR, 2025, "KZ", "TJ", replace=True)
     assert refused.value.code == "stats.protocol.signed"
+    with stats_uow.read() as session:
+        actions = session.execute(
+            select(AuditRow.action, AuditRow.actor, AuditRow.details).where(
+                AuditRow.target_id == PID, AuditRow.action.like("stats.protocol.%")
+            )
+        ).all()
+    signed = [(a, who) for a, who, _ in actions if a == "stats.protocol.sign"]
+    assert ("stats.protocol.sign", "t-kzh") in signed
+    assert ("stats.protocol.sign", "t-tdz") in signed
+    verified = [d for a, _, d in actions if a == "stats.protocol.verify"]
+    assert any(d["valid"] is True for d in verified)
+    assert any(d["problems"] == ["protocol.unsigned"] for d in verified)
 
 
-def test_a_changed_figure_or_a_forged_signature_is_detected(
-    stats_uow: UnitOfWork, created: service.StoredProtocol
+def test_a_third_railway_or_a_viewer_of_a_party_cannot_sign(
+    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+) -> None:
+    for username in ("t-uti", "t-kzh-viewer"):
+        actor = as_user(stats_uow, username)
+        with pytest.raises(PermissionDenied) as caught, stats_uow() as session:
+            service.sign_protocol(session, actor, PID, secret=SECRET)
+        assert caught.value.code == "stats.protocol.not_a_party_member"
+        assert caught.value.status == 403
+        with stats_uow.read() as session:
+            assert service.signing_party(session, actor, PID) is None
+    with stats_uow.read() as session:  # nothing was written for UTI
+        assert "UTI" not in service.get_protocol(session, PID).signed_by
+
+
+def test_tampering_the_stored_protocol_is_named(
+    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
 ) -> None:
     sign_both(stats_uow)
     with stats_uow() as session:
-        row = repository.protocol_row(session, "2025-KZ-TJ")
+        row = repository.protocol_row(session, PID)
         assert row is not None
         original = dict(row.content)
         forged = {**original, "results": {**original["results"],
@@ -120,32 +159,109 @@ def test_a_changed_figure_or_a_forged_signature_is_detected(
             update(StatsProtocolRow).where(StatsProtocolRow.id == row.id).values(content=forged)
         )
     try:
-        with stats_uow.read() as session:
-            result = service.verify_protocol(session, 2025, "KZ", "TJ", TRUSTED)
+        result = verify(stats_uow)
         assert not result.valid
-        assert [p.problem for p in result.parties] == ["protocol.changed", "protocol.changed"]
-        assert "changed after" in (result.parties[0].message("en") or "")
+        assert [(p.party, p.problem) for p in result.parties] == [
+            ("KZH", "protocol.changed"),
+            ("TDZ", "protocol.changed"),
+        ]
+        assert result.problems == ("protocol.store_changed",)
+        message = result.parties[0].message("en") or ""
+        assert message.startswith("KZH: the protocol was changed after")
+        assert "изменён" in (result.parties[1].message("ru") or "")
     finally:
         with stats_uow() as session:
             session.execute(
                 update(StatsProtocolRow)
-                .where(StatsProtocolRow.protocol_id == "2025-KZ-TJ")
+                .where(StatsProtocolRow.protocol_id == PID)
                 .values(content=original)
             )
-    impostor = Ed25519Signer.generate()
-    with stats_uow() as session:  # TDZ's entry now holds a signature by someone else's key
-        service.sign_protocol(session, ACTOR, 2025, "KZ", "TJ", party="TDZ", signer=impostor)
-    with stats_uow.read() as session:
-        result = service.verify_protocol(session, 2025, "KZ", "TJ", TRUSTED)
-    assert [p.problem for p in result.parties] == [None, "protocol.unknown_key"]
+    assert verify(stats_uow).valid
+
+
+def test_a_key_of_one_railway_does_not_sign_for_the_other(
+    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+) -> None:
+    """TDZ's stored signature replaced by KZH's (a valid signature of the same digest)."""
     sign_both(stats_uow)
+    with stats_uow() as session:
+        rows = {
+            r.party: r for r in repository.protocol_signature_rows(session, created_id(session))
+        }
+        saved = (rows["TDZ"].key_id, rows["TDZ"].value)
+        rows["TDZ"].key_id, rows["TDZ"].value = rows["KZH"].key_id, rows["KZH"].value
+    try:
+        result = verify(stats_uow)
+        assert [p.problem for p in result.parties] == [None, "protocol.wrong_key"]
+        assert result.parties[1].message("en") == (
+            f"TDZ: key {result.parties[1].key_id} is not a key of TDZ."
+        )
+    finally:
+        with stats_uow() as session:
+            rows = {
+                r.party: r for r in repository.protocol_signature_rows(session, created_id(session))
+            }
+            rows["TDZ"].key_id, rows["TDZ"].value = saved
+    assert verify(stats_uow).valid
+
+
+def created_id(session: Session) -> int:
+    row = repository.protocol_row(session, PID)
+    assert row is not None
+    return row.id
+
+
+def test_key_rotation_keeps_the_earlier_signature_valid(
+    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+) -> None:
+    sign_both(stats_uow)
+    kzh = as_user(stats_uow, "t-kzh")
+    with stats_uow.read() as session:
+        used = next(s.key_id for s in service.get_protocol(session, PID).signatures
+                    if s.role == "KZH")  # fmt: skip
+    with stats_uow() as session:
+        fresh = notes_service.rotate_key(session, kzh, "t-kzh", SECRET)
+    assert fresh.key_id != used
+    with stats_uow.read() as session:
+        old = notes_service.get_key(session, used)
+    assert old.retired_at is not None
+    result = verify(stats_uow)
+    assert result.valid
+    assert result.parties[0].key_id == used
+
+
+def test_an_exported_protocol_verifies_offline_with_the_published_keys(
+    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+) -> None:
+    sign_both(stats_uow)
+    with stats_uow.read() as session:
+        document = json.loads(json.dumps(service.export_protocol(session, PID)))
+        published = [
+            {
+                "key_id": k.key_id,
+                "algorithm": k.algorithm,
+                "public_key": k.public_key,
+                "owner": k.organisation,
+            }
+            for k in notes_service.list_keys(session)
+        ]  # fmt: skip  (the GET /api/v1/keys/keyring.json form)
+    assert service.verify_exported(document, load_keys(published)).valid
+    kzh_only = [k for k in published if k["owner"] == "t-kzh"]
+    partial = service.verify_exported(document, load_keys(kzh_only))
+    assert [p.problem for p in partial.parties] == [None, "protocol.unknown_key"]
+    document["content"]["notes"].append("added later")
+    changed = service.verify_exported(document, load_keys(published))
+    assert [p.problem for p in changed.parties] == ["protocol.changed", "protocol.changed"]
+    with pytest.raises(ValidationFailed) as caught:
+        service.verify_exported({"format": "something else"}, load_keys(published))
+    assert caught.value.code == "stats.protocol.file"
 
 
 def test_xlsx_carries_the_figures_plan_and_notes(
     stats_uow: UnitOfWork, created: service.StoredProtocol
 ) -> None:
     with stats_uow.read() as session:
-        payload = service.protocol_xlsx(session, 2025, "KZ", "TJ", "ru")
+        payload = service.protocol_xlsx(session, PID, "ru")
         plan = service.plan_cells(session, 2026, "KZ", "TJ")
     book = load_workbook(io.BytesIO(payload))
     assert book.sheetnames == ["results", "plan", "notes"]
@@ -170,8 +286,8 @@ def test_pdf_is_drawn_in_russian_and_english_with_the_embedded_font(
     stats_uow: UnitOfWork, created: service.StoredProtocol
 ) -> None:
     with stats_uow.read() as session:
-        ru = service.protocol_pdf(session, 2025, "KZ", "TJ", "ru")
-        en = service.protocol_pdf(session, 2025, "KZ", "TJ", "en")
+        ru = service.protocol_pdf(session, PID, "ru")
+        en = service.protocol_pdf(session, PID, "en")
     for pdf in (ru, en):
         assert pdf.startswith(b"%PDF-")
         assert re.search(rb"/BaseFont /[A-Z]{6}\+DejaVuSansCondensed", pdf)
@@ -226,7 +342,7 @@ def test_next_years_actuals_are_checked_against_the_signed_plan(
         service.set_plan(session, ACTOR, 2026, "KZ", "TJ", "export", "grain", 1, 1)
     try:
         with stats_uow.read() as session:
-            report = service.check_protocol(session, 2026, "KZ", "TJ")
+            report = service.check_protocol(session, PID, 2026)
         assert report.plan_source == "protocol 2025-KZ-TJ"
         cell = next(line for line in report.cells if line.key == "export/grain/01")
         assert cell.plan_tonnes == grain_jan
@@ -242,45 +358,10 @@ def test_next_years_actuals_are_checked_against_the_signed_plan(
             repository.delete_source(session, "test:protocol")
             service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ", replace=True)
     with pytest.raises(NotFound), stats_uow.read() as session:
-        service.check_protocol(session, 2040, "KZ", "TJ")
-
-
-def test_key_files_round_trip(tmp_path: Path) -> None:
-    private, public = protocol_keys.write_keypair(tmp_path, "KZH")
-    signer = protocol_keys.load_signer(private)
-    ring = protocol_keys.load_key_ring([public])
-    assert ring.get(signer.key_id) is not None
-    (tmp_path / "junk.pem").write_text("not a key", encoding="utf-8")
-    with pytest.raises(ValidationFailed) as caught:
-        protocol_keys.load_signer(tmp_path / "junk.pem")
-    assert caught.value.code == "stats.protocol.bad_key"
-
-
-def test_api_reads(stats_engine: Engine, created: service.StoredProtocol, tmp_path: Path) -> None:
-    from temir.app import create_app
-    from temir.kit.settings import Settings
-
-    url = stats_engine.url.render_as_string(hide_password=False)
-    client = TestClient(create_app(Settings(url, tmp_path, "s", "127.0.0.1", 8000, False)))
-    listed = client.get("/api/v1/stats/protocols").json()
-    assert [p["protocol_id"] for p in listed] == ["2025-KZ-TJ"]
-    body = client.get("/api/v1/stats/protocols/2025", params={"between": "KZ,TJ"}).json()
-    assert body["content"]["results"]["total"]["tonnes"] == 5_900_000
-    pdf = client.get("/api/v1/stats/protocols/2025/pdf", params={"lang": "ru"})
-    assert pdf.headers["content-type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF-")
-    xlsx = client.get("/api/v1/stats/protocols/2025/xlsx")
-    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == ["results", "plan", "notes"]
-    missing = client.get("/api/v1/stats/protocols/2019")
-    assert (missing.status_code, missing.json()["error"]["code"]) == (
-        404,
-        "stats.protocol.not_found",
-    )
-    check = client.get("/api/v1/stats/protocol-check", params={"year": 2026}).json()
-    assert check["plan_source"] == "protocol 2025-KZ-TJ"
-    verified = client.get("/api/v1/stats/protocols/2025/verify").json()
-    assert [p["party"] for p in verified["parties"]] == ["KZH", "TDZ"]
-    assert verified["trusted_keys"] is False
+        service.check_protocol(session, "2039-KZ-TJ")
+    with pytest.raises(ValidationFailed) as wrong_year, stats_uow.read() as session:
+        service.check_protocol(session, PID, 2027)
+    assert wrong_year.value.code == "stats.protocol.check_year"
 
 
 def test_creating_without_a_plan_is_refused(stats_uow: UnitOfWork, generated: int) -> None:

@@ -17,6 +17,7 @@ from temir.kit import clock, runtime
 from temir.kit.db import UnitOfWork
 from temir.kit.settings import Settings
 from temir.stats import repository
+from tests.stats.conftest import SECRET
 from tests.stats.test_plans import fact
 
 SOURCE = "test:cli"
@@ -27,7 +28,7 @@ def cli(
     stats_engine: Engine, stats_uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> CliRunner:
     url = stats_engine.url.render_as_string(hide_password=False)
-    settings = Settings(url, tmp_path, "s", "127.0.0.1", 8000, False)
+    settings = Settings(url, tmp_path, SECRET, "127.0.0.1", 8000, False)
     monkeypatch.setattr(runtime, "settings", lambda: settings)
     facts = [
         fact("C1", date(2039, 5, 1), "KG", "TM", 800_000, "cement"),
@@ -52,7 +53,9 @@ def run(cli: CliRunner, *args: str, code: int = 0) -> str:
     return result.stdout
 
 
-def test_plan_protocol_sign_verify_and_check(cli: CliRunner, tmp_path: Path) -> None:
+def test_plan_protocol_sign_verify_and_check(
+    cli: CliRunner, tmp_path: Path, railways: dict[str, str]
+) -> None:
     pair = ["--between", "KG", "TM"]
     forecast = json.loads(run(cli, "stats", "forecast", "--year", "2041", *pair, "--json"))
     assert forecast["history_years"] == [2039, 2040]
@@ -65,19 +68,33 @@ def test_plan_protocol_sign_verify_and_check(cli: CliRunner, tmp_path: Path) -> 
     assert shown["total"]["actual_tonnes"] == 300
 
     run(cli, "stats", "protocol", "create", "--year", "2040", *pair, "--note", "Agreed.")
-    for party in ("KRG", "TRK"):
-        run(cli, "stats", "protocol", "keygen", "--party", party, "--out", str(tmp_path))
-        run(cli, "stats", "protocol", "sign", "--year", "2040", *pair, "--party", party,
-            "--key", str(tmp_path / f"{party}.key.pem"))  # fmt: skip
-    keys = ["--keys", str(tmp_path / "KRG.pub.json"), "--keys", str(tmp_path / "TRK.pub.json")]
+    outsider = run(cli, "stats", "protocol", "sign", "--year", "2040", *pair, "--as", "t-kzh",
+                   "--json", code=1)  # fmt: skip
+    assert json.loads(outsider)["error"]["code"] == "stats.protocol.not_a_party_member"
+    for user, party in (("t-krg", "KRG"), ("t-trk", "TRK")):
+        signed = json.loads(run(cli, "stats", "protocol", "sign", "--year", "2040", *pair,
+                                "--as", user, "--json"))  # fmt: skip
+        assert (signed["role"], signed["signer"]) == (party, user)
     verified = json.loads(
-        run(cli, "stats", "protocol", "verify", "--year", "2040", *pair, *keys, "--json")
+        run(cli, "stats", "protocol", "verify", "--year", "2040", *pair, "--json")
     )
     assert verified["valid"] is True
     assert [p["party"] for p in verified["parties"]] == ["KRG", "TRK"]
-    one_key = run(cli, "stats", "protocol", "verify", "--year", "2040", *pair,
-                  "--keys", str(tmp_path / "KRG.pub.json"), "--json", code=1)  # fmt: skip
-    assert [p["valid"] for p in json.loads(one_key)["parties"]] == [True, False]
+
+    exported = tmp_path / "protocol.json"
+    run(cli, "stats", "protocol", "export", "--year", "2040", *pair, "-o", str(exported))
+    keyring = json.loads(run(cli, "keys", "list", "--json"))
+    (tmp_path / "keys.json").write_text(json.dumps({"keys": keyring}), encoding="utf-8")
+    offline = json.loads(run(cli, "stats", "protocol", "verify", "--file", str(exported),
+                             "--keys", str(tmp_path / "keys.json"), "--json"))  # fmt: skip
+    assert offline["valid"] is True
+    krg_only = [k for k in keyring if k["organisation"] == "t-krg"]
+    (tmp_path / "krg.json").write_text(json.dumps(krg_only), encoding="utf-8")
+    partial = run(cli, "stats", "protocol", "verify", "--file", str(exported),
+                  "--keys", str(tmp_path / "krg.json"), "--json", code=1)  # fmt: skip
+    assert [p["problem"] for p in json.loads(partial)["parties"]] == [None, "protocol.unknown_key"]
+    half = run(cli, "stats", "protocol", "verify", "--file", str(exported), "--json", code=1)
+    assert json.loads(half)["error"]["code"] == "stats.protocol.offline"
 
     run(cli, "stats", "protocol", "pdf", "--year", "2040", *pair, "--lang", "en",
         "-o", str(tmp_path / "p.pdf"))  # fmt: skip

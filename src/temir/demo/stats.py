@@ -1,8 +1,11 @@
-"""Demo step: synthetic 2024–2025 consignments and a 2026 KZ–TJ plan seeded from the forecast.
+"""Demo step: synthetic 2024–2025 consignments, a 2026 KZ–TJ plan seeded from the forecast,
+and the signed protocol "KZH–TDZ results of 2025 and plans for 2026".
 
 Idempotent: facts numbered ``SYN<seed>-…`` already there are kept (the generator is
 deterministic, so regenerating would write the very same rows); a 2026 plan already there —
-seeded, entered or imported — is left alone. Both are labelled synthetic.
+seeded, entered or imported — is left alone; so is the protocol, and a party that has signed it
+does not sign again. All are labelled synthetic. The protocol is signed by the demo KZH and TDZ
+operators with their organisations' keys (as they sign notes).
 """
 
 from __future__ import annotations
@@ -10,14 +13,26 @@ from __future__ import annotations
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from temir.accounts.model import Actor
+from temir.accounts import repository as accounts_repository
+from temir.accounts import service as accounts_service
+from temir.accounts.model import Actor, Channel
 from temir.demo.service import DemoTable, StepSummary, step
+from temir.kit import runtime
 from temir.kit.i18n import N_
 from temir.stats import repository, service
 
 YEARS = (2024, 2025)
 PLAN_YEAR = 2026
 PAIR = ("KZ", "TJ")
+PROTOCOL_YEAR = 2025
+SIGNERS = ("demo-kzh", "demo-tdz")  # railway operators of the demo KZH and TDZ organisations
+PROTOCOL_NOTES = (
+    "Синтетические демонстрационные данные (synthetic demo data): не опубликованные цифры "
+    "перевозок, а их воспроизведение генератором Temir.",
+    "Стороны отмечают рост перевозок между Казахстаном и Таджикистаном в 2025 году на 15,1 % "
+    "и экспорта из Казахстана на 7,6 %.",
+    "План на 2026 год принят по прогнозу сезонной модели (synthetic).",
+)
 
 CREATED = N_("created")
 ALREADY_THERE = N_("already there")
@@ -44,5 +59,37 @@ def demo_stats(session: Session, actor: Actor, seed: int, console: Console) -> S
         written = service.seed_plan_from_forecast(session, actor, PLAN_YEAR, *PAIR)
         summary.created += 1
         table.rows.append([f"plan {PLAN_YEAR} KZ–TJ cells (forecast)", str(written), CREATED])
+    _protocol(session, actor, summary, table)
     summary.tables.append(table)
     return summary
+
+
+def _protocol(session: Session, actor: Actor, summary: StepSummary, table: DemoTable) -> None:
+    """The 2025 KZ–TJ protocol, drawn up once and signed by each demo railway once."""
+    pid = service.protocol_ref(PROTOCOL_YEAR, *PAIR)
+    label = f"protocol {pid} (KZH–TDZ)"
+    if repository.protocol_row(session, pid) is None:
+        session.flush()
+        service.create_protocol(
+            session, actor, PROTOCOL_YEAR, *PAIR, notes=PROTOCOL_NOTES, place="Astana (demo)",
+            date="2026-02-17",
+        )  # fmt: skip
+        summary.created += 1
+        table.rows.append([label, "1", CREATED])
+    else:
+        summary.existing += 1
+        table.rows.append([label, "1", ALREADY_THERE])
+    signed = set(service.get_protocol(session, pid).signed_by)
+    secret = runtime.settings().secret_key
+    for username in SIGNERS:
+        if accounts_repository.user_row(session, username) is None:
+            continue  # the accounts step did not run: the protocol stays unsigned
+        signer = accounts_service.actor_for(session, username, Channel.SYSTEM)
+        party = {"demo-kzh": "KZH", "demo-tdz": "TDZ"}[username]
+        if party in signed:
+            summary.existing += 1
+            table.rows.append([f"signature {party}", "1", ALREADY_THERE])
+            continue
+        service.sign_protocol(session, signer, pid, secret=secret)
+        summary.created += 1
+        table.rows.append([f"signature {party}", "1", CREATED])

@@ -8,15 +8,15 @@ detail leaves through this route. Writes of plans need a railway operator or an 
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from temir.accounts.deps import require_role
-from temir.accounts.model import Actor
+from temir.accounts.deps import client_address, current_actor, optional_actor, require_role
+from temir.accounts.model import Actor, Channel, Role
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
@@ -113,9 +113,9 @@ def set_plan(request: Request, entry: PlanEntry, actor: PlanWriter) -> dict[str,
 @router.post("/plans/import")
 async def import_plan(request: Request, file: UploadFile, actor: PlanWriter) -> dict[str, Any]:
     """Import a plan file (CSV/XLSX), all rows or none; railway operators, admins; audited."""
-    name = Path(file.filename or "plan.csv").name
+    name = FilePath(file.filename or "plan.csv").name
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
+        path = FilePath(tmp) / name
         path.write_bytes(await file.read())
         with uow_of(request)() as session:
             written = service.import_plan_file(session, actor, path)
@@ -150,13 +150,40 @@ def forecast(
     return service.forecast_year(session, year, a, b, level).to_dict(request_language(request))
 
 
-# --- protocols (reads) ----------------------------------------------------------------------
+# --- protocols ---------------------------------------------------------------------------
 #
 # Signed protocols are agreements between railways at the level of the published aggregates;
-# reads are public like the volumes. Creating and signing is done with the CLI, where each
-# railway holds its own key.
+# reads are public like the volumes. Drawing one up and signing it needs a railway operator or
+# an administrator of one of the two railways; the signature is the organisation's key, as for
+# notes. Every verification is audited (anonymous callers as "anonymous" with their address).
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LANGS = ("ru", "en")
+ProtocolId = Annotated[str, Path(max_length=40, description="e.g. 2025-KZ-TJ")]
+
+
+def _secret(request: Request) -> str:
+    secret: str = request.app.state.settings.secret_key
+    return secret
+
+
+def _reader(request: Request, actor: Actor | None) -> Actor:
+    if actor is not None:
+        return actor
+    return Actor(label="anonymous", role=Role.VIEWER, via=Channel.API,
+                 remote_addr=client_address(request))  # fmt: skip
+
+
+def _file_language(lang: str | None) -> str:
+    chosen = (lang or "ru").strip().lower()
+    if chosen not in LANGS:
+        raise ValidationFailed(
+            N_("Language {language} is not available; choose ru or en."),
+            code="stats.protocol.lang",
+            field="lang",
+            language=chosen[:10],
+        )
+    return chosen
 
 
 @router.get("/protocols")
@@ -168,42 +195,97 @@ def protocols(
     return service.list_protocols(session, year)
 
 
-@router.get("/protocols/{year}")
+class ProtocolIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=1990, le=2100, description="Year N whose results are recorded.")
+    between: str = Field("KZ,TJ", max_length=10, description="Two country codes, e.g. KZ,TJ.")
+    parties: list[str] | None = Field(
+        None, min_length=2, max_length=2, description="The two railways (default: KZH, TDZ)."
+    )
+    notes: list[str] = Field(default_factory=list, max_length=50)
+    place: str = Field("", max_length=120)
+    date: str = Field("", max_length=10, description="YYYY-MM-DD")
+    replace: bool = False
+
+
+@router.post("/protocols", status_code=201)
+def create_protocol(request: Request, body: ProtocolIn, actor: PlanWriter) -> dict[str, Any]:
+    """Draw up a protocol from year N's results and the stored N+1 plan (railway operators or
+    administrators of a party; audited)."""
+    a, b = _between(body.between)
+    if any(len(n) > 2000 for n in body.notes):
+        raise ValidationFailed(
+            N_("A note is longer than 2000 characters."), code="stats.protocol.note", field="notes"
+        )
+    parties = (body.parties[0][:8], body.parties[1][:8]) if body.parties else None
+    with uow_of(request)() as session:
+        stored = service.create_protocol(
+            session, actor, body.year, a, b, parties=parties, notes=body.notes,
+            place=body.place, date=body.date, replace=body.replace,
+        )  # fmt: skip
+    return stored.to_dict()
+
+
+@router.get("/protocols/{protocol_id}")
 def protocol(
-    session: Annotated[Session, Depends(read_session)],
-    year: int,
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
+    session: Annotated[Session, Depends(read_session)], protocol_id: ProtocolId
 ) -> dict[str, Any]:
     """A protocol: the signed content (figures, plan, notes), its digest and signatures."""
-    a, b = _between(between)
-    return service.get_protocol(session, year, a, b).to_dict()
+    return service.get_protocol(session, protocol_id).to_dict()
 
 
-@router.get("/protocols/{year}/verify")
+@router.post("/protocols/{protocol_id}/sign")
+def protocol_sign(
+    request: Request, protocol_id: ProtocolId, actor: Annotated[Actor, Depends(current_actor)]
+) -> dict[str, Any]:
+    """Sign for the caller's railway with its organisation's current key (audited)."""
+    with uow_of(request)() as session:
+        signature = service.sign_protocol(session, actor, protocol_id, secret=_secret(request))
+    return signature.model_dump(mode="json")
+
+
+@router.get("/protocols/{protocol_id}/verify")
 def protocol_verify(
     request: Request,
-    session: Annotated[Session, Depends(read_session)],
-    year: int,
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
+    protocol_id: ProtocolId,
+    actor: Annotated[Actor | None, Depends(optional_actor)],
 ) -> dict[str, Any]:
-    """Both signatures against the stored content and the keys presented when signing
-    (``trusted_keys: false``: proves the protocol is unchanged, not who signed)."""
-    a, b = _between(between)
-    return service.verify_protocol(session, year, a, b).to_dict(request_language(request))
+    """Both signatures against the stored content and the organisations' public keys (retired
+    keys still verify); names the party whose signature fails and why. Audited."""
+    with uow_of(request)() as session:
+        result = service.verify_protocol(session, _reader(request, actor), protocol_id)
+    return result.to_dict(request_language(request))
 
 
-@router.get("/protocols/{year}/pdf")
-def protocol_pdf(
-    request: Request,
+@router.get("/protocols/{protocol_id}/export")
+def protocol_export(
+    session: Annotated[Session, Depends(read_session)], protocol_id: ProtocolId
+) -> dict[str, Any]:
+    """The protocol and its signatures, as ``temir stats protocol verify --file`` reads it."""
+    return service.export_protocol(session, protocol_id)
+
+
+@router.get("/protocols/{protocol_id}/check")
+def protocol_check_of(
     session: Annotated[Session, Depends(read_session)],
-    year: int,
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
+    protocol_id: ProtocolId,
+    year: Annotated[int | None, Query(ge=1990, le=2100, description="The plan year.")] = None,
+) -> dict[str, Any]:
+    """The plan year's actuals (to date) against the plan signed in the protocol."""
+    return service.check_protocol(session, protocol_id, year).to_dict()
+
+
+@router.get("/protocols/{protocol_id}/protocol.pdf")
+def protocol_pdf(
+    session: Annotated[Session, Depends(read_session)],
+    protocol_id: ProtocolId,
+    lang: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    """The protocol as PDF (``?lang=ru`` or ``en``)."""
-    a, b = _between(between)
-    lang = request_language(request)
-    payload = service.protocol_pdf(session, year, a, b, lang)
-    name = f"protocol-{year}-{a}-{b}-{lang}.pdf"
+    """The protocol as PDF (``?lang=ru`` or ``en``; Russian by default)."""
+    chosen = _file_language(lang)
+    payload = service.protocol_pdf(session, protocol_id, chosen)
+    name = f"protocol-{protocol_id.upper()}-{chosen}.pdf"
     return Response(
         payload,
         media_type="application/pdf",
@@ -211,18 +293,16 @@ def protocol_pdf(
     )
 
 
-@router.get("/protocols/{year}/xlsx")
+@router.get("/protocols/{protocol_id}/protocol.xlsx")
 def protocol_xlsx(
-    request: Request,
     session: Annotated[Session, Depends(read_session)],
-    year: int,
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
+    protocol_id: ProtocolId,
+    lang: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """The protocol as XLSX (sheets results, plan, notes)."""
-    a, b = _between(between)
-    lang = request_language(request)
-    payload = service.protocol_xlsx(session, year, a, b, lang)
-    name = f"protocol-{year}-{a}-{b}-{lang}.xlsx"
+    chosen = _file_language(lang)
+    payload = service.protocol_xlsx(session, protocol_id, chosen)
+    name = f"protocol-{protocol_id.upper()}-{chosen}.xlsx"
     return Response(
         payload,
         media_type=XLSX_TYPE,
@@ -238,4 +318,4 @@ def protocol_check(
 ) -> dict[str, Any]:
     """A year's actuals against the plan signed in the protocol of the year before."""
     a, b = _between(between)
-    return service.check_protocol(session, year, a, b).to_dict()
+    return service.check_protocol(session, service.protocol_ref(year - 1, a, b), year).to_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,12 +12,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from temir.accounts.cli import os_user
+from temir.accounts.cli import AS_OPTION, cli_actor, os_user
 from temir.accounts.model import Actor, Channel
 from temir.kit import runtime
 from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, user_errors
+from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_, translate
-from temir.stats import protocol_keys, service
+from temir.notes.verify import load_keys
+from temir.stats import service
 from temir.stats.forecast import Forecast
 from temir.stats.model import Breakdown, Direction, VolumeReport
 from temir.stats.plans import PLAN_COLUMNS, PlanVsActual
@@ -358,13 +361,15 @@ def protocol_create(
     place: str = typer.Option("", help="Where it is signed."),
     date: str = typer.Option("", help="Date of the protocol (YYYY-MM-DD)."),
     replace: bool = typer.Option(False, help="Draw an unsigned protocol up again."),
+    as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Freeze year N's results and the stored N+1 plan into a protocol (to be signed)."""
-    actor = Actor.system(f"cli:{os_user()}", Channel.CLI)
     notes = list(note)
     if notes_file is not None:
         notes += [line for line in notes_file.read_text(encoding="utf-8").splitlines() if line]
+    with user_errors(as_json):
+        actor = cli_actor(as_user)
     with user_errors(as_json), runtime.uow()() as session:
         stored = service.create_protocol(
             session, actor, year, between[0], between[1], parties=parties, notes=notes,
@@ -429,13 +434,19 @@ def _render_protocol(stored: service.StoredProtocol) -> None:
     console.print(f"SHA-256 {stored.digest}; signed by: {', '.join(stored.signed_by) or '—'}")
 
 
+def _pid(year: int, between: tuple[str, str], as_json: bool) -> str:
+    with user_errors(as_json):
+        return service.protocol_ref(year, between[0], between[1])
+
+
 @protocol_app.command("show")
 def protocol_show(
     year: int = YEAR_N, between: tuple[str, str] = BETWEEN, as_json: bool = JSON_OPTION
 ) -> None:
     """The stored protocol: figures, plan, notes, signatures."""
+    pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        stored = service.get_protocol(session, year, between[0], between[1])
+        stored = service.get_protocol(session, pid)
     emit(stored.to_dict() if as_json else stored, as_json, _render_protocol)
 
 
@@ -458,8 +469,9 @@ def protocol_pdf(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Render the protocol as PDF (Russian or English)."""
+    pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        payload = service.protocol_pdf(session, year, between[0], between[1], lang)
+        payload = service.protocol_pdf(session, pid, lang)
     _write(out, payload, as_json)
 
 
@@ -472,82 +484,113 @@ def protocol_xlsx(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Render the protocol as XLSX (sheets results, plan, notes)."""
+    pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        payload = service.protocol_xlsx(session, year, between[0], between[1], lang)
+        payload = service.protocol_xlsx(session, pid, lang)
     _write(out, payload, as_json)
 
 
-@protocol_app.command("keygen")
-def protocol_keygen(
-    party: str = typer.Option(..., help="Railway code, e.g. KZH."),
-    out: Path = typer.Option(Path("keys"), help="Directory for <party>.key.pem and .pub.json."),
+@protocol_app.command("export")
+def protocol_export(
+    year: int = YEAR_N,
+    between: tuple[str, str] = BETWEEN,
+    out: Path = typer.Option(..., "--out", "-o", help="JSON file to write."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Make an Ed25519 key pair for a party (keep the .key.pem secret)."""
-    private, public = protocol_keys.write_keypair(out, party.upper())
-    emit(
-        {"private_key": str(private), "public_key": str(public)},
-        as_json,
-        lambda r: console.print(f"wrote {r['private_key']} and {r['public_key']}"),
-    )
+    """Write the protocol and its signatures as JSON, to verify offline with public keys."""
+    pid = _pid(year, between, as_json)
+    with user_errors(as_json), runtime.uow().read() as session:
+        document = service.export_protocol(session, pid)
+    _write(out, json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"), as_json)
 
 
 @protocol_app.command("sign")
 def protocol_sign(
     year: int = YEAR_N,
     between: tuple[str, str] = BETWEEN,
-    party: str = typer.Option(..., help="The railway signing, e.g. KZH."),
-    key: Path = typer.Option(..., help="The party's Ed25519 private key (PKCS#8 PEM)."),
-    signer: str = typer.Option("", help="Name of the person signing for the party."),
+    as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Sign the protocol for one party (signing again replaces that party's signature)."""
-    actor = Actor.system(f"cli:{os_user()}", Channel.CLI)
+    """Sign the protocol for your railway with its organisation key (as for notes).
+
+    The user (``--as``) must be a railway operator or an administrator of one of the parties.
+    """
+    pid = _pid(year, between, as_json)
     with user_errors(as_json):
-        key_signer = protocol_keys.load_signer(key)
+        actor = cli_actor(as_user)
+        secret = runtime.settings().secret_key
         with runtime.uow()() as session:
-            signature = service.sign_protocol(
-                session, actor, year, between[0], between[1], party=party, signer=key_signer,
-                signer_name=signer,
-            )  # fmt: skip
+            signature = service.sign_protocol(session, actor, pid, secret=secret)
     emit(
         signature.model_dump(mode="json"),
         as_json,
-        lambda r: console.print(f"signed for {r['role']} with {r['key_id']}"),
+        lambda r: console.print(f"signed for {r['role']} ({r['signer']}) with {r['key_id']}"),
     )
+
+
+def _load_json_file(path: Path, field: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ValidationFailed(
+            N_("{path} is not a readable JSON file."),
+            code="stats.protocol.file",
+            field=field,
+            path=str(path),
+        ) from None
 
 
 @protocol_app.command("verify")
 def protocol_verify(
-    year: int = YEAR_N,
+    year: int | None = typer.Option(None, "--year", help="Year N of a stored protocol."),
     between: tuple[str, str] = BETWEEN,
-    keys: list[Path] = typer.Option(
-        [], "--keys", help="Trusted public keys (JSON); without: the keys stored at signing."
+    file: Path | None = typer.Option(
+        None, "--file", help="An exported protocol (temir stats protocol export) to verify offline."
     ),
+    keys: Path | None = typer.Option(
+        None,
+        "--keys",
+        help="Trusted public keys for --file: the keyring JSON of temir notes verify "
+        "(GET /api/v1/keys/keyring.json).",
+    ),
+    as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Check both parties' signatures; says which one fails and why. Exit 1 if not valid."""
+    """Check both parties' signatures; says which one fails and why. Exit 1 if not valid.
+
+    A stored protocol is checked with the organisations' stored public keys (retired ones
+    too); an exported file (``--file``) offline, with the keys of ``--keys`` only.
+    """
     lang = language()
     with user_errors(as_json):
-        ring = protocol_keys.load_key_ring(keys) if keys else None
-        with runtime.uow().read() as session:
-            result = service.verify_protocol(session, year, between[0], between[1], ring)
+        if file is not None or keys is not None:
+            if file is None or keys is None:
+                raise ValidationFailed(
+                    N_("Offline verification needs both --file and --keys."),
+                    code="stats.protocol.offline",
+                    field="keys" if keys is None else "file",
+                )
+            ring = load_keys(_load_json_file(keys, "keys"))
+            result = service.verify_exported(_load_json_file(file, "file"), ring)
+        else:
+            if year is None:
+                raise ValidationFailed(
+                    N_("Give --year (a stored protocol) or --file and --keys."),
+                    code="stats.protocol.verify_what",
+                    field="year",
+                )
+            pid = service.protocol_ref(year, between[0], between[1])
+            actor = cli_actor(as_user)
+            with runtime.uow()() as session:
+                result = service.verify_protocol(session, actor, pid)
     if as_json:
         print_json(result.to_dict(lang))
     else:
         for check in result.parties:
             mark = "[green]valid[/]" if check.valid else f"[red]{check.message(lang)}[/]"
-            console.print(f"  {check.party} {check.key_id or ''}: {mark}")
-        if not result.trusted_keys:
-            console.print(
-                translate(
-                    N_(
-                        "Checked against the keys stored with the signatures: this shows the "
-                        "protocol is unchanged, not who signed. Pass --keys to check identity."
-                    ),
-                    lang,
-                )
-            )
+            console.print(f"  {check.party} {check.signer} {check.key_id or ''}: {mark}")
+        for message in result.problem_messages(lang):
+            console.print(f"  [red]{message}[/]")
         console.print("[green]VALID[/]" if result.valid else "[red]NOT VALID[/]")
     if not result.valid:
         raise typer.Exit(1)
@@ -560,6 +603,7 @@ def protocol_check(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """This year's actuals against the plan signed in last year's protocol."""
+    pid = _pid(year - 1, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        report = service.check_protocol(session, year, between[0], between[1])
+        report = service.check_protocol(session, pid, year)
     emit(report.to_dict() if as_json else report, as_json, _render_plan_vs_actual)

@@ -194,6 +194,15 @@ MESSAGES: Final = {
         "matches the signed digest."
     ),
     "protocol.not_a_party": N_("{party} signed but is not a party to the protocol."),
+    "protocol.wrong_key": N_("{party}: key {key_id} is not a key of {party}."),
+}
+
+#: Problems of the protocol as a whole (not of one party's signature).
+STORE_MESSAGES: Final = {
+    "protocol.store_changed": N_(
+        "The stored protocol no longer matches the digest recorded when it was drawn up: "
+        "its content was changed."
+    ),
 }
 
 
@@ -231,10 +240,14 @@ class ProtocolVerification:
     digest: str
     parties: tuple[PartyCheck, ...]
     trusted_keys: bool  # False: checked against the keys stored with the signatures only
+    problems: tuple[str, ...] = ()  # codes of STORE_MESSAGES
 
     @property
     def valid(self) -> bool:
-        return all(p.valid for p in self.parties)
+        return all(p.valid for p in self.parties) and not self.problems
+
+    def problem_messages(self, lang: str = "en") -> list[str]:
+        return [translate(STORE_MESSAGES[code], lang) for code in self.problems]
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -243,13 +256,21 @@ class ProtocolVerification:
             "digest": self.digest,
             "trusted_keys": self.trusted_keys,
             "parties": [p.to_dict(lang) for p in self.parties],
+            "problems": [
+                {"code": code, "message": message}
+                for code, message in zip(self.problems, self.problem_messages(lang), strict=True)
+            ],
         }
 
 
-def _check(sig: Signature, current: str, keys: KeyRing) -> str | None:
+def _check(
+    sig: Signature, current: str, keys: KeyRing, key_parties: Mapping[str, str] | None
+) -> str | None:
     verifier = keys.get(sig.key_id)
     if verifier is None or verifier.algorithm != sig.algorithm:
         return "protocol.unknown_key"
+    if key_parties is not None and key_parties.get(sig.key_id) != sig.role:
+        return "protocol.wrong_key"
     try:
         raw = base64.b64decode(sig.value, validate=True)
     except ValueError:
@@ -267,10 +288,15 @@ def verify(
     keys: KeyRing,
     *,
     trusted_keys: bool = True,
+    key_parties: Mapping[str, str] | None = None,
+    recorded_digest: str | None = None,
 ) -> ProtocolVerification:
     """Both parties' signatures against the content as it is now: valid, or which one fails.
 
-    ``Signature.role`` carries the party (railway code) that signed.
+    ``Signature.role`` carries the party (railway code) that signed. ``key_parties`` (key id →
+    the railway whose organisation holds the key) makes a key of one railway useless for
+    signing in the other's name. ``recorded_digest`` is the digest stored when the protocol was
+    drawn up: a difference names a change of the stored content even before anyone signed.
     """
     current = digest(content)
     parties = list(content["parties"])
@@ -281,7 +307,7 @@ def verify(
         if sig is None:
             checks.append(PartyCheck(party, False, False, problem="protocol.unsigned"))
             continue
-        problem = _check(sig, current, keys)
+        problem = _check(sig, current, keys, key_parties)
         checks.append(
             PartyCheck(party, True, problem is None, sig.key_id, sig.signer, sig.signed_at, problem)
         )
@@ -291,4 +317,37 @@ def verify(
                 PartyCheck(party, True, False, sig.key_id, sig.signer, sig.signed_at,
                            "protocol.not_a_party")
             )  # fmt: skip
-    return ProtocolVerification(str(content["protocol_id"]), current, tuple(checks), trusted_keys)
+    problems: tuple[str, ...] = ()
+    if recorded_digest is not None and recorded_digest != current:
+        problems = ("protocol.store_changed",)
+    return ProtocolVerification(
+        str(content["protocol_id"]), current, tuple(checks), trusted_keys, problems
+    )
+
+
+# --- the exported file (offline verification) ----------------------------------------------
+
+EXPORT_FORMAT: Final = "temir-stats-protocol-signed/1"
+
+
+def export_document(content: Mapping[str, Any], signatures: Iterable[Signature]) -> dict[str, Any]:
+    """The protocol and its signatures as one JSON file, checked offline with public keys only
+    (the keyring of ``GET /api/v1/keys/keyring.json``, as for ``temir notes verify``)."""
+    return {
+        "format": EXPORT_FORMAT,
+        "content": dict(content),
+        "signatures": [s.model_dump(mode="json") for s in signatures],
+    }
+
+
+def read_export(value: Any) -> tuple[dict[str, Any], list[Signature]]:
+    """Content and signatures of an exported file; ``ValueError`` names what is wrong."""
+    if not isinstance(value, dict) or value.get("format") != EXPORT_FORMAT:
+        raise ValueError(f"not a {EXPORT_FORMAT} file")
+    content = value.get("content")
+    if not isinstance(content, dict) or not isinstance(content.get("parties"), list):
+        raise ValueError("the file has no protocol content")
+    raw = value.get("signatures")
+    if not isinstance(raw, list):
+        raise ValueError("the file has no list of signatures")
+    return content, [Signature.model_validate(item) for item in raw]

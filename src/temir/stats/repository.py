@@ -316,10 +316,13 @@ def count_synthetic(session: Session, seed_prefix: str) -> int:
 # --- protocols ------------------------------------------------------------------------------
 
 
-def protocol_row(session: Session, protocol_id: str) -> StatsProtocolRow | None:
-    return session.scalars(
-        select(StatsProtocolRow).where(StatsProtocolRow.protocol_id == protocol_id)
-    ).one_or_none()
+def protocol_row(
+    session: Session, protocol_id: str, *, for_update: bool = False
+) -> StatsProtocolRow | None:
+    query = select(StatsProtocolRow).where(StatsProtocolRow.protocol_id == protocol_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
 
 
 def protocol_rows(session: Session, year: int | None = None) -> list[StatsProtocolRow]:

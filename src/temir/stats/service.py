@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,10 +17,16 @@ from sqlalchemy.orm import Session
 from temir.accounts import audit
 from temir.accounts import rules as rules_of_accounts
 from temir.accounts.model import Actor, Role
+from temir.accounts.tables import OrganisationRow
 from temir.kit import clock
-from temir.kit.errors import Conflict, NotFound, ValidationFailed
+from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_
-from temir.notes.signing import Ed25519Signer, KeyRing, PublicKeyEntry, Signature
+from temir.notes import keys as org_keys
+from temir.notes import repository as notes_repository
+from temir.notes import service as notes_service
+from temir.notes.rules import railway_abbr
+from temir.notes.signing import KeyRing, Signature
+from temir.notes.tables import OrgKeyRow
 from temir.stats import data, forecast, imports, plans, protocol, repository, rules, synthetic
 from temir.stats.model import (
     SYNTHETIC_SOURCE,
@@ -500,9 +505,16 @@ def seed_plan_from_forecast(
 
 
 # --- the protocol "results of N and plans for N+1" ------------------------------------------
+#
+# Signed like consignment notes: with the *organisation key* of each railway (sealed at rest,
+# :mod:`temir.notes.keys`), the current key of the acting user's organisation, and checked with
+# the organisations' stored public keys — retired keys included, so a rotation never voids an
+# earlier signature. The signer must belong to one of the two railways; a key of one railway
+# never verifies a signature in the other's name.
 
 #: The railway that signs for a country when none is named (demo: KZH and TDZ).
 RAILWAY_OF_COUNTRY = {"KZ": "KZH", "TJ": "TDZ", "UZ": "UTI", "KG": "KRG", "TM": "TRK", "RU": "RZD"}
+PROTOCOL_SIGNERS = (Role.RAILWAY_OPERATOR,)  # and admins (of a party's organisation)
 
 
 @dataclass(frozen=True)
@@ -513,8 +525,8 @@ class StoredProtocol:
     content: dict[str, Any]
     digest: str
     signatures: tuple[Signature, ...]
-    public_keys: tuple[PublicKeyEntry, ...]  # as presented by each signer
     created_at: datetime
+    recorded_digest: str = ""
 
     @property
     def signed_by(self) -> list[str]:
@@ -554,33 +566,31 @@ def _stored(session: Session, row: StatsProtocolRow) -> StoredProtocol:
             )
             for s in sigs
         ),
-        public_keys=tuple(
-            PublicKeyEntry(
-                key_id=s.key_id, algorithm=s.algorithm, public_key=s.public_key, owner=s.party
-            )
-            for s in sigs
-        ),
         created_at=_aware(row.created_at),
+        recorded_digest=row.digest,
     )
 
 
-def _protocol_row(session: Session, year: int, a: str, b: str) -> StatsProtocolRow:
+def protocol_ref(year: int, a: str, b: str) -> str:
+    """The id of the protocol of ``year`` between countries ``a`` and ``b`` ("2025-KZ-TJ")."""
     a, b = _pair(a, b)
-    row = repository.protocol_row(session, protocol.protocol_id(year, a, b))
+    return protocol.protocol_id(year, a, b)
+
+
+def _protocol_row(
+    session: Session, protocol_id: str, *, for_update: bool = False
+) -> StatsProtocolRow:
+    pid = protocol_id.strip().upper()[:40]
+    row = repository.protocol_row(session, pid, for_update=for_update)
     if row is None:
         raise NotFound(
-            N_("No protocol of {year} between {a} and {b}."),
-            code="stats.protocol.not_found",
-            field="year",
-            year=year,
-            a=a,
-            b=b,
+            N_("No protocol {id}."), code="stats.protocol.not_found", field="protocol_id", id=pid
         )
     return row
 
 
-def get_protocol(session: Session, year: int, a: str, b: str) -> StoredProtocol:
-    return _stored(session, _protocol_row(session, year, a, b))
+def get_protocol(session: Session, protocol_id: str) -> StoredProtocol:
+    return _stored(session, _protocol_row(session, protocol_id))
 
 
 def list_protocols(session: Session, year: int | None = None) -> list[dict[str, Any]]:
@@ -597,7 +607,7 @@ def list_protocols(session: Session, year: int | None = None) -> list[dict[str, 
                 "parties": [row.party_a, row.party_b],
                 "signed_by": signed,
                 "synthetic": row.synthetic,
-                "created_at": row.created_at.isoformat(),
+                "created_at": _aware(row.created_at).isoformat(),
             }
         )
     return out
@@ -631,6 +641,47 @@ def protocol_results(
     )
 
 
+def _railway_of(org: OrganisationRow | None) -> str | None:
+    """The railway (OSJD code, e.g. KZH) an organisation is, or None if it is not a railway."""
+    if org is None or org.kind != "railway" or not org.railway_code:
+        return None
+    return railway_abbr(org.railway_code) or org.railway_code.strip().upper()
+
+
+def _party_organisation(
+    session: Session, actor: Actor, parties: tuple[str, str], pid: str
+) -> tuple[OrganisationRow, str]:
+    """The actor's organisation and the party (railway) it is; 403 unless it is a party."""
+    org = notes_repository.organisation_by_id(session, actor.organisation_id)
+    railway = _railway_of(org)
+    if org is None or railway not in parties or not actor.has_role(*PROTOCOL_SIGNERS):
+        raise PermissionDenied(
+            N_(
+                "Only a railway operator or an administrator of {a} or {b} may do this with "
+                "protocol {id}."
+            ),
+            code="stats.protocol.not_a_party_member",
+            a=parties[0],
+            b=parties[1],
+            id=pid,
+        )
+    return org, str(railway)
+
+
+def signing_party(session: Session, actor: Actor | None, protocol_id: str) -> str | None:
+    """The party the actor may still sign protocol ``protocol_id`` for, or None (pages use it
+    to offer a Sign button; :func:`sign_protocol` decides again)."""
+    if actor is None:
+        return None
+    row = _protocol_row(session, protocol_id)
+    try:
+        _, party = _party_organisation(session, actor, (row.party_a, row.party_b), row.protocol_id)
+    except PermissionDenied:
+        return None
+    signed = {s.party for s in repository.protocol_signature_rows(session, row.id)}
+    return None if party in signed else party
+
+
 def create_protocol(
     session: Session,
     actor: Actor,
@@ -647,11 +698,15 @@ def create_protocol(
     """Freeze the results of ``year`` and the stored plan of ``year + 1`` into a protocol.
 
     The plan must exist (seed it from the forecast, enter or import it first). A protocol that
-    anyone has signed is never replaced: the signatures are over its content.
+    anyone has signed is never replaced: the signatures are over its content. A user must be a
+    railway operator or an administrator of one of the two railways; a system actor (the
+    server's own CLI, the demo) draws it up for them.
     """
     rules_of_accounts.require_role(actor, *PLAN_WRITERS)
     a, b = _pair(a, b)
-    party_a, party_b = parties or (RAILWAY_OF_COUNTRY.get(a, a), RAILWAY_OF_COUNTRY.get(b, b))
+    party_a, party_b = (p.strip().upper() for p in parties) if parties else (
+        RAILWAY_OF_COUNTRY.get(a, a), RAILWAY_OF_COUNTRY.get(b, b)
+    )  # fmt: skip
     if party_a == party_b:
         raise ValidationFailed(
             N_("A protocol needs two different parties."),
@@ -659,6 +714,8 @@ def create_protocol(
             field="parties",
         )
     pid = protocol.protocol_id(year, a, b)
+    if actor.user_id is not None:
+        _party_organisation(session, actor, (party_a, party_b), pid)
     existing = repository.protocol_row(session, pid)
     if existing is not None:
         if repository.protocol_signature_rows(session, existing.id):
@@ -714,41 +771,49 @@ def create_protocol(
     return _stored(session, row)
 
 
-def sign_protocol(
-    session: Session,
-    actor: Actor,
-    year: int,
-    a: str,
-    b: str,
-    *,
-    party: str,
-    signer: Ed25519Signer,
-    signer_name: str = "",
-) -> Signature:
-    """Sign the protocol for ``party`` with ``signer`` (the key source is the caller's)."""
-    rules_of_accounts.require_role(actor, *PLAN_WRITERS)
-    row = _protocol_row(session, year, a, b)
-    party = party.upper()
-    if party not in (row.party_a, row.party_b):
-        raise ValidationFailed(
-            N_("{party} is not a party to protocol {id}."),
-            code="stats.protocol.not_a_party",
+def _current_key(session: Session, actor: Actor, org: OrganisationRow, secret: str) -> OrgKeyRow:
+    """The organisation's current signing key; its first key is made (and audited) on demand,
+    exactly as when it first signs a note."""
+    key = notes_repository.current_key(session, org.id)
+    if key is None:
+        notes_service.rotate_key(session, actor, org.slug, secret)
+        key = notes_repository.current_key(session, org.id)
+    if key is None:  # pragma: no cover - rotate_key has just made one
+        raise Conflict(N_("The organisation has no signing key."), code="keys.missing")
+    return key
+
+
+def sign_protocol(session: Session, actor: Actor, protocol_id: str, *, secret: str) -> Signature:
+    """Sign the protocol for the actor's railway with its organisation's current key.
+
+    The actor must be a railway operator or an administrator of one of the two parties. A party
+    signs once: its signature covers the digest of the content, which never changes.
+    """
+    row = _protocol_row(session, protocol_id, for_update=True)
+    org, party = _party_organisation(session, actor, (row.party_a, row.party_b), row.protocol_id)
+    existing = [s for s in repository.protocol_signature_rows(session, row.id) if s.party == party]
+    if existing:
+        raise Conflict(
+            N_("{party} has already signed protocol {id}."),
+            code="stats.protocol.already_signed",
             field="party",
             party=party,
             id=row.protocol_id,
         )
+    key = _current_key(session, actor, org, secret)
+    signer = org_keys.unseal(key.key_id, key.private_key_sealed, key.salt, secret)
     signature = protocol.sign(
-        row.content, signer, party=party, signer_name=signer_name or actor.label, at=clock.now()
+        row.content, signer, party=party, signer_name=org.slug, at=clock.now()
     )
     repository.put_protocol_signature(
         session,
         StatsProtocolSignatureRow(
             protocol_id=row.id,
             party=party,
-            signer=signature.signer,
+            signer=org.slug,
             key_id=signature.key_id,
             algorithm=signature.algorithm,
-            public_key=base64.b64encode(signer.public_bytes).decode("ascii"),
+            public_key=key.public_key,
             digest=signature.digest,
             value=signature.value,
             signed_at=signature.signed_at,
@@ -760,40 +825,112 @@ def sign_protocol(
         "stats.protocol.sign",
         "stats_protocols",
         row.protocol_id,
-        {"party": party, "key_id": signature.key_id, "digest": signature.digest},
+        {
+            "party": party,
+            "organisation": org.slug,
+            "key_id": signature.key_id,
+            "digest": signature.digest,
+        },
     )
     return signature
 
 
+def _organisation_keys(session: Session, key_ids: set[str]) -> tuple[KeyRing, dict[str, str]]:
+    """The stored public keys (current and retired) and the railway each belongs to."""
+    rows = notes_repository.key_rows(session, key_ids=key_ids)
+    org_ids = {r.organisation_id for r in rows}
+    slugs = notes_repository.organisation_slugs(session, org_ids)
+    railways = {i: _railway_of(notes_repository.organisation_by_id(session, i)) for i in org_ids}
+    ring = KeyRing(
+        org_keys.entry(r.key_id, r.algorithm, r.public_key, slugs.get(r.organisation_id, ""))
+        for r in rows
+    )
+    return ring, {r.key_id: railways[r.organisation_id] or "" for r in rows}
+
+
 def verify_protocol(
-    session: Session, year: int, a: str, b: str, keys: KeyRing | None = None
+    session: Session, actor: Actor, protocol_id: str
 ) -> protocol.ProtocolVerification:
-    """Both signatures against the stored content: with ``keys`` (trusted public keys), or —
-    without — against the keys each signer presented, which proves only that nothing changed
-    since signing, not who signed."""
-    stored = get_protocol(session, year, a, b)
-    ring = keys if keys is not None else KeyRing(stored.public_keys)
-    return protocol.verify(stored.content, stored.signatures, ring, trusted_keys=keys is not None)
+    """Both signatures against the stored content and the organisations' stored public keys
+    (retired keys still verify); also whether the content still has the digest recorded when it
+    was drawn up. Audited: who checked, and the verdict."""
+    stored = get_protocol(session, protocol_id)
+    ring, key_parties = _organisation_keys(session, {s.key_id for s in stored.signatures})
+    result = protocol.verify(
+        stored.content,
+        stored.signatures,
+        ring,
+        key_parties=key_parties,
+        recorded_digest=stored.recorded_digest,
+    )
+    audit.record(
+        session,
+        actor,
+        "stats.protocol.verify",
+        "stats_protocols",
+        stored.protocol_id,
+        {
+            "valid": result.valid,
+            "digest": result.digest,
+            "problems": [p.problem for p in result.parties if p.problem] + list(result.problems),
+        },
+    )
+    return result
 
 
-def check_protocol(session: Session, plan_year: int, a: str, b: str) -> plans.PlanVsActual:
-    """``plan_year``'s actuals against the plan signed in the protocol of ``plan_year - 1``."""
-    stored = get_protocol(session, plan_year - 1, a, b)
-    cells = protocol.plan_cells_of(stored.content)
+def export_protocol(session: Session, protocol_id: str) -> dict[str, Any]:
+    """The protocol and its signatures as a file that ``temir stats protocol verify --file``
+    checks offline, with public keys only."""
+    stored = get_protocol(session, protocol_id)
+    return protocol.export_document(stored.content, stored.signatures)
+
+
+def verify_exported(document: Any, keys: KeyRing) -> protocol.ProtocolVerification:
+    """An exported protocol checked offline against trusted public keys (a keyring file)."""
+    try:
+        content, signatures = protocol.read_export(document)
+        return protocol.verify(content, signatures, keys)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationFailed(
+            N_("Not an exported protocol file: {detail}."),
+            code="stats.protocol.file",
+            field="file",
+            detail=str(exc).splitlines()[0],
+        ) from exc
+
+
+def check_protocol(
+    session: Session, protocol_id: str, year: int | None = None
+) -> plans.PlanVsActual:
+    """The plan year's actuals (to date) against the plan signed in the protocol."""
+    stored = get_protocol(session, protocol_id)
+    content = stored.content
+    plan_year = int(content["plan_year"])
+    if year is not None and year != plan_year:
+        raise ValidationFailed(
+            N_("Protocol {id} holds the plan of {plan_year}; it cannot check {year}."),
+            code="stats.protocol.check_year",
+            field="year",
+            id=stored.protocol_id,
+            plan_year=plan_year,
+            year=year,
+        )
+    a, b = content["countries"]
+    cells = protocol.plan_cells_of(content)
     return plan_vs_actual(
         session, plan_year, a, b, plan=cells, plan_source=f"protocol {stored.protocol_id}"
     )
 
 
-def protocol_pdf(session: Session, year: int, a: str, b: str, lang: str = "en") -> bytes:
+def protocol_pdf(session: Session, protocol_id: str, lang: str = "en") -> bytes:
     from temir.stats.protocol_pdf import render_pdf
 
-    stored = get_protocol(session, year, a, b)
+    stored = get_protocol(session, protocol_id)
     return render_pdf(stored.content, stored.signatures, stored.digest, lang)
 
 
-def protocol_xlsx(session: Session, year: int, a: str, b: str, lang: str = "en") -> bytes:
+def protocol_xlsx(session: Session, protocol_id: str, lang: str = "en") -> bytes:
     from temir.stats.protocol_xlsx import render_xlsx
 
-    stored = get_protocol(session, year, a, b)
+    stored = get_protocol(session, protocol_id)
     return render_xlsx(stored.content, stored.signatures, stored.digest, lang)
