@@ -107,7 +107,7 @@ def test_a_failing_step_loses_only_its_own_writes(
     uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def half_done(
-        session: Session, actor: Actor, seed: int, console: Console
+        session: Session, actor: Actor, context: service.DemoContext
     ) -> service.StepSummary:
         accounts.create_organisation(
             session, actor, slug="demo-half-done", name="Half (demo)", kind="shipper", country="KZ"

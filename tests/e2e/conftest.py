@@ -44,6 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+E2E_SECRET = "e2e-secret-key-not-for-production"  # the live server's and the demo keys'
 SCREENSHOTS = Path(os.environ.get("TEMIR_SCREENSHOTS", "/tmp/temir-screenshots"))
 
 
@@ -83,7 +84,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     actor = Actor.system("e2e-tests")
     load_reference(uow, actor)
     demo_service.run(
-        uow, actor, seed=demo_service.DEFAULT_SEED, console=Console(file=io.StringIO())
+        uow,
+        actor,
+        seed=demo_service.DEFAULT_SEED,
+        console=Console(file=io.StringIO()),
+        secret_key=E2E_SECRET,
     )
     shipper = next(u for u in demo_accounts.USERS if u.username == "demo-shipper")
     login = DemoLogin(
@@ -97,7 +102,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     settings = Settings(
         database_url=url,
         home=home,
-        secret_key="e2e-secret-key-not-for-production",
+        secret_key=E2E_SECRET,
         host="127.0.0.1",
         port=port,
         secure_cookies=False,

@@ -13,12 +13,11 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from rich.console import Console
 from sqlalchemy.orm import Session
 
 from temir.accounts import passwords, repository, service
 from temir.accounts.model import Actor, OrganisationKind, Role
-from temir.demo.service import DemoTable, StepSummary, step
+from temir.demo.service import DemoContext, DemoTable, StepSummary, step
 from temir.kit.errors import Problem, Severity
 from temir.kit.i18n import N_
 
@@ -126,7 +125,8 @@ PASSWORD_UNCHANGED = N_("(unchanged, set by an earlier run)")
 
 
 @step("accounts", N_("Demo organisations and users"))
-def demo_accounts(session: Session, actor: Actor, seed: int, console: Console) -> StepSummary:
+def demo_accounts(session: Session, actor: Actor, context: DemoContext) -> StepSummary:
+    seed = context.seed
     summary = StepSummary("accounts")
     organisations = DemoTable(
         N_("Demo organisations (synthetic)"), [N_("slug"), N_("name"), N_("kind"), N_("status")]

@@ -14,15 +14,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from rich.console import Console
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from temir.accounts import repository as accounts_repository
 from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor, Channel
-from temir.demo.service import DemoTable, StepSummary, step
-from temir.kit import runtime
+from temir.demo.service import DemoContext, DemoTable, StepSummary, step
 from temir.kit.i18n import N_
 from temir.notes import lifecycle, service
 from temir.notes.example import example_note
@@ -65,7 +63,8 @@ def _document(rng: random.Random, index: int) -> dict[str, object]:
 
 
 @step("notes", N_("Demo SMGS notes, signed (synthetic)"))
-def demo_notes(session: Session, actor: Actor, seed: int, console: Console) -> StepSummary:
+def demo_notes(session: Session, actor: Actor, context: DemoContext) -> StepSummary:
+    seed = context.seed
     summary = StepSummary("notes")
     table = DemoTable(N_("Demo SMGS notes (synthetic)"), [N_("note"), N_("state"), N_("status")])
     org = accounts_repository.organisation_row(session, SHIPPER_ORG)
@@ -77,7 +76,7 @@ def demo_notes(session: Session, actor: Actor, seed: int, console: Console) -> S
     if existing:
         summary.existing = int(existing)
         return summary
-    secret = runtime.settings().secret_key
+    secret = context.secret_key
     users = {
         name: accounts_service.actor_for(session, name, Channel.SYSTEM)
         for name in (SHIPPER, KZH, UTI, TDZ)

@@ -66,7 +66,16 @@ class StepSummary:
         }
 
 
-StepFunction = Callable[[Session, Actor, int, Console], StepSummary]
+@dataclass(frozen=True)
+class DemoContext:
+    """What every step gets besides the session and the actor."""
+
+    seed: int
+    console: Console
+    secret_key: str  # the installation secret that seals organisations' signing keys
+
+
+StepFunction = Callable[[Session, Actor, DemoContext], StepSummary]
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,18 @@ def run(
     console: Console,
     only: list[str] | None = None,
     lang: str = "en",
+    secret_key: str | None = None,
 ) -> list[StepSummary]:
-    """Run the steps (all, or those named in ``only``), each in its own unit of work."""
+    """Run the steps (all, or those named in ``only``), each in its own unit of work.
+
+    ``secret_key`` must be the secret of the installation that will use the data (keys sealed
+    under another secret cannot sign there); by default, this process's settings.
+    """
+    if secret_key is None:
+        from temir.kit import runtime
+
+        secret_key = runtime.settings().secret_key
+    context = DemoContext(seed=seed, console=console, secret_key=secret_key)
     chosen = [s for s in steps() if only is None or s.name in only]
     unknown = sorted(set(only or ()) - {s.name for s in STEPS})
     if unknown:
@@ -121,7 +140,7 @@ def run(
     for number, current in enumerate(chosen, start=1):
         title = translate(current.title, lang)
         with console.status(f"[{number}/{len(chosen)}] {title}…"), uow() as session:
-            summary = current.run(session, actor, seed, console)
+            summary = current.run(session, actor, context)
         state = translate(
             N_("{created} created, {existing} already there"),
             lang,

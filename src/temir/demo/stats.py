@@ -10,14 +10,12 @@ operators with their organisations' keys (as they sign notes).
 
 from __future__ import annotations
 
-from rich.console import Console
 from sqlalchemy.orm import Session
 
 from temir.accounts import repository as accounts_repository
 from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor, Channel
-from temir.demo.service import DemoTable, StepSummary, step
-from temir.kit import runtime
+from temir.demo.service import DemoContext, DemoTable, StepSummary, step
 from temir.kit.i18n import N_
 from temir.stats import repository, service
 
@@ -39,7 +37,8 @@ ALREADY_THERE = N_("already there")
 
 
 @step("stats", N_("Synthetic freight statistics 2024–2025 and the 2026 plan"))
-def demo_stats(session: Session, actor: Actor, seed: int, console: Console) -> StepSummary:
+def demo_stats(session: Session, actor: Actor, context: DemoContext) -> StepSummary:
+    seed = context.seed
     summary = StepSummary("stats")
     table = DemoTable(N_("Demo statistics (synthetic)"), [N_("what"), N_("count"), N_("status")])
     facts = repository.count_synthetic(session, f"SYN{seed}-")
@@ -59,12 +58,14 @@ def demo_stats(session: Session, actor: Actor, seed: int, console: Console) -> S
         written = service.seed_plan_from_forecast(session, actor, PLAN_YEAR, *PAIR)
         summary.created += 1
         table.rows.append([f"plan {PLAN_YEAR} KZ–TJ cells (forecast)", str(written), CREATED])
-    _protocol(session, actor, summary, table)
+    _protocol(session, actor, summary, table, context.secret_key)
     summary.tables.append(table)
     return summary
 
 
-def _protocol(session: Session, actor: Actor, summary: StepSummary, table: DemoTable) -> None:
+def _protocol(
+    session: Session, actor: Actor, summary: StepSummary, table: DemoTable, secret: str
+) -> None:
     """The 2025 KZ–TJ protocol, drawn up once and signed by each demo railway once."""
     pid = service.protocol_ref(PROTOCOL_YEAR, *PAIR)
     label = f"protocol {pid} (KZH–TDZ)"
@@ -80,7 +81,6 @@ def _protocol(session: Session, actor: Actor, summary: StepSummary, table: DemoT
         summary.existing += 1
         table.rows.append([label, "1", ALREADY_THERE])
     signed = set(service.get_protocol(session, pid).signed_by)
-    secret = runtime.settings().secret_key
     for username in SIGNERS:
         if accounts_repository.user_row(session, username) is None:
             continue  # the accounts step did not run: the protocol stays unsigned
