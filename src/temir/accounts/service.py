@@ -126,11 +126,11 @@ def create_user(
     row = UserRow(
         username=username,
         full_name=rules.check_name(full_name or username, "full_name"),
-        email=(email or "").strip() or None,
+        email=rules.check_email(email),
         password_hash=password_hash,
         role=role.value,
         organisation_id=organisation_id,
-        language=language,
+        language=rules.check_language(language),
         active=True,
         synthetic=synthetic,
         created_at=clock.now(),
@@ -194,7 +194,7 @@ def issue_token(
     secret, prefix, token_hash = rules.new_token()
     token = ApiTokenRow(
         user_id=row.id,
-        name=rules.check_name(name),
+        name=rules.check_token_name(name),
         prefix=prefix,
         token_hash=token_hash,
         created_at=now,
@@ -286,7 +286,7 @@ def log_in(
     ``login.failed`` audit row that the throttle counts. The reason is for the audit log only;
     the person logging in is told the same thing whatever it was.
     """
-    name = rules.normalise_username(username)[:64]
+    name = rules.login_name(username)
     now = clock.now()
     recent = repository.count_login_failures(session, name, remote_addr, now - rules.LOGIN_WINDOW)
     if rules.login_throttled(recent):
