@@ -27,7 +27,7 @@ from temir.accounts.model import (
 )
 from temir.accounts.tables import ApiTokenRow, OrganisationRow, UserRow, WebSessionRow
 from temir.kit import clock
-from temir.kit.errors import Conflict, NotFound, Unauthenticated
+from temir.kit.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
 from temir.kit.i18n import N_
 
 # --- organisations ---------------------------------------------------------------------------
@@ -188,6 +188,7 @@ def issue_token(
     expires_days: int | None = None,
 ) -> IssuedToken:
     """Issue a token for ``username``; the returned secret is the only copy there will be."""
+    _require_self_or_admin_by_name(actor, username)
     row = _user_row(session, username)
     rules.require_self_or_admin(actor, row.id)
     now = clock.now()
@@ -220,16 +221,24 @@ def list_tokens(session: Session, actor: Actor, username: str | None = None) -> 
             rules.require_role(actor, Role.ADMIN)
             return repository.tokens(session)
         return repository.tokens(session, actor.user_id)
+    _require_self_or_admin_by_name(actor, username)
     row = _user_row(session, username)
     rules.require_self_or_admin(actor, row.id)
     return repository.tokens(session, row.id)
 
 
+def _require_self_or_admin_by_name(actor: Actor, username: str) -> None:
+    """Refuse before looking the name up: a 404 for another user's name would tell a
+    non-admin which usernames exist."""
+    if actor.role is not Role.ADMIN and rules.normalise_username(username) != actor.label:
+        raise PermissionDenied(N_("Only the owner or an administrator may do this."))
+
+
 def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     row = session.get(ApiTokenRow, token_id)
-    if row is None:
+    if row is None or (actor.role is not Role.ADMIN and actor.user_id != row.user_id):
+        # someone else's token is "not found" too: its id tells nobody that it exists
         raise NotFound(N_("No API token {id}."), code="token_not_found", field="id", id=token_id)
-    rules.require_self_or_admin(actor, row.user_id)
     owner = session.get(UserRow, row.user_id)
     username = owner.username if owner else "?"
     if row.revoked_at is None:
