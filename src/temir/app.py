@@ -21,6 +21,7 @@ from temir.kit.api import install_error_handlers
 from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
 from temir.web.errors import install as install_html_error_pages
+from temir.web.headers import SecurityHeadersMiddleware
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_html_error_pages(app)
     app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
+    app.add_middleware(SecurityHeadersMiddleware)  # CSP, nosniff, no framing, referrer policy
     for router in _api_routers():
         app.include_router(router, prefix="/api/v1")
     for router in _web_routers():

@@ -50,7 +50,12 @@ def test_api_route_errors_name_the_field(
 
 @pytest.mark.parametrize(
     ("extra", "field"),
-    [({"cargo": "011005", "mass_kg": 0}, "mass_kg"), ({"cargo": "123", "mass_kg": 5}, "cargo")],
+    [
+        ({"cargo": "011005", "mass_kg": 0}, "mass_kg"),
+        ({"cargo": "011005", "mass_kg": 1_000_000_000}, "mass_kg"),
+        ({"cargo": "011005", "mass_kg": 10**23}, "mass_kg"),
+        ({"cargo": "123", "mass_kg": 5}, "cargo"),
+    ],
 )
 def test_api_quote_errors_name_the_field(client: TestClient, extra: dict, field: str) -> None:
     r = client.get("/api/v1/quotes", params={"from": "684001", "to": "745309", **extra})

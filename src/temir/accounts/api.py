@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -141,7 +141,9 @@ def create_token(
 
 @router.delete("/tokens/{token_id}")
 def revoke_token(
-    token_id: int, request: Request, actor: Actor = Depends(current_actor)
+    request: Request,
+    token_id: int = Path(ge=1, le=2**31 - 1),
+    actor: Actor = Depends(current_actor),
 ) -> dict[str, Any]:
     with uow_of(request)() as session:
         token = service.revoke_token(session, actor, token_id)

@@ -6,8 +6,8 @@ use it. Then, because a browser sends cookies with cross-site requests too, it r
 unsafe method (POST, PUT, PATCH, DELETE) that rides on a session cookie unless it carries the
 session's CSRF token in the ``X-CSRF-Token`` header (htmx, scripts) or a ``csrf_token`` form
 field (plain forms): 403 ``csrf_failed``. Requests with an ``Authorization`` header do not
-use the cookie at all and need no CSRF token. ``/login`` has no session yet and checks its own
-double-submit token.
+use the cookie at all (no user is put on ``request.state``) and need no CSRF token.
+``/login`` has no session yet and checks its own double-submit token.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ class SessionMiddleware:
         request.state.web_session = None
         cookie = request.cookies.get(rules.SESSION_COOKIE)
         web: WebSession | None = None
-        if cookie:
+        # A request with an Authorization header is authenticated by it alone (see deps): its
+        # cookie is not looked at, so no route can act on the cookie without the CSRF check.
+        if cookie and "authorization" not in request.headers:
             uow: UnitOfWork = scope["app"].state.uow
             web = await run_in_threadpool(_lookup, uow, cookie)
         if web is not None:

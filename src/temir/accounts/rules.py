@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from temir.accounts.model import Actor, OrganisationKind, Role
 from temir.kit.errors import PermissionDenied, ValidationFailed
-from temir.kit.i18n import N_
+from temir.kit.i18n import N_, available_languages
 
 TOKEN_SCHEME = "tmr_"  # noqa: S105 - makes a leaked Temir token recognisable to secret scanners
 TOKEN_PREFIX_LENGTH = 12  # scheme + 8 random characters, shown in lists to tell tokens apart
@@ -125,16 +125,71 @@ def check_railway_code(kind: OrganisationKind, code: str | None) -> str | None:
     return value
 
 
-def check_name(value: str, field: str = "name") -> str:
+NAME_MAX_LENGTH = 200
+TOKEN_NAME_MAX_LENGTH = 100  # the api_tokens.name column
+EMAIL_MAX_LENGTH = 200
+
+
+def _has_control_characters(text: str) -> bool:
+    """NUL and other C0 controls: PostgreSQL cannot store NUL, and none belongs in a name."""
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def check_name(value: str, field: str = "name", max_length: int = NAME_MAX_LENGTH) -> str:
     text = value.strip()
-    if not text or len(text) > 200:
+    if not text or len(text) > max_length or _has_control_characters(text):
         raise ValidationFailed(
-            N_("{field_name} must have 1 to 200 characters."),
+            N_("{field_name} must have 1 to {max} characters, without control characters."),
             code="invalid_name",
             field=field,
             field_name=field,
+            max=max_length,
         )
     return text
+
+
+def check_token_name(value: str) -> str:
+    return check_name(value, "name", TOKEN_NAME_MAX_LENGTH)
+
+
+def check_email(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if (
+        len(text) > EMAIL_MAX_LENGTH
+        or _has_control_characters(text)
+        or " " in text
+        or text.count("@") != 1
+        or text.startswith("@")
+        or text.endswith("@")
+    ):
+        raise ValidationFailed(
+            N_("An e-mail address looks like name@example.org (at most {max} characters)."),
+            code="invalid_email",
+            field="email",
+            max=EMAIL_MAX_LENGTH,
+        )
+    return text
+
+
+def check_language(value: str) -> str:
+    code = value.strip().lower()
+    if code not in available_languages():
+        raise ValidationFailed(
+            N_("Unknown language {value}; one of: {choices}."),
+            code="invalid_language",
+            field="language",
+            value=value[:20],
+            choices=", ".join(available_languages()),
+        )
+    return code
+
+
+def login_name(username: str) -> str:
+    """The key a log-in attempt is counted and audited under: any text, made storable."""
+    name = normalise_username(username)[:64]
+    return "".join("\ufffd" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in name)
 
 
 def check_password(password: str) -> str:

@@ -27,7 +27,7 @@ from temir.accounts.model import (
 )
 from temir.accounts.tables import ApiTokenRow, OrganisationRow, UserRow, WebSessionRow
 from temir.kit import clock
-from temir.kit.errors import Conflict, NotFound, Unauthenticated
+from temir.kit.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
 from temir.kit.i18n import N_
 
 # --- organisations ---------------------------------------------------------------------------
@@ -126,11 +126,11 @@ def create_user(
     row = UserRow(
         username=username,
         full_name=rules.check_name(full_name or username, "full_name"),
-        email=(email or "").strip() or None,
+        email=rules.check_email(email),
         password_hash=password_hash,
         role=role.value,
         organisation_id=organisation_id,
-        language=language,
+        language=rules.check_language(language),
         active=True,
         synthetic=synthetic,
         created_at=clock.now(),
@@ -188,13 +188,14 @@ def issue_token(
     expires_days: int | None = None,
 ) -> IssuedToken:
     """Issue a token for ``username``; the returned secret is the only copy there will be."""
+    _require_self_or_admin_by_name(actor, username)
     row = _user_row(session, username)
     rules.require_self_or_admin(actor, row.id)
     now = clock.now()
     secret, prefix, token_hash = rules.new_token()
     token = ApiTokenRow(
         user_id=row.id,
-        name=rules.check_name(name),
+        name=rules.check_token_name(name),
         prefix=prefix,
         token_hash=token_hash,
         created_at=now,
@@ -220,16 +221,24 @@ def list_tokens(session: Session, actor: Actor, username: str | None = None) -> 
             rules.require_role(actor, Role.ADMIN)
             return repository.tokens(session)
         return repository.tokens(session, actor.user_id)
+    _require_self_or_admin_by_name(actor, username)
     row = _user_row(session, username)
     rules.require_self_or_admin(actor, row.id)
     return repository.tokens(session, row.id)
 
 
+def _require_self_or_admin_by_name(actor: Actor, username: str) -> None:
+    """Refuse before looking the name up: a 404 for another user's name would tell a
+    non-admin which usernames exist."""
+    if actor.role is not Role.ADMIN and rules.normalise_username(username) != actor.label:
+        raise PermissionDenied(N_("Only the owner or an administrator may do this."))
+
+
 def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     row = session.get(ApiTokenRow, token_id)
-    if row is None:
+    if row is None or (actor.role is not Role.ADMIN and actor.user_id != row.user_id):
+        # someone else's token is "not found" too: its id tells nobody that it exists
         raise NotFound(N_("No API token {id}."), code="token_not_found", field="id", id=token_id)
-    rules.require_self_or_admin(actor, row.user_id)
     owner = session.get(UserRow, row.user_id)
     username = owner.username if owner else "?"
     if row.revoked_at is None:
@@ -286,7 +295,7 @@ def log_in(
     ``login.failed`` audit row that the throttle counts. The reason is for the audit log only;
     the person logging in is told the same thing whatever it was.
     """
-    name = rules.normalise_username(username)[:64]
+    name = rules.login_name(username)
     now = clock.now()
     recent = repository.count_login_failures(session, name, remote_addr, now - rules.LOGIN_WINDOW)
     if rules.login_throttled(recent):

@@ -10,16 +10,16 @@ log-in is worthless.
 from __future__ import annotations
 
 import hmac
-from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from temir.accounts import rules, service
 from temir.accounts.deps import client_address
-from temir.accounts.model import LoginFailure
+from temir.accounts.model import LoginFailure, WebSession
 from temir.kit.api import uow_of
 from temir.kit.i18n import N_
+from temir.web.redirects import safe_next
 from temir.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,16 +29,6 @@ LOGIN_CSRF_MAX_AGE = 2 * 3600
 BAD_LOGIN = N_("Wrong username or password.")
 THROTTLED = N_("Too many failed attempts. Wait a few minutes and try again.")
 FORM_EXPIRED = N_("The form has expired. Please try again.")
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never redirect a user somewhere else after log-in."""
-    if not target:
-        return "/"
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
 
 
 def _secure(request: Request) -> bool:
@@ -126,10 +116,10 @@ def login(
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
     """End the session (the middleware has checked its CSRF token) and forget the cookie."""
-    cookie = request.cookies.get(rules.SESSION_COOKIE)
-    if cookie:
+    web: WebSession | None = request.state.web_session  # None unless the CSRF check passed
+    if web is not None:
         with uow_of(request)() as session:
-            service.log_out(session, cookie, client_address(request))
+            service.log_out(session, web.cookie, client_address(request))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(
         rules.SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request)

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -88,6 +89,21 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+        """The database refused a value the checks let through (a NUL character, a text longer
+        than its column, a number out of the column's range: PostgreSQL is stricter than
+        SQLite). That is bad input, not a server fault; the unit of work has rolled back."""
+        log.warning(
+            "value refused by the database on %s %s: %s", request.method, request.url.path, exc.orig
+        )
+        message = translate(
+            "A value in the request cannot be stored or searched: it is too long, out of range "
+            "or contains a NUL character.",
+            request_language(request),
+        )
+        return JSONResponse(error_body("invalid_value", message, None), status_code=422)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

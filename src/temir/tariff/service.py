@@ -50,6 +50,11 @@ _routers: dict[str, Router] = {}
 ESR_RE = re.compile(r"^\d{6}$")
 
 
+# The same nine digits the quote page accepts: far above any consignment (a whole train is
+# some 10,000 t), low enough that an absurd number is refused instead of priced.
+MAX_MASS_KG = 999_999_999
+
+
 def _m(msgid: str) -> str:
     """Declare a user-facing msgid of the tariff catalog (see temir.kit.messages)."""
     return define("tariff", msgid)
@@ -295,6 +300,13 @@ def quote(
     if mass_kg <= 0:
         raise ValidationFailed(
             _m("Mass must be a positive number of kg."), code="quote.mass", field="mass_kg"
+        )
+    if mass_kg > MAX_MASS_KG:
+        raise ValidationFailed(
+            _m("Mass must be at most {max} kg."),
+            code="quote.mass",
+            field="mass_kg",
+            max=MAX_MASS_KG,
         )
     if wagon_owner not in {str(w) for w in WagonOwner}:
         raise ValidationFailed(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from temir.kit.i18n import available_languages
+from temir.web.redirects import safe_next
 from temir.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -21,9 +20,7 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/lang/{code}")
 def switch_language(request: Request, code: str, next: str = "/") -> RedirectResponse:
     """Remember the chosen language in a cookie and go back to where the user was."""
-    target = urlparse(next)
-    safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
-    response = RedirectResponse(safe_next, status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if code in available_languages():
         secure = bool(request.app.state.settings.secure_cookies)
         response.set_cookie(
