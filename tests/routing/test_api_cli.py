@@ -76,6 +76,17 @@ def test_api_batch(client: TestClient) -> None:
     assert res[1]["error"].startswith("route.unknown_station")
 
 
+def test_api_large_batches_need_a_token(client: TestClient) -> None:
+    pairs = [{"from_esr": "684001", "to_esr": "745309"}] * 1001
+    r = client.post("/api/v1/routes/batch", json={"pairs": pairs})
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "route.batch_needs_token"
+    assert r.json()["error"]["field"] == "pairs"
+    small = client.post("/api/v1/routes/batch", json={"pairs": pairs[:1000]})
+    assert small.status_code == 200
+    assert len(small.json()["results"]) == 1000
+
+
 def test_cli_route_json() -> None:
     result = CliRunner().invoke(cli_app, ["route", "Костанай", "745309", "--json", "-n", "3"])
     assert result.exit_code == 0, result.output

@@ -8,14 +8,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from temir.accounts.deps import optional_actor
+from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language
-from temir.kit.errors import ValidationFailed
+from temir.kit.errors import Unauthenticated, ValidationFailed
 from temir.kit.messages import define
 from temir.tariff import service
 
 router = APIRouter(tags=["routes and quotes"])
 SessionDep = Annotated[Session, Depends(read_session)]
 MAX_BATCH = 100_000
+MAX_ANONYMOUS_BATCH = 1_000  # larger batches need a token: they cost the server real work
 
 
 def _m(msgid: str) -> str:
@@ -49,7 +52,17 @@ class BatchIn(BaseModel):
 
 
 @router.post("/routes/batch")
-def batch(session: SessionDep, body: BatchIn) -> dict[str, Any]:
+def batch(
+    session: SessionDep, body: BatchIn, actor: Annotated[Actor | None, Depends(optional_actor)]
+) -> dict[str, Any]:
+    """Up to 1,000 pairs for anyone; up to 100,000 with an API token."""
+    if actor is None and len(body.pairs) > MAX_ANONYMOUS_BATCH:
+        raise Unauthenticated(
+            _m("Batches of more than {limit} pairs need an API token (Authorization: Bearer)."),
+            code="route.batch_needs_token",
+            field="pairs",
+            limit=MAX_ANONYMOUS_BATCH,
+        )
     r = service.router(session)
     rows = service.batch_routes(r, [(p.from_esr, p.to_esr) for p in body.pairs])
     return {
