@@ -19,8 +19,8 @@ from temir.accounts.tables import AuditRow
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from temir.notes import key_service
 from temir.notes import repository as notes_repository
-from temir.notes import service as notes_service
 from temir.notes.verify import load_keys
 from temir.stats import protocol, protocol_pdf, repository, service
 from temir.stats.model import Fact
@@ -220,10 +220,10 @@ def test_key_rotation_keeps_the_earlier_signature_valid(
         used = next(s.key_id for s in service.get_protocol(session, PID).signatures
                     if s.role == "KZH")  # fmt: skip
     with stats_uow() as session:
-        fresh = notes_service.rotate_key(session, kzh, "t-kzh", SECRET)
+        fresh = key_service.rotate_key(session, kzh, "t-kzh", SECRET)
     assert fresh.key_id != used
     with stats_uow.read() as session:
-        old = notes_service.get_key(session, used)
+        old = key_service.get_key(session, used)
     assert old.retired_at is not None
     result = verify(stats_uow)
     assert result.valid
@@ -243,7 +243,7 @@ def test_an_exported_protocol_verifies_offline_with_the_published_keys(
                 "public_key": k.public_key,
                 "owner": k.organisation,
             }
-            for k in notes_service.list_keys(session)
+            for k in key_service.list_keys(session)
         ]  # fmt: skip  (the GET /api/v1/keys/keyring.json form)
     assert service.verify_exported(document, load_keys(published)).valid
     kzh_only = [k for k in published if k["owner"] == "t-kzh"]

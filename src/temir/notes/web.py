@@ -36,7 +36,7 @@ from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, TemirError, ValidationFailed
 from temir.kit.i18n import N_
-from temir.notes import lifecycle, service
+from temir.notes import key_service, lifecycle, service
 from temir.notes.example import example_note
 from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus
 from temir.notes.model import BOXES, Note
@@ -611,7 +611,7 @@ def _public_entries(session: Session) -> list[Any]:
         PublicKeyEntry(
             key_id=k.key_id, algorithm=k.algorithm, public_key=k.public_key, owner=k.organisation
         )
-        for k in service.list_keys(session)
+        for k in key_service.list_keys(session)
     ]
 
 

@@ -21,9 +21,9 @@ from temir.accounts.tables import OrganisationRow
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_
+from temir.notes import key_service
 from temir.notes import keys as org_keys
 from temir.notes import repository as notes_repository
-from temir.notes import service as notes_service
 from temir.notes.rules import railway_abbr
 from temir.notes.signing import KeyRing, Signature
 from temir.notes.tables import OrgKeyRow
@@ -776,7 +776,7 @@ def _current_key(session: Session, actor: Actor, org: OrganisationRow, secret: s
     exactly as when it first signs a note."""
     key = notes_repository.current_key(session, org.id)
     if key is None:
-        notes_service.rotate_key(session, actor, org.slug, secret)
+        key_service.rotate_key(session, actor, org.slug, secret)
         key = notes_repository.current_key(session, org.id)
     if key is None:  # pragma: no cover - rotate_key has just made one
         raise Conflict(N_("The organisation has no signing key."), code="keys.missing")
