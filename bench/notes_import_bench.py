@@ -3,7 +3,7 @@
 Run: ``uv run python bench/notes_import_bench.py [--count 100000] [--postgres]``.
 Generates drafts from the example note (synthetic parties) with varied masses, declarations and
 contract numbers, writes them as JSON lines, imports them into a freshly migrated database
-through :func:`temir.notes.service.import_jsonl` (parse + shape check + canonical digest, and
+through :func:`temir.notes.bulk_import.import_jsonl` (parse + shape check + canonical digest, and
 executemany inserts of notes, versions, events and wagons, one transaction per batch), and
 prints notes/s. SQLite by default (a temporary file); with ``--postgres`` a scratch database
 ``temir_bench_notes_import`` on the server of ``TEMIR_TEST_POSTGRES_URL`` (dropped and
@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from temir.accounts.model import Actor
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
-from temir.notes import service
+from temir.notes import bulk_import
 from temir.notes.example import example_note
 from temir.notes.lifecycle import draft_of
 from temir.notes.tables import NoteRow
@@ -82,7 +82,7 @@ def main() -> None:
         actor = Actor.system("bench")
         started = time.perf_counter()
         with lines.open("rb") as fh:
-            report = service.import_jsonl(uow, actor, fh, batch=args.batch)
+            report = bulk_import.import_jsonl(uow, actor, fh, batch=args.batch)
         elapsed = time.perf_counter() - started
         with uow.read() as session:
             stored = session.scalar(select(func.count()).select_from(NoteRow))

@@ -12,7 +12,7 @@ from temir.accounts.model import Actor, Channel
 from temir.accounts.tables import AuditRow
 from temir.demo import service
 from temir.kit.db import UnitOfWork
-from temir.stats import service as stats_service
+from temir.stats import protocol_service
 from temir.stats.tables import StatsProtocolRow, StatsProtocolSignatureRow
 
 ACTOR = Actor.system("cli:tests", Channel.CLI)
@@ -25,8 +25,8 @@ def quiet() -> Console:
 def test_the_demo_draws_up_and_signs_the_2025_protocol_once(uow: UnitOfWork) -> None:
     service.run(uow, ACTOR, console=quiet(), only=["accounts", "stats"])
     with uow() as session:
-        stored = stats_service.get_protocol(session, "2025-KZ-TJ")
-        verdict = stats_service.verify_protocol(session, ACTOR, "2025-KZ-TJ")
+        stored = protocol_service.get_protocol(session, "2025-KZ-TJ")
+        verdict = protocol_service.verify_protocol(session, ACTOR, "2025-KZ-TJ")
     content = stored.content
     assert content["parties"] == ["KZH", "TDZ"]
     assert (content["year"], content["plan_year"]) == (2025, 2026)

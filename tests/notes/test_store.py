@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from temir.accounts.tables import AuditRow
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from temir.notes import service
+from temir.notes import bulk_import, key_service, service
 from temir.notes.example import example_note
 from temir.notes.signing import canonical_json
 from temir.notes.tables import NoteEventRow, NoteRow, NoteVersionRow, OrgKeyRow
@@ -243,7 +243,7 @@ def test_private_keys_are_sealed_and_rotation_keeps_old_signatures_valid(
 ) -> None:
     note_id = accepted_and_signed(uow, world)
     with uow.read() as s:
-        keys = service.list_keys(s, world.orgs["kzh"])
+        keys = key_service.list_keys(s, world.orgs["kzh"])
         row = s.get(OrgKeyRow, keys[0].key_id)
         assert row is not None
         key_id, salt = row.key_id, row.salt
@@ -261,15 +261,15 @@ def test_private_keys_are_sealed_and_rotation_keeps_old_signatures_valid(
         org_keys.unseal(key_id, sealed, salt, "another secret")
     assert wrong.value.code == "keys.unreadable"
     with uow() as s:
-        new = service.rotate_key(s, world.kzh, world.orgs["kzh"], SECRET)
+        new = key_service.rotate_key(s, world.kzh, world.orgs["kzh"], SECRET)
     with uow.read() as s:
-        keys = service.list_keys(s, world.orgs["kzh"])
+        keys = key_service.list_keys(s, world.orgs["kzh"])
         report = service.verify(s, world.kzh, note_id)
     assert [k.retired_at is None for k in keys] == [False, True]
     assert keys[1].key_id == new.key_id
     assert report["valid"] is True  # the retired key still verifies version 2
     with pytest.raises(PermissionDenied), uow() as s:
-        service.rotate_key(s, world.uti, world.orgs["kzh"], SECRET)
+        key_service.rotate_key(s, world.uti, world.orgs["kzh"], SECRET)
 
 
 def test_refusal_needs_a_reason_and_ends_the_note(uow: UnitOfWork, world: World) -> None:
@@ -312,13 +312,13 @@ def test_list_filters_by_status_station_cargo_and_wagon(uow: UnitOfWork, world: 
 def test_import_is_all_or_nothing_per_batch(uow: UnitOfWork, world: World, engine: Engine) -> None:
     good = canonical_json(draft())
     lines = [good, good, b"{broken", good, b"", good]
-    report = service.import_jsonl(uow, world.shipper, lines, batch=2)
+    report = bulk_import.import_jsonl(uow, world.shipper, lines, batch=2)
     # batches: [1,2] written; [3,4] refused (line 3 broken); [6] written
     assert (report.read, report.written) == (5, 3)
     assert (report.batches_written, report.batches_refused) == (2, 1)
     assert [line for line, _ in report.invalid] == [3]
     assert report.invalid[0][1][0].rule == "N-000-JSON"
-    skipped = service.import_jsonl(uow, world.shipper, lines, batch=10, skip_invalid=True)
+    skipped = bulk_import.import_jsonl(uow, world.shipper, lines, batch=10, skip_invalid=True)
     assert skipped.written == 4
     with pytest.raises(PermissionDenied):
-        service.import_jsonl(uow, world.viewer, [good])
+        bulk_import.import_jsonl(uow, world.viewer, [good])

@@ -16,6 +16,8 @@ SOURCES = tuple(
         "notes/lifecycle.py",
         "notes/keys.py",
         "notes/service.py",
+        "notes/key_service.py",
+        "notes/bulk_import.py",
         "notes/store_cli.py",
         "demo/notes.py",
     )

@@ -14,7 +14,7 @@ from temir.app import create_app
 from temir.notes.model import Note
 from temir.notes.pdf import qr_payload, render_pdf
 from temir.notes.signing import Ed25519Signer, sign_note
-from temir.notes.web import form_to_document, note_to_form
+from temir.notes.web_form import form_to_document, note_to_form
 from tests.conftest import settings_for
 
 

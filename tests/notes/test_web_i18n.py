@@ -1,4 +1,4 @@
-"""Every string of the note pages (templates and ``temir.notes.web``) has a Russian translation."""
+"""Every string of the note pages (templates and ``temir.notes.web*``) has a Russian translation."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def msgids() -> list[str]:
     for path in sorted((NOTES / "templates").glob("*.html")):
         for match in TEMPLATE_MESSAGE.finditer(path.read_text(encoding="utf-8")):
             found.append(match.group(1) or match.group(2))
-    for match in CODE_MESSAGE.finditer((NOTES / "web.py").read_text(encoding="utf-8")):
-        found.append("".join(re.findall(r'"([^"]*)"', match.group(1))))
+    for module in sorted(NOTES.glob("web*.py")):
+        for match in CODE_MESSAGE.finditer(module.read_text(encoding="utf-8")):
+            found.append("".join(re.findall(r'"([^"]*)"', match.group(1))))
     return sorted(set(found))
 
 

@@ -19,7 +19,7 @@ from temir.app import create_app
 from temir.kit.db import UnitOfWork
 from temir.notes import service
 from temir.notes.model import Note
-from temir.notes.web import note_to_form
+from temir.notes.web_form import note_to_form
 from tests.conftest import settings_for
 from tests.notes.store_helpers import draft, unique
 

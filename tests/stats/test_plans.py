@@ -17,7 +17,7 @@ from temir.accounts.tables import AuditRow
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, PermissionDenied, ValidationFailed
-from temir.stats import repository, service
+from temir.stats import plan_service, repository
 from temir.stats.model import Fact
 from temir.stats.tables import StatsPlanRow
 
@@ -64,14 +64,14 @@ def kg_tm_2030(stats_uow: UnitOfWork) -> None:
         repository.delete_source(session, "test:plans")
         repository.delete_plan(session, YEAR, "KG", "TM")
         repository.insert_facts(session, facts, clock.now())
-        service.set_plan(session, ACTOR, YEAR, "KG", "TM", "export", "cement", 1_000, 3)
-        service.set_plan(session, ACTOR, YEAR, "KG", "TM", "export", "cement", 500, 4)
-        service.set_plan(session, ACTOR, YEAR, "KG", "TM", "import", "cotton", 800, 6)
+        plan_service.set_plan(session, ACTOR, YEAR, "KG", "TM", "export", "cement", 1_000, 3)
+        plan_service.set_plan(session, ACTOR, YEAR, "KG", "TM", "export", "cement", 500, 4)
+        plan_service.set_plan(session, ACTOR, YEAR, "KG", "TM", "import", "cotton", 800, 6)
 
 
 def test_plan_against_actual_on_hand_made_facts(stats_uow: UnitOfWork, kg_tm_2030: None) -> None:
     with stats_uow.read() as session:
-        report = service.plan_vs_actual(session, YEAR, "KG", "TM")
+        report = plan_service.plan_vs_actual(session, YEAR, "KG", "TM")
     direction = {line.key: line for line in report.by_direction}
     assert (direction["export"].plan_tonnes, direction["export"].actual_tonnes) == (1_500, 1_500)
     assert direction["export"].fulfilment_pct == 100.0
@@ -92,28 +92,28 @@ def test_plan_against_actual_on_hand_made_facts(stats_uow: UnitOfWork, kg_tm_203
 
 def test_a_year_figure_is_spread_over_twelve_months(stats_uow: UnitOfWork) -> None:
     with stats_uow() as session:
-        cells = service.set_plan(session, ACTOR, 2031, "KG", "TM", "transit", "grain", 1_000)
+        cells = plan_service.set_plan(session, ACTOR, 2031, "KG", "TM", "transit", "grain", 1_000)
     assert [c.month for c in cells] == list(range(1, 13))
     assert sum(c.tonnes for c in cells) == 1_000
     assert {c.tonnes for c in cells} == {83, 84}
     with stats_uow() as session:  # entering again replaces, never adds
-        service.set_plan(session, ACTOR, 2031, "KG", "TM", "transit", "grain", 1_200)
+        plan_service.set_plan(session, ACTOR, 2031, "KG", "TM", "transit", "grain", 1_200)
     with stats_uow.read() as session:
-        stored = service.plan_cells(session, 2031, "KG", "TM")
+        stored = plan_service.plan_cells(session, 2031, "KG", "TM")
     assert sum(c.tonnes for c in stored) == 1_200
     assert len(stored) == 12
 
 
 def test_entering_a_bad_value_names_the_field(stats_uow: UnitOfWork) -> None:
     with pytest.raises(ValidationFailed) as caught, stats_uow() as session:
-        service.set_plan(session, ACTOR, 2031, "KG", "TM", "sideways", "grain", 10, 1)
+        plan_service.set_plan(session, ACTOR, 2031, "KG", "TM", "sideways", "grain", 10, 1)
     assert (caught.value.code, caught.value.field) == ("stats.plan.direction", "direction")
     with pytest.raises(ValidationFailed) as caught, stats_uow() as session:
-        service.set_plan(session, ACTOR, 2031, "KG", "TM", "export", "grain", 10, 13)
+        plan_service.set_plan(session, ACTOR, 2031, "KG", "TM", "export", "grain", 10, 13)
     assert caught.value.field == "month"
     viewer = Actor(label="viewer", role=Role.VIEWER, via=ACTOR.via)
     with pytest.raises(PermissionDenied), stats_uow() as session:
-        service.set_plan(session, viewer, 2031, "KG", "TM", "export", "grain", 10, 1)
+        plan_service.set_plan(session, viewer, 2031, "KG", "TM", "export", "grain", 10, 1)
 
 
 def plan_count(uow: UnitOfWork, year: int) -> int:
@@ -133,7 +133,7 @@ def test_plan_import_is_all_or_nothing_and_names_row_and_column(
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as caught, stats_uow() as session:
-        service.import_plan_file(session, ACTOR, bad)
+        plan_service.import_plan_file(session, ACTOR, bad)
     assert caught.value.field == "row 3, column tonnes"
     assert [p.field for p in caught.value.problems] == [
         "row 3, column tonnes",
@@ -146,7 +146,7 @@ def test_plan_import_is_all_or_nothing_and_names_row_and_column(
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed) as caught, stats_uow() as session:
-        service.import_plan_file(session, ACTOR, duplicate)
+        plan_service.import_plan_file(session, ACTOR, duplicate)
     assert caught.value.code == "stats.plan.duplicate"
     assert caught.value.field == "row 3, column month"
     assert plan_count(stats_uow, 2032) == 0
@@ -161,14 +161,14 @@ def test_plan_import_from_xlsx(stats_uow: UnitOfWork, tmp_path: Path) -> None:
     sheet.append([2033, "kg", "tm", "Import", "cotton", 12.0, 56])
     book.save(tmp_path / "plan.xlsx")
     with stats_uow() as session:
-        assert service.import_plan_file(session, ACTOR, tmp_path / "plan.xlsx") == 2
+        assert plan_service.import_plan_file(session, ACTOR, tmp_path / "plan.xlsx") == 2
     with stats_uow.read() as session:
         cells = {(c.direction, c.month): (c.tonnes, c.basis) for c in
-                 service.plan_cells(session, 2033, "KG", "TM")}  # fmt: skip
+                 plan_service.plan_cells(session, 2033, "KG", "TM")}  # fmt: skip
     assert cells == {("export", 1): (1_234, "imported"), ("import", 12): (56, "imported")}
     (tmp_path / "short.csv").write_text("year,tonnes\n2033,1\n", encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught, stats_uow() as session:
-        service.import_plan_file(session, ACTOR, tmp_path / "short.csv")
+        plan_service.import_plan_file(session, ACTOR, tmp_path / "short.csv")
     assert caught.value.field == "row 1, column country_a"
 
 
@@ -176,10 +176,12 @@ def test_seeding_from_the_forecast_does_not_overwrite_a_plan(
     stats_uow: UnitOfWork, generated: int
 ) -> None:
     with stats_uow() as session:
-        written = service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ", replace=True)
+        written = plan_service.seed_plan_from_forecast(
+            session, ACTOR, 2026, "KZ", "TJ", replace=True
+        )
     with stats_uow.read() as session:
-        cells = service.plan_cells(session, 2026, "KZ", "TJ")
-        result = service.forecast_year(session, 2026, "KZ", "TJ")
+        cells = plan_service.plan_cells(session, 2026, "KZ", "TJ")
+        result = plan_service.forecast_year(session, 2026, "KZ", "TJ")
     assert written == len(cells) == 12 * len(result.series)
     assert {c.basis for c in cells} == {"forecast"}
     assert all(c.synthetic for c in cells)
@@ -188,7 +190,7 @@ def test_seeding_from_the_forecast_does_not_overwrite_a_plan(
     assert result.backtest is not None
     assert result.backtest.held_out_year == 2025
     with pytest.raises(Conflict), stats_uow() as session:
-        service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ")
+        plan_service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ")
 
 
 def test_api_plan_against_actual_and_guarded_writes(

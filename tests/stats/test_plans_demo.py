@@ -14,7 +14,7 @@ from temir.accounts.model import Actor
 from temir.demo import service as demo
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
-from temir.stats import service
+from temir.stats import plan_service, protocol_service, service
 from temir.stats.tables import ShipmentFactRow, StatsPlanRow
 from tests.conftest import fresh_database_url, worker_suffix
 
@@ -53,10 +53,10 @@ def test_the_stats_step_is_idempotent_and_seeds_the_2026_plan(demo_uow: UnitOfWo
     assert counts(demo_uow) == (facts, cells, planned)
     with demo_uow.read() as session:
         volumes = service.volumes(session, 2025, "KZ", "TJ")
-        plan = service.plan_cells(session, 2026, "KZ", "TJ")
+        plan = plan_service.plan_cells(session, 2026, "KZ", "TJ")
     assert volumes.total.tonnes == 5_900_000
     assert volumes.synthetic_included
     assert {c.basis for c in plan} == {"forecast"}
     with demo_uow.read() as session:
-        assert service.get_protocol(session, "2025-KZ-TJ").signed_by == []
+        assert protocol_service.get_protocol(session, "2025-KZ-TJ").signed_by == []
     assert all(c.synthetic for c in plan)

@@ -19,10 +19,10 @@ from temir.accounts.tables import AuditRow
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from temir.notes import key_service
 from temir.notes import repository as notes_repository
-from temir.notes import service as notes_service
 from temir.notes.verify import load_keys
-from temir.stats import protocol, protocol_pdf, repository, service
+from temir.stats import plan_service, protocol, protocol_pdf, protocol_service, repository
 from temir.stats.model import Fact
 from temir.stats.tables import StatsProtocolRow
 from tests.stats.conftest import SECRET
@@ -32,20 +32,20 @@ NOTES = ["Стороны отмечают рост перевозок на 15,1 
 
 
 @pytest.fixture(scope="module")
-def created(stats_uow: UnitOfWork, generated: int) -> service.StoredProtocol:
+def created(stats_uow: UnitOfWork, generated: int) -> protocol_service.StoredProtocol:
     """The 2025 KZ–TJ protocol over the synthetic facts, plan 2026 seeded from the forecast."""
     with stats_uow() as session:
         row = repository.protocol_row(session, "2025-KZ-TJ")
         if row is not None:
             repository.delete_protocol(session, row)
-        service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ", replace=True)
-        return service.create_protocol(
+        plan_service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ", replace=True)
+        return protocol_service.create_protocol(
             session, ACTOR, 2025, "KZ", "TJ", notes=NOTES, place="Astana", date="2026-02-17"
         )
 
 
 def test_the_protocol_holds_the_published_figures_and_the_stored_plan(
-    stats_uow: UnitOfWork, created: service.StoredProtocol
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol
 ) -> None:
     content = created.content
     assert content["parties"] == ["KZH", "TDZ"]
@@ -60,7 +60,7 @@ def test_the_protocol_holds_the_published_figures_and_the_stored_plan(
     )  # fmt: skip
     assert grain["tonnes"] == 1_400_000
     with stats_uow.read() as session:
-        plan = service.plan_cells(session, 2026, "KZ", "TJ")
+        plan = plan_service.plan_cells(session, 2026, "KZ", "TJ")
     assert content["plan"]["total"] == sum(c.tonnes for c in plan)
     assert len(content["plan"]["cells"]) == len(plan)
     assert content["notes"] == NOTES
@@ -80,22 +80,22 @@ def sign_both(uow: UnitOfWork) -> None:
     for username in ("t-kzh", "t-tdz"):
         actor = as_user(uow, username)
         with uow() as session:
-            if service.signing_party(session, actor, PID) is not None:
-                service.sign_protocol(session, actor, PID, secret=SECRET)
+            if protocol_service.signing_party(session, actor, PID) is not None:
+                protocol_service.sign_protocol(session, actor, PID, secret=SECRET)
 
 
 def verify(uow: UnitOfWork) -> protocol.ProtocolVerification:
     with uow() as session:
-        return service.verify_protocol(session, ACTOR, PID)
+        return protocol_service.verify_protocol(session, ACTOR, PID)
 
 
 def test_both_railways_sign_with_their_organisation_keys(
-    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol, railways: dict[str, str]
 ) -> None:
     kzh = as_user(stats_uow, "t-kzh")
     with stats_uow() as session:
-        assert service.signing_party(session, kzh, PID) == "KZH"
-        signature = service.sign_protocol(session, kzh, PID, secret=SECRET)
+        assert protocol_service.signing_party(session, kzh, PID) == "KZH"
+        signature = protocol_service.sign_protocol(session, kzh, PID, secret=SECRET)
         key = notes_repository.current_key(session, kzh.organisation_id or 0)
     assert key is not None
     assert signature.key_id == key.key_id
@@ -111,10 +111,10 @@ def test_both_railways_sign_with_their_organisation_keys(
     assert both.valid
     assert [(p.party, p.signer) for p in both.parties] == [("KZH", "t-kzh"), ("TDZ", "t-tdz")]
     with pytest.raises(Conflict) as again, stats_uow() as session:
-        service.sign_protocol(session, kzh, PID, secret=SECRET)
+        protocol_service.sign_protocol(session, kzh, PID, secret=SECRET)
     assert again.value.code == "stats.protocol.already_signed"
     with pytest.raises(Conflict) as refused, stats_uow() as session:
-        service.create_protocol(session, ACTOR, 2025, "KZ", "TJ", replace=True)
+        protocol_service.create_protocol(session, ACTOR, 2025, "KZ", "TJ", replace=True)
     assert refused.value.code == "stats.protocol.signed"
     with stats_uow.read() as session:
         actions = session.execute(
@@ -131,22 +131,22 @@ def test_both_railways_sign_with_their_organisation_keys(
 
 
 def test_a_third_railway_or_a_viewer_of_a_party_cannot_sign(
-    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol, railways: dict[str, str]
 ) -> None:
     for username in ("t-uti", "t-kzh-viewer"):
         actor = as_user(stats_uow, username)
         with pytest.raises(PermissionDenied) as caught, stats_uow() as session:
-            service.sign_protocol(session, actor, PID, secret=SECRET)
+            protocol_service.sign_protocol(session, actor, PID, secret=SECRET)
         assert caught.value.code == "stats.protocol.not_a_party_member"
         assert caught.value.status == 403
         with stats_uow.read() as session:
-            assert service.signing_party(session, actor, PID) is None
+            assert protocol_service.signing_party(session, actor, PID) is None
     with stats_uow.read() as session:  # nothing was written for UTI
-        assert "UTI" not in service.get_protocol(session, PID).signed_by
+        assert "UTI" not in protocol_service.get_protocol(session, PID).signed_by
 
 
 def test_tampering_the_stored_protocol_is_named(
-    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol, railways: dict[str, str]
 ) -> None:
     sign_both(stats_uow)
     with stats_uow() as session:
@@ -180,7 +180,7 @@ def test_tampering_the_stored_protocol_is_named(
 
 
 def test_a_key_of_one_railway_does_not_sign_for_the_other(
-    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol, railways: dict[str, str]
 ) -> None:
     """TDZ's stored signature replaced by KZH's (a valid signature of the same digest)."""
     sign_both(stats_uow)
@@ -212,18 +212,18 @@ def created_id(session: Session) -> int:
 
 
 def test_key_rotation_keeps_the_earlier_signature_valid(
-    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol, railways: dict[str, str]
 ) -> None:
     sign_both(stats_uow)
     kzh = as_user(stats_uow, "t-kzh")
     with stats_uow.read() as session:
-        used = next(s.key_id for s in service.get_protocol(session, PID).signatures
+        used = next(s.key_id for s in protocol_service.get_protocol(session, PID).signatures
                     if s.role == "KZH")  # fmt: skip
     with stats_uow() as session:
-        fresh = notes_service.rotate_key(session, kzh, "t-kzh", SECRET)
+        fresh = key_service.rotate_key(session, kzh, "t-kzh", SECRET)
     assert fresh.key_id != used
     with stats_uow.read() as session:
-        old = notes_service.get_key(session, used)
+        old = key_service.get_key(session, used)
     assert old.retired_at is not None
     result = verify(stats_uow)
     assert result.valid
@@ -231,11 +231,11 @@ def test_key_rotation_keeps_the_earlier_signature_valid(
 
 
 def test_an_exported_protocol_verifies_offline_with_the_published_keys(
-    stats_uow: UnitOfWork, created: service.StoredProtocol, railways: dict[str, str]
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol, railways: dict[str, str]
 ) -> None:
     sign_both(stats_uow)
     with stats_uow.read() as session:
-        document = json.loads(json.dumps(service.export_protocol(session, PID)))
+        document = json.loads(json.dumps(protocol_service.export_protocol(session, PID)))
         published = [
             {
                 "key_id": k.key_id,
@@ -243,26 +243,26 @@ def test_an_exported_protocol_verifies_offline_with_the_published_keys(
                 "public_key": k.public_key,
                 "owner": k.organisation,
             }
-            for k in notes_service.list_keys(session)
+            for k in key_service.list_keys(session)
         ]  # fmt: skip  (the GET /api/v1/keys/keyring.json form)
-    assert service.verify_exported(document, load_keys(published)).valid
+    assert protocol_service.verify_exported(document, load_keys(published)).valid
     kzh_only = [k for k in published if k["owner"] == "t-kzh"]
-    partial = service.verify_exported(document, load_keys(kzh_only))
+    partial = protocol_service.verify_exported(document, load_keys(kzh_only))
     assert [p.problem for p in partial.parties] == [None, "protocol.unknown_key"]
     document["content"]["notes"].append("added later")
-    changed = service.verify_exported(document, load_keys(published))
+    changed = protocol_service.verify_exported(document, load_keys(published))
     assert [p.problem for p in changed.parties] == ["protocol.changed", "protocol.changed"]
     with pytest.raises(ValidationFailed) as caught:
-        service.verify_exported({"format": "something else"}, load_keys(published))
+        protocol_service.verify_exported({"format": "something else"}, load_keys(published))
     assert caught.value.code == "stats.protocol.file"
 
 
 def test_xlsx_carries_the_figures_plan_and_notes(
-    stats_uow: UnitOfWork, created: service.StoredProtocol
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol
 ) -> None:
     with stats_uow.read() as session:
-        payload = service.protocol_xlsx(session, PID, "ru")
-        plan = service.plan_cells(session, 2026, "KZ", "TJ")
+        payload = protocol_service.protocol_xlsx(session, PID, "ru")
+        plan = plan_service.plan_cells(session, 2026, "KZ", "TJ")
     book = load_workbook(io.BytesIO(payload))
     assert book.sheetnames == ["results", "plan", "notes"]
     results = [row for row in book["results"].iter_rows(values_only=True) if row]
@@ -283,11 +283,11 @@ def test_xlsx_carries_the_figures_plan_and_notes(
 
 
 def test_pdf_is_drawn_in_russian_and_english_with_the_embedded_font(
-    stats_uow: UnitOfWork, created: service.StoredProtocol
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol
 ) -> None:
     with stats_uow.read() as session:
-        ru = service.protocol_pdf(session, PID, "ru")
-        en = service.protocol_pdf(session, PID, "en")
+        ru = protocol_service.protocol_pdf(session, PID, "ru")
+        en = protocol_service.protocol_pdf(session, PID, "en")
     for pdf in (ru, en):
         assert pdf.startswith(b"%PDF-")
         assert re.search(rb"/BaseFont /[A-Z]{6}\+DejaVuSansCondensed", pdf)
@@ -305,7 +305,7 @@ def test_pdf_is_drawn_in_russian_and_english_with_the_embedded_font(
 
 
 def test_next_years_actuals_are_checked_against_the_signed_plan(
-    stats_uow: UnitOfWork, created: service.StoredProtocol
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol
 ) -> None:
     grain_jan = next(
         c["tonnes"] for c in created.content["plan"]["cells"]
@@ -339,10 +339,10 @@ def test_next_years_actuals_are_checked_against_the_signed_plan(
         repository.delete_source(session, "test:protocol")
         repository.insert_facts(session, [shipped], clock.now())
         # the stored plan changes after signing; the check must keep to the signed one
-        service.set_plan(session, ACTOR, 2026, "KZ", "TJ", "export", "grain", 1, 1)
+        plan_service.set_plan(session, ACTOR, 2026, "KZ", "TJ", "export", "grain", 1, 1)
     try:
         with stats_uow.read() as session:
-            report = service.check_protocol(session, PID, 2026)
+            report = protocol_service.check_protocol(session, PID, 2026)
         assert report.plan_source == "protocol 2025-KZ-TJ"
         cell = next(line for line in report.cells if line.key == "export/grain/01")
         assert cell.plan_tonnes == grain_jan
@@ -356,17 +356,17 @@ def test_next_years_actuals_are_checked_against_the_signed_plan(
     finally:
         with stats_uow() as session:
             repository.delete_source(session, "test:protocol")
-            service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ", replace=True)
+            plan_service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ", replace=True)
     with pytest.raises(NotFound), stats_uow.read() as session:
-        service.check_protocol(session, "2039-KZ-TJ")
+        protocol_service.check_protocol(session, "2039-KZ-TJ")
     with pytest.raises(ValidationFailed) as wrong_year, stats_uow.read() as session:
-        service.check_protocol(session, PID, 2027)
+        protocol_service.check_protocol(session, PID, 2027)
     assert wrong_year.value.code == "stats.protocol.check_year"
 
 
 def test_creating_without_a_plan_is_refused(stats_uow: UnitOfWork, generated: int) -> None:
     with pytest.raises(NotFound) as caught, stats_uow() as session:
-        service.create_protocol(session, ACTOR, 2037, "KZ", "TJ")
+        protocol_service.create_protocol(session, ACTOR, 2037, "KZ", "TJ")
     assert caught.value.code == "stats.protocol.no_plan"
     with stats_uow.read() as session:
         assert (

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor
 from temir.kit.db import UnitOfWork
-from temir.stats import repository, service
+from temir.stats import plan_service, protocol_service, repository
 from tests.stats.conftest import SECRET
 
 ADMIN = Actor.system("tests")
@@ -39,7 +39,7 @@ def tokens(stats_uow: UnitOfWork, railways: dict[str, str], generated: int) -> d
         row = repository.protocol_row(session, PID)
         if row is not None:
             repository.delete_protocol(session, row)
-        service.seed_plan_from_forecast(session, ADMIN, 2025, "KZ", "TJ", replace=True)
+        plan_service.seed_plan_from_forecast(session, ADMIN, 2025, "KZ", "TJ", replace=True)
         return {
             name: accounts_service.issue_token(session, ADMIN, username=name).secret
             for name in ("t-kzh", "t-tdz", "t-uti")
@@ -149,8 +149,8 @@ def test_a_party_user_signs_on_the_page_with_the_csrf_token(
         if row is not None:
             repository.delete_protocol(session, row)
         repository.delete_plan(session, 2025, "KG", "TM")
-        service.set_plan(session, ADMIN, 2025, "KG", "TM", "export", "cement", 1200)
-        service.create_protocol(session, ADMIN, 2024, "KG", "TM")
+        plan_service.set_plan(session, ADMIN, 2025, "KG", "TM", "export", "cement", 1200)
+        protocol_service.create_protocol(session, ADMIN, 2024, "KG", "TM")
         accounts_service.create_user(
             session, ADMIN, username=f"t-krg-web-{tmp_path.name[-6:]}", role="railway_operator",
             organisation="t-krg", password="a-long-test-password-1",

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from temir.accounts.model import Actor
 from temir.kit.db import UnitOfWork
-from temir.stats import service
+from temir.stats import plan_service
 from tests.stats.test_web_dashboard import client, settings, web_engine  # noqa: F401
 
 ACTOR = Actor.system("tests")  # a system actor acts as administrator
@@ -20,8 +20,10 @@ ACTOR = Actor.system("tests")  # a system actor acts as administrator
 def planned(web_engine: Engine) -> None:  # noqa: F811
     """2025 plan: export grain 1,800 t in January, import ore 1,000 t in March."""
     with UnitOfWork(web_engine)() as session:
-        service.set_plan(session, ACTOR, 2025, "KZ", "TJ", "export", "grain", 1_800, month=1)
-        service.set_plan(session, ACTOR, 2025, "KZ", "TJ", "import", "nonferrous_ore", 1_000, 3)
+        plan_service.set_plan(session, ACTOR, 2025, "KZ", "TJ", "export", "grain", 1_800, month=1)
+        plan_service.set_plan(
+            session, ACTOR, 2025, "KZ", "TJ", "import", "nonferrous_ore", 1_000, 3
+        )
 
 
 def rows(page: str, name: str) -> dict[str, tuple[int, int]]:

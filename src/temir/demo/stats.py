@@ -17,7 +17,7 @@ from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor, Channel
 from temir.demo.service import DemoContext, DemoTable, StepSummary, step
 from temir.kit.i18n import N_
-from temir.stats import repository, service
+from temir.stats import plan_service, protocol_service, repository, service
 
 YEARS = (2024, 2025)
 PLAN_YEAR = 2026
@@ -55,7 +55,7 @@ def demo_stats(session: Session, actor: Actor, context: DemoContext) -> StepSumm
         table.rows.append([f"plan {PLAN_YEAR} KZ–TJ cells", str(len(cells)), ALREADY_THERE])
     else:
         session.flush()
-        written = service.seed_plan_from_forecast(session, actor, PLAN_YEAR, *PAIR)
+        written = plan_service.seed_plan_from_forecast(session, actor, PLAN_YEAR, *PAIR)
         summary.created += 1
         table.rows.append([f"plan {PLAN_YEAR} KZ–TJ cells (forecast)", str(written), CREATED])
     _protocol(session, actor, summary, table, context.secret_key)
@@ -67,11 +67,11 @@ def _protocol(
     session: Session, actor: Actor, summary: StepSummary, table: DemoTable, secret: str
 ) -> None:
     """The 2025 KZ–TJ protocol, drawn up once and signed by each demo railway once."""
-    pid = service.protocol_ref(PROTOCOL_YEAR, *PAIR)
+    pid = protocol_service.protocol_ref(PROTOCOL_YEAR, *PAIR)
     label = f"protocol {pid} (KZH–TDZ)"
     if repository.protocol_row(session, pid) is None:
         session.flush()
-        service.create_protocol(
+        protocol_service.create_protocol(
             session, actor, PROTOCOL_YEAR, *PAIR, notes=PROTOCOL_NOTES, place="Astana (demo)",
             date="2026-02-17",
         )  # fmt: skip
@@ -80,7 +80,7 @@ def _protocol(
     else:
         summary.existing += 1
         table.rows.append([label, "1", ALREADY_THERE])
-    signed = set(service.get_protocol(session, pid).signed_by)
+    signed = set(protocol_service.get_protocol(session, pid).signed_by)
     for username in SIGNERS:
         if accounts_repository.user_row(session, username) is None:
             continue  # the accounts step did not run: the protocol stays unsigned
@@ -90,6 +90,6 @@ def _protocol(
             summary.existing += 1
             table.rows.append([f"signature {party}", "1", ALREADY_THERE])
             continue
-        service.sign_protocol(session, signer, pid, secret=secret)
+        protocol_service.sign_protocol(session, signer, pid, secret=secret)
         summary.created += 1
         table.rows.append([f"signature {party}", "1", CREATED])

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from temir.accounts.deps import current_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
-from temir.notes import service
+from temir.notes import key_service, service
 from temir.notes.model import note_json_schema
 from temir.notes.network import shipped_network
 from temir.notes.rules import MAX_DOCUMENT_BYTES, Stage, validate_document
@@ -270,7 +270,7 @@ def list_keys(
     organisation: str | None = Query(None, max_length=64),
 ) -> dict[str, Any]:
     """Every organisation's public signing keys, retired ones included (they still verify)."""
-    return {"keys": [k.to_dict() for k in service.list_keys(session, organisation)]}
+    return {"keys": [k.to_dict() for k in key_service.list_keys(session, organisation)]}
 
 
 @keys_router.get("/keys/keyring.json")
@@ -283,13 +283,13 @@ def keyring(session: Session = Depends(read_session)) -> list[dict[str, Any]]:
             "public_key": k.public_key,
             "owner": k.organisation,
         }
-        for k in service.list_keys(session)
+        for k in key_service.list_keys(session)
     ]
 
 
 @keys_router.get("/keys/{key_id}")
 def show_key(key_id: str, session: Session = Depends(read_session)) -> dict[str, Any]:
-    return service.get_key(session, key_id).to_dict()
+    return key_service.get_key(session, key_id).to_dict()
 
 
 router.include_router(keys_router)

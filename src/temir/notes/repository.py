@@ -29,6 +29,11 @@ def aware_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else aware(value)
 
 
+def iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 text with its UTC offset, for views (None stays None)."""
+    return None if value is None else aware(value).isoformat()
+
+
 # --- notes -------------------------------------------------------------------------------------
 def note_row(session: Session, note_id: str, *, for_update: bool = False) -> NoteRow | None:
     """The note, locked against concurrent steps on PostgreSQL when ``for_update``."""

@@ -1,4 +1,4 @@
-"""Note store use cases: drafts, the lifecycle steps, signatures, verification, keys, import.
+"""Note store use cases: drafts, the lifecycle steps, signatures, verification and reads.
 
 Each function takes the session of the caller's unit of work and never commits. A step first
 decides everything that can fail — who acts (:func:`lifecycle.authorise`), whether the step is
@@ -8,14 +8,15 @@ row, a ``note_events`` row and an audit record. A refused step therefore leaves 
 
 Versions are chained by :func:`temir.notes.signing.next_version` and signed with
 :func:`temir.notes.signing.sign_note`; verification is :func:`temir.notes.signing.verify_chain`
-over the stored versions with the stored public keys only.
+over the stored versions with the stored public keys only. Organisation keys are
+:mod:`temir.notes.key_service`; drafts in bulk, :mod:`temir.notes.bulk_import`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,15 +24,12 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from temir.accounts import audit
-from temir.accounts import repository as accounts_repository
-from temir.accounts.model import Actor, Role
-from temir.accounts.tables import OrganisationRow
+from temir.accounts.model import Actor
 from temir.kit import clock
-from temir.kit.db import UnitOfWork
-from temir.kit.errors import Conflict, NotFound, PermissionDenied, Severity, ValidationFailed
+from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
+from temir.notes import key_service, lifecycle, repository
 from temir.notes import keys as org_keys
-from temir.notes import lifecycle, repository
 from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus, Party
 from temir.notes.model import BorderPassage, Delivery, Handover, Note
 from temir.notes.network import NetworkView, shipped_network
@@ -59,8 +57,6 @@ from temir.notes.tables import (
     NoteRow,
     NoteSignatureRow,
     NoteVersionRow,
-    NoteWagonRow,
-    OrgKeyRow,
 )
 
 MAX_LIMIT = 500
@@ -68,10 +64,6 @@ REASON_MAX = 400
 
 
 # --- views -------------------------------------------------------------------------------------
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else repository.aware(value).isoformat()
-
-
 @dataclass(frozen=True)
 class NoteSummary:
     id: str
@@ -103,8 +95,8 @@ class NoteSummary:
             "carriers": list(self.carriers),
             "custody": self.custody,
             "created_by": self.created_by,
-            "created_at": _iso(self.created_at),
-            "updated_at": _iso(self.updated_at),
+            "created_at": repository.iso(self.created_at),
+            "updated_at": repository.iso(self.updated_at),
         }
 
 
@@ -123,28 +115,6 @@ class NoteDetail:
             "document": self.document,
             "signatures": list(self.signatures),
             "warnings": [w.to_dict(lang) for w in self.warnings],
-        }
-
-
-@dataclass(frozen=True)
-class KeyInfo:
-    key_id: str
-    organisation: str
-    algorithm: str
-    public_key: str
-    created_at: datetime
-    retired_at: datetime | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "key_id": self.key_id,
-            "organisation": self.organisation,
-            "algorithm": self.algorithm,
-            "public_key": self.public_key,
-            "public_key_pem": org_keys.public_pem(self.public_key),
-            "created_at": _iso(self.created_at),
-            "retired_at": _iso(self.retired_at),
-            "current": self.retired_at is None,
         }
 
 
@@ -241,12 +211,13 @@ def _reason(text: str | None, required: bool = False) -> str:
 
 
 # --- writes ------------------------------------------------------------------------------------
-def _document(note: Note) -> dict[str, Any]:
+def note_document(note: Note) -> dict[str, Any]:
+    """The note as a version row stores it: JSON, empty fields left out."""
     data: dict[str, Any] = note.model_dump(mode="json", exclude_none=True)
     return data
 
 
-def _index(row: NoteRow, note: Note) -> None:
+def index_row(row: NoteRow, note: Note) -> None:
     """Copy what lists filter on from the current version into the note row."""
     row.departure_esr = note.departure.esr or None
     row.destination_esr = note.destination.esr or None
@@ -265,7 +236,7 @@ def _append_version(
         NoteVersionRow(
             note_id=row.id,
             version=note.version,
-            document=_document(note),
+            document=note_document(note),
             digest=digest(note),
             previous_digest=note.previous_digest,
             created_by=actor.label,
@@ -274,7 +245,7 @@ def _append_version(
         )
     )
     row.current_version = note.version
-    _index(row, note)
+    index_row(row, note)
     repository.replace_wagons(session, row.id, [w.number for w in note.wagons])
 
 
@@ -322,7 +293,7 @@ def _detail(
     signatures = tuple(
         _signature_dict(s) for s in repository.signature_rows(session, row.id, row.current_version)
     )
-    return NoteDetail(summary, _document(note), digest(note), signatures, warnings)
+    return NoteDetail(summary, note_document(note), digest(note), signatures, warnings)
 
 
 def _summary(row: NoteRow, slugs: Mapping[int, str]) -> NoteSummary:
@@ -353,7 +324,7 @@ def _signature_dict(row: NoteSignatureRow) -> dict[str, Any]:
         "algorithm": row.algorithm,
         "signer_user": row.signer_user,
         "digest": row.digest,
-        "signed_at": _iso(row.signed_at),
+        "signed_at": repository.iso(row.signed_at),
     }
 
 
@@ -417,7 +388,7 @@ def submit(
     warnings = _check(note, network, Stage.SUBMISSION)
     now = clock.now()
     row.status = str(status)
-    _index(row, note)
+    index_row(row, note)
     _event(session, row, NoteAction.SUBMIT, facts.status, actor, now)
     return _detail(session, row, note, warnings)
 
@@ -514,8 +485,13 @@ def handover(
     row.status = str(status)
     row.custody = receiver
     details = {
-        "box_33": {"from": facts.custody, "to": receiver, "station": station, "at": _iso(when)},
-        "box_34": {"station": station, "at": _iso(when)},
+        "box_33": {
+            "from": facts.custody,
+            "to": receiver,
+            "station": station,
+            "at": repository.iso(when),
+        },
+        "box_34": {"station": station, "at": repository.iso(when)},
     }
     _event(session, row, NoteAction.HANDOVER, facts.status, actor, now, details)
     return _detail(session, row, changed)
@@ -553,7 +529,9 @@ def arrive(
     changed = _next(note, {"arrival_date": when.isoformat()})
     _append_version(session, row, changed, actor, "arrived: box 27", now)
     row.status = str(status)
-    _event(session, row, NoteAction.ARRIVE, facts.status, actor, now, {"box_27": _iso(when)})
+    _event(
+        session, row, NoteAction.ARRIVE, facts.status, actor, now, {"box_27": repository.iso(when)}
+    )
     return _detail(session, row, changed)
 
 
@@ -583,7 +561,7 @@ def deliver(
         facts.status,
         actor,
         now,
-        {"box_36": {"at": _iso(when), "received_by": name}},
+        {"box_36": {"at": repository.iso(when), "received_by": name}},
     )
     return _detail(session, row, changed)
 
@@ -662,7 +640,7 @@ def sign(
             code="keys.no_organisation",
             field="organisation",
         )
-    key = _ensure_key(session, actor, org, secret)
+    key = key_service.ensure_key(session, actor, org, secret)
     existing = repository.signature_rows(session, row.id, number)
     if any(s.key_id == key.key_id for s in existing):
         raise Conflict(
@@ -868,7 +846,7 @@ def history(session: Session, actor: Actor, note_id: str) -> dict[str, Any]:
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "actor": e.actor,
-                "at": _iso(e.at),
+                "at": repository.iso(e.at),
                 "details": e.details,
             }
             for e in repository.event_rows(session, row.id)
@@ -879,286 +857,10 @@ def history(session: Session, actor: Actor, note_id: str) -> dict[str, Any]:
                 "digest": v.digest,
                 "previous_digest": v.previous_digest,
                 "created_by": v.created_by,
-                "created_at": _iso(v.created_at),
+                "created_at": repository.iso(v.created_at),
                 "reason": v.reason,
                 "signatures": [_signature_dict(s) for s in signatures if s.version == v.version],
             }
             for v in repository.version_rows(session, row.id)
         ],
     }
-
-
-# --- keys --------------------------------------------------------------------------------------
-def _key_info(row: OrgKeyRow, slug: str) -> KeyInfo:
-    return KeyInfo(
-        key_id=row.key_id,
-        organisation=slug,
-        algorithm=row.algorithm,
-        public_key=row.public_key,
-        created_at=repository.aware(row.created_at),
-        retired_at=repository.aware_or_none(row.retired_at),
-    )
-
-
-def _new_key(session: Session, actor: Actor, org: OrganisationRow, secret: str) -> OrgKeyRow:
-    sealed = org_keys.new_sealed_key(secret)
-    row = OrgKeyRow(
-        key_id=sealed.key_id,
-        organisation_id=org.id,
-        algorithm=sealed.algorithm,
-        public_key=sealed.public_key,
-        private_key_sealed=sealed.sealed_private_key,
-        salt=sealed.salt,
-        created_at=clock.now(),
-        created_by=actor.label,
-        retired_at=None,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "keys.created", "org_key", row.key_id, {"organisation": org.slug})
-    return row
-
-
-def _ensure_key(session: Session, actor: Actor, org: OrganisationRow, secret: str) -> OrgKeyRow:
-    return repository.current_key(session, org.id) or _new_key(session, actor, org, secret)
-
-
-def _organisation(session: Session, slug: str) -> OrganisationRow:
-    org = accounts_repository.organisation_row(session, slug.strip().lower())
-    if org is None:
-        raise NotFound(
-            N_("No organisation {slug}."),
-            code="organisation_not_found",
-            field="organisation",
-            slug=slug,
-        )
-    return org
-
-
-def rotate_key(session: Session, actor: Actor, organisation: str, secret: str) -> KeyInfo:
-    """Retire the organisation's current key (it still verifies) and make a new one."""
-    org = _organisation(session, organisation)
-    allowed = actor.role is Role.ADMIN or (
-        actor.organisation_id == org.id and actor.role in (Role.RAILWAY_OPERATOR, Role.SHIPPER)
-    )
-    if not allowed:
-        raise PermissionDenied(
-            N_("Only an administrator or the organisation's own users rotate its key.")
-        )
-    current = repository.current_key(session, org.id)
-    if current is not None:
-        current.retired_at = clock.now()
-        audit.record(
-            session, actor, "keys.retired", "org_key", current.key_id, {"organisation": org.slug}
-        )
-    return _key_info(_new_key(session, actor, org, secret), org.slug)
-
-
-def list_keys(session: Session, organisation: str | None = None) -> list[KeyInfo]:
-    org_id = _organisation(session, organisation).id if organisation else None
-    rows = repository.key_rows(session, organisation_id=org_id)
-    slugs = repository.organisation_slugs(session, {r.organisation_id for r in rows})
-    return [_key_info(r, slugs.get(r.organisation_id, "")) for r in rows]
-
-
-def get_key(session: Session, key_id: str) -> KeyInfo:
-    row = repository.key_row(session, key_id[:100])
-    if row is None:
-        raise NotFound(
-            N_("No key {key_id}."), code="keys.not_found", field="key_id", key_id=key_id[:100]
-        )
-    slugs = repository.organisation_slugs(session, {row.organisation_id})
-    return _key_info(row, slugs.get(row.organisation_id, ""))
-
-
-# --- bulk import -------------------------------------------------------------------------------
-@dataclass
-class ImportOutcome:
-    """What one batch did: notes written, or the invalid lines that kept it out."""
-
-    written: int = 0
-    invalid: list[tuple[int, list[Issue]]] = field(default_factory=list)
-
-
-def import_batch(
-    session: Session, actor: Actor, lines: Sequence[tuple[int, bytes]], *, skip_invalid: bool
-) -> ImportOutcome:
-    """Drafts from JSON lines, all in the caller's one transaction.
-
-    Every line is checked first (shape, empty lifecycle boxes); with any invalid line the batch
-    writes nothing unless ``skip_invalid``. Rows go in with executemany inserts, and one audit
-    record covers the batch (``note.imported`` with the count and the first and last id).
-    """
-    who = party_of(session, actor)
-    lifecycle.authorise(
-        NoteAction.CREATE, who, NoteFacts(NoteStatus.DRAFT, actor.organisation_id, (), None)
-    )
-    outcome = ImportOutcome()
-    notes: list[Note] = []
-    for number, raw in lines:
-        note, issues = parse_note(raw)
-        if note is not None:
-            boxes = lifecycle.store_boxes_filled(note)
-            if boxes:
-                issues = tuple(
-                    Issue("note.store_boxes", b, Severity.ERROR, _STORE_BOX_MSG, {"box": b})
-                    for b in boxes
-                )
-                note = None
-        if note is None:
-            outcome.invalid.append((number, list(issues)))
-        else:
-            notes.append(note)
-    if outcome.invalid and not skip_invalid:
-        return outcome
-    now = clock.now()
-    note_rows: list[dict[str, Any]] = []
-    version_rows: list[dict[str, Any]] = []
-    event_rows: list[dict[str, Any]] = []
-    wagon_rows: list[dict[str, Any]] = []
-    for parsed in notes:
-        note_id = str(uuid.uuid4())
-        note = parsed.model_copy(update={"note_id": note_id, "version": 1, "previous_digest": None})
-        row = NoteRow(id=note_id)
-        _index(row, note)
-        note_rows.append(
-            {
-                "id": note_id,
-                "number": row.number,
-                "status": str(NoteStatus.DRAFT),
-                "current_version": 1,
-                "consignor_org_id": actor.organisation_id,
-                "departure_esr": row.departure_esr,
-                "destination_esr": row.destination_esr,
-                "cargo_etsng": row.cargo_etsng,
-                "cargo_gng": row.cargo_gng,
-                "carriers": row.carriers,
-                "custody": None,
-                "created_by": actor.label,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        version_rows.append(
-            {
-                "note_id": note_id,
-                "version": 1,
-                "document": _document(note),
-                "digest": digest(note),
-                "previous_digest": None,
-                "created_by": actor.label,
-                "created_at": now,
-                "reason": "imported",
-            }
-        )
-        event_rows.append(
-            {
-                "note_id": note_id,
-                "version": 1,
-                "action": "import",
-                "from_status": None,
-                "to_status": str(NoteStatus.DRAFT),
-                "actor": actor.label,
-                "actor_user_id": actor.user_id,
-                "organisation_id": actor.organisation_id,
-                "at": now,
-                "details": None,
-            }
-        )
-        wagon_rows += [
-            {"note_id": note_id, "wagon": w}
-            for w in dict.fromkeys(w.number for w in note.wagons if w.number)
-        ]
-    repository.bulk_insert(session, NoteRow, note_rows)
-    repository.bulk_insert(session, NoteVersionRow, version_rows)
-    repository.bulk_insert(session, NoteEventRow, event_rows)
-    repository.bulk_insert(session, NoteWagonRow, wagon_rows)
-    if note_rows:
-        audit.record(
-            session,
-            actor,
-            "note.imported",
-            "note",
-            note_rows[0]["id"],
-            {"count": len(note_rows), "last": note_rows[-1]["id"]},
-        )
-    outcome.written = len(note_rows)
-    return outcome
-
-
-_STORE_BOX_MSG = N_("Box {box} is filled by the carriers during carriage, not by this change.")
-
-
-@dataclass
-class ImportReport:
-    read: int = 0
-    written: int = 0
-    batches_written: int = 0
-    batches_refused: int = 0
-    invalid: list[tuple[int, list[Issue]]] = field(default_factory=list)
-
-    def to_dict(self, lang: str = "en", max_lines: int = 1000) -> dict[str, Any]:
-        return {
-            "read": self.read,
-            "written": self.written,
-            "batches_written": self.batches_written,
-            "batches_refused": self.batches_refused,
-            "invalid_lines": len(self.invalid),
-            "invalid": [
-                {"line": line, "issues": [i.to_dict(lang) for i in issues[:5]]}
-                for line, issues in self.invalid[:max_lines]
-            ],
-        }
-
-
-MAX_BATCH = 50_000
-
-
-def import_jsonl(
-    uow: UnitOfWork,
-    actor: Actor,
-    lines: Iterable[bytes],
-    *,
-    batch: int = 1000,
-    skip_invalid: bool = False,
-    on_batch: Callable[[ImportReport], None] | None = None,
-) -> ImportReport:
-    """Import drafts from JSON lines, one unit of work per ``batch`` lines.
-
-    A long job, so it takes the unit of work itself: each batch commits on its own, and an
-    interruption (Ctrl-C) rolls back only the batch in flight. Blank lines are skipped; line
-    numbers count from 1 as an editor shows them.
-    """
-    if not 1 <= batch <= MAX_BATCH:
-        raise ValidationFailed(
-            N_("A batch has 1 to {max} lines."),
-            code="note.invalid_batch",
-            field="batch",
-            max=MAX_BATCH,
-        )
-    report = ImportReport()
-    pending: list[tuple[int, bytes]] = []
-
-    def flush() -> None:
-        with uow() as session:
-            outcome = import_batch(session, actor, pending, skip_invalid=skip_invalid)
-        report.invalid += outcome.invalid
-        report.written += outcome.written
-        if outcome.invalid and not skip_invalid:
-            report.batches_refused += 1
-        else:
-            report.batches_written += 1
-        pending.clear()
-        if on_batch is not None:
-            on_batch(report)
-
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        report.read += 1
-        pending.append((number, line))
-        if len(pending) >= batch:
-            flush()
-    if pending:
-        flush()
-    return report

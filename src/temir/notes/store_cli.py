@@ -21,7 +21,7 @@ from temir.kit import runtime
 from temir.kit.cli import JSON_OPTION, console, emit, err_console, language, user_errors
 from temir.kit.errors import TemirError
 from temir.kit.i18n import N_
-from temir.notes import service
+from temir.notes import bulk_import, key_service, service
 from temir.notes.service import NoteDetail, NoteSummary
 
 keys_app = typer.Typer(no_args_is_help=True, help="Organisation signing keys: list, rotate.")
@@ -258,7 +258,7 @@ def register(app: typer.Typer) -> None:
                 task = bar.add_task("import", total=size, written=0)
                 reader = _lines(file, lambda n: bar.update(task, completed=n))
                 try:
-                    report = service.import_jsonl(
+                    report = bulk_import.import_jsonl(
                         runtime.uow(),
                         actor,
                         reader,
@@ -284,7 +284,7 @@ def _lines(path: Path, progress: Any) -> Iterator[bytes]:
             progress(done)
 
 
-def _render_import(report: service.ImportReport) -> None:
+def _render_import(report: bulk_import.ImportReport) -> None:
     lang = language()
     console.print(
         f"read {report.read} lines, wrote {report.written} notes in {report.batches_written} "
@@ -353,7 +353,7 @@ def _render_check(data: dict[str, Any]) -> None:
 
 
 # --- keys --------------------------------------------------------------------------------------
-def _render_keys(keys: list[service.KeyInfo]) -> None:
+def _render_keys(keys: list[key_service.KeyInfo]) -> None:
     table = _table("key id", "organisation", "created", "retired", "public key (base64)")
     for k in keys:
         table.add_row(
@@ -373,7 +373,7 @@ def keys_list(
 ) -> None:
     """Public signing keys of organisations, retired ones included."""
     with user_errors(as_json), runtime.uow().read() as session:
-        keys = service.list_keys(session, organisation)
+        keys = key_service.list_keys(session, organisation)
     emit([k.to_dict() for k in keys], as_json, lambda _: _render_keys(keys))
 
 
@@ -388,5 +388,5 @@ def keys_rotate(
         actor = cli_actor(as_user)
         secret = runtime.settings().secret_key
         with runtime.uow()() as session:
-            key = service.rotate_key(session, actor, organisation, secret)
+            key = key_service.rotate_key(session, actor, organisation, secret)
     emit(key.to_dict(), as_json, lambda _: _render_keys([key]))

@@ -20,7 +20,7 @@ from temir.accounts.model import Actor, Channel, Role
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
-from temir.stats import service
+from temir.stats import plan_service, protocol_service, service
 from temir.stats.model import Breakdown, Direction
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
@@ -56,7 +56,7 @@ def _between(between: str) -> tuple[str, str]:
 
 
 BETWEEN = Query(description="Two country codes, e.g. KZ,TJ")
-PlanWriter = Annotated[Actor, Depends(require_role(*service.PLAN_WRITERS))]
+PlanWriter = Annotated[Actor, Depends(require_role(*plan_service.PLAN_WRITERS))]
 
 
 @router.get("/plan-vs-actual")
@@ -67,7 +67,7 @@ def plan_vs_actual(
 ) -> dict[str, Any]:
     """Plan against actual: tonnes and fulfilment % by direction, commodity group and month."""
     a, b = _between(between)
-    return service.plan_vs_actual(session, year, a, b).to_dict()
+    return plan_service.plan_vs_actual(session, year, a, b).to_dict()
 
 
 @router.get("/plans")
@@ -78,7 +78,7 @@ def plan(
 ) -> dict[str, Any]:
     """The stored plan of a year, cell by cell (direction × commodity group × month)."""
     a, b = _between(between)
-    cells = service.plan_cells(session, year, a, b)
+    cells = plan_service.plan_cells(session, year, a, b)
     return {"year": year, "between": [a, b], "cells": [c.to_dict() for c in cells]}
 
 
@@ -96,7 +96,7 @@ def set_plan(request: Request, entry: PlanEntry, actor: PlanWriter) -> dict[str,
     """Enter a plan figure (railway operators, admins); replaces the same cells; audited."""
     a, b = _between(entry.between)
     with uow_of(request)() as session:
-        cells = service.set_plan(
+        cells = plan_service.set_plan(
             session,
             actor,
             entry.year,
@@ -118,7 +118,7 @@ async def import_plan(request: Request, file: UploadFile, actor: PlanWriter) -> 
         path = FilePath(tmp) / name
         path.write_bytes(await file.read())
         with uow_of(request)() as session:
-            written = service.import_plan_file(session, actor, path)
+            written = plan_service.import_plan_file(session, actor, path)
     return {"written": written, "file": name}
 
 
@@ -133,7 +133,7 @@ def seed_plan(
     """Start a year's plan from the forecast (basis "forecast"); audited."""
     a, b = _between(between)
     with uow_of(request)() as session:
-        written = service.seed_plan_from_forecast(session, actor, year, a, b, replace)
+        written = plan_service.seed_plan_from_forecast(session, actor, year, a, b, replace)
     return {"written": written, "year": year, "basis": "forecast"}
 
 
@@ -147,7 +147,7 @@ def forecast(
 ) -> dict[str, Any]:
     """Forecast per month and commodity group with an interval and the back-test error."""
     a, b = _between(between)
-    return service.forecast_year(session, year, a, b, level).to_dict(request_language(request))
+    return plan_service.forecast_year(session, year, a, b, level).to_dict(request_language(request))
 
 
 # --- protocols ---------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def protocols(
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> list[dict[str, Any]]:
     """Stored protocols (results of N, plans for N+1) and who has signed them."""
-    return service.list_protocols(session, year)
+    return protocol_service.list_protocols(session, year)
 
 
 class ProtocolIn(BaseModel):
@@ -220,7 +220,7 @@ def create_protocol(request: Request, body: ProtocolIn, actor: PlanWriter) -> di
         )
     parties = (body.parties[0][:8], body.parties[1][:8]) if body.parties else None
     with uow_of(request)() as session:
-        stored = service.create_protocol(
+        stored = protocol_service.create_protocol(
             session, actor, body.year, a, b, parties=parties, notes=body.notes,
             place=body.place, date=body.date, replace=body.replace,
         )  # fmt: skip
@@ -232,7 +232,7 @@ def protocol(
     session: Annotated[Session, Depends(read_session)], protocol_id: ProtocolId
 ) -> dict[str, Any]:
     """A protocol: the signed content (figures, plan, notes), its digest and signatures."""
-    return service.get_protocol(session, protocol_id).to_dict()
+    return protocol_service.get_protocol(session, protocol_id).to_dict()
 
 
 @router.post("/protocols/{protocol_id}/sign")
@@ -241,7 +241,9 @@ def protocol_sign(
 ) -> dict[str, Any]:
     """Sign for the caller's railway with its organisation's current key (audited)."""
     with uow_of(request)() as session:
-        signature = service.sign_protocol(session, actor, protocol_id, secret=_secret(request))
+        signature = protocol_service.sign_protocol(
+            session, actor, protocol_id, secret=_secret(request)
+        )
     return signature.model_dump(mode="json")
 
 
@@ -254,7 +256,7 @@ def protocol_verify(
     """Both signatures against the stored content and the organisations' public keys (retired
     keys still verify); names the party whose signature fails and why. Audited."""
     with uow_of(request)() as session:
-        result = service.verify_protocol(session, _reader(request, actor), protocol_id)
+        result = protocol_service.verify_protocol(session, _reader(request, actor), protocol_id)
     return result.to_dict(request_language(request))
 
 
@@ -263,7 +265,7 @@ def protocol_export(
     session: Annotated[Session, Depends(read_session)], protocol_id: ProtocolId
 ) -> dict[str, Any]:
     """The protocol and its signatures, as ``temir stats protocol verify --file`` reads it."""
-    return service.export_protocol(session, protocol_id)
+    return protocol_service.export_protocol(session, protocol_id)
 
 
 @router.get("/protocols/{protocol_id}/check")
@@ -273,7 +275,7 @@ def protocol_check_of(
     year: Annotated[int | None, Query(ge=1990, le=2100, description="The plan year.")] = None,
 ) -> dict[str, Any]:
     """The plan year's actuals (to date) against the plan signed in the protocol."""
-    return service.check_protocol(session, protocol_id, year).to_dict()
+    return protocol_service.check_protocol(session, protocol_id, year).to_dict()
 
 
 @router.get("/protocols/{protocol_id}/protocol.pdf")
@@ -284,7 +286,7 @@ def protocol_pdf(
 ) -> Response:
     """The protocol as PDF (``?lang=ru`` or ``en``; Russian by default)."""
     chosen = _file_language(lang)
-    payload = service.protocol_pdf(session, protocol_id, chosen)
+    payload = protocol_service.protocol_pdf(session, protocol_id, chosen)
     name = f"protocol-{protocol_id.upper()}-{chosen}.pdf"
     return Response(
         payload,
@@ -301,7 +303,7 @@ def protocol_xlsx(
 ) -> Response:
     """The protocol as XLSX (sheets results, plan, notes)."""
     chosen = _file_language(lang)
-    payload = service.protocol_xlsx(session, protocol_id, chosen)
+    payload = protocol_service.protocol_xlsx(session, protocol_id, chosen)
     name = f"protocol-{protocol_id.upper()}-{chosen}.xlsx"
     return Response(
         payload,
@@ -318,4 +320,6 @@ def protocol_check(
 ) -> dict[str, Any]:
     """A year's actuals against the plan signed in the protocol of the year before."""
     a, b = _between(between)
-    return service.check_protocol(session, service.protocol_ref(year - 1, a, b), year).to_dict()
+    return protocol_service.check_protocol(
+        session, protocol_service.protocol_ref(year - 1, a, b), year
+    ).to_dict()

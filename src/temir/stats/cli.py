@@ -19,7 +19,7 @@ from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, user
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_, translate
 from temir.notes.verify import load_keys
-from temir.stats import service
+from temir.stats import plan_service, protocol_service, service
 from temir.stats.forecast import Forecast
 from temir.stats.model import Breakdown, Direction, VolumeReport
 from temir.stats.plans import PLAN_COLUMNS, PlanVsActual
@@ -209,7 +209,7 @@ def plan_show(
 ) -> None:
     """Plan against actual with fulfilment % by direction, commodity group and month."""
     with user_errors(as_json), runtime.uow().read() as session:
-        report = service.plan_vs_actual(session, year, between[0], between[1])
+        report = plan_service.plan_vs_actual(session, year, between[0], between[1])
     emit(report.to_dict() if as_json else report, as_json, _render_plan_vs_actual)
 
 
@@ -226,7 +226,7 @@ def plan_set(
     """Enter a plan figure (replaces the same cells)."""
     actor = Actor.system(f"cli:{os_user()}", Channel.CLI)
     with user_errors(as_json), runtime.uow()() as session:
-        cells = service.set_plan(
+        cells = plan_service.set_plan(
             session, actor, year, between[0], between[1], direction, commodity, tonnes, month
         )
     emit(
@@ -244,7 +244,7 @@ def plan_import(
     """Import a plan file: all rows or none; cells in the file replace the same cells."""
     actor = Actor.system(f"cli:{os_user()}", Channel.CLI)
     with user_errors(as_json), runtime.uow()() as session:
-        written = service.import_plan_file(session, actor, file)
+        written = plan_service.import_plan_file(session, actor, file)
     emit(
         {"written": written, "file": file.name},
         as_json,
@@ -262,7 +262,7 @@ def plan_seed(
     """Start the plan from the forecast (basis "forecast"); edit it with plan set/import."""
     actor = Actor.system(f"cli:{os_user()}", Channel.CLI)
     with user_errors(as_json), runtime.uow()() as session:
-        written = service.seed_plan_from_forecast(
+        written = plan_service.seed_plan_from_forecast(
             session, actor, year, between[0], between[1], replace
         )
     emit(
@@ -336,7 +336,7 @@ def forecast_command(
 ) -> None:
     """Next year's tonnes per month and commodity group, with an interval and a back-test."""
     with user_errors(as_json), runtime.uow().read() as session:
-        result = service.forecast_year(session, year, between[0], between[1], level)
+        result = plan_service.forecast_year(session, year, between[0], between[1], level)
     emit(result.to_dict(language()) if as_json else result, as_json, _render_forecast)
 
 
@@ -371,7 +371,7 @@ def protocol_create(
     with user_errors(as_json):
         actor = cli_actor(as_user)
     with user_errors(as_json), runtime.uow()() as session:
-        stored = service.create_protocol(
+        stored = protocol_service.create_protocol(
             session, actor, year, between[0], between[1], parties=parties, notes=notes,
             place=place, date=date, replace=replace,
         )  # fmt: skip
@@ -386,7 +386,7 @@ def protocol_create(
 def protocol_list(as_json: bool = JSON_OPTION) -> None:
     """Stored protocols and who has signed them."""
     with user_errors(as_json), runtime.uow().read() as session:
-        rows = service.list_protocols(session)
+        rows = protocol_service.list_protocols(session)
     if as_json:
         print_json(rows)
         return
@@ -401,7 +401,7 @@ def protocol_list(as_json: bool = JSON_OPTION) -> None:
     console.print(table)
 
 
-def _render_protocol(stored: service.StoredProtocol) -> None:
+def _render_protocol(stored: protocol_service.StoredProtocol) -> None:
     c = stored.content
     console.print(
         f"[bold]{stored.protocol_id}[/]: results {c['year']} and plan {c['plan_year']}, "
@@ -436,7 +436,7 @@ def _render_protocol(stored: service.StoredProtocol) -> None:
 
 def _pid(year: int, between: tuple[str, str], as_json: bool) -> str:
     with user_errors(as_json):
-        return service.protocol_ref(year, between[0], between[1])
+        return protocol_service.protocol_ref(year, between[0], between[1])
 
 
 @protocol_app.command("show")
@@ -446,7 +446,7 @@ def protocol_show(
     """The stored protocol: figures, plan, notes, signatures."""
     pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        stored = service.get_protocol(session, pid)
+        stored = protocol_service.get_protocol(session, pid)
     emit(stored.to_dict() if as_json else stored, as_json, _render_protocol)
 
 
@@ -471,7 +471,7 @@ def protocol_pdf(
     """Render the protocol as PDF (Russian or English)."""
     pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        payload = service.protocol_pdf(session, pid, lang)
+        payload = protocol_service.protocol_pdf(session, pid, lang)
     _write(out, payload, as_json)
 
 
@@ -486,7 +486,7 @@ def protocol_xlsx(
     """Render the protocol as XLSX (sheets results, plan, notes)."""
     pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        payload = service.protocol_xlsx(session, pid, lang)
+        payload = protocol_service.protocol_xlsx(session, pid, lang)
     _write(out, payload, as_json)
 
 
@@ -500,7 +500,7 @@ def protocol_export(
     """Write the protocol and its signatures as JSON, to verify offline with public keys."""
     pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        document = service.export_protocol(session, pid)
+        document = protocol_service.export_protocol(session, pid)
     _write(out, json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"), as_json)
 
 
@@ -520,7 +520,7 @@ def protocol_sign(
         actor = cli_actor(as_user)
         secret = runtime.settings().secret_key
         with runtime.uow()() as session:
-            signature = service.sign_protocol(session, actor, pid, secret=secret)
+            signature = protocol_service.sign_protocol(session, actor, pid, secret=secret)
     emit(
         signature.model_dump(mode="json"),
         as_json,
@@ -571,7 +571,7 @@ def protocol_verify(
                     field="keys" if keys is None else "file",
                 )
             ring = load_keys(_load_json_file(keys, "keys"))
-            result = service.verify_exported(_load_json_file(file, "file"), ring)
+            result = protocol_service.verify_exported(_load_json_file(file, "file"), ring)
         else:
             if year is None:
                 raise ValidationFailed(
@@ -579,10 +579,10 @@ def protocol_verify(
                     code="stats.protocol.verify_what",
                     field="year",
                 )
-            pid = service.protocol_ref(year, between[0], between[1])
+            pid = protocol_service.protocol_ref(year, between[0], between[1])
             actor = cli_actor(as_user)
             with runtime.uow()() as session:
-                result = service.verify_protocol(session, actor, pid)
+                result = protocol_service.verify_protocol(session, actor, pid)
     if as_json:
         print_json(result.to_dict(lang))
     else:
@@ -605,5 +605,5 @@ def protocol_check(
     """This year's actuals against the plan signed in last year's protocol."""
     pid = _pid(year - 1, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
-        report = service.check_protocol(session, pid, year)
+        report = protocol_service.check_protocol(session, pid, year)
     emit(report.to_dict() if as_json else report, as_json, _render_plan_vs_actual)

@@ -21,7 +21,7 @@ from temir.accounts.model import Actor, Channel, Role
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import NotFound, TemirError, ValidationFailed
 from temir.kit.i18n import N_, translate
-from temir.stats import dashboard, exports, service
+from temir.stats import dashboard, exports, plan_service, protocol_service, service
 from temir.stats.dashboard import COUNTRIES, DIRECTION_LABELS, TABLES, Dashboard, Filters
 from temir.stats.model import Direction
 from temir.web import nav
@@ -234,7 +234,7 @@ def plan_page(request: Request, session: Session = Depends(read_session)) -> HTM
     }
     try:
         filters = dashboard.parse_filters(q.get("year", ""), q.get("a", ""), q.get("b", ""))
-        pva = service.plan_vs_actual(session, filters.year, filters.a, filters.b)
+        pva = plan_service.plan_vs_actual(session, filters.year, filters.a, filters.b)
     except TemirError as error:
         return render(
             request,
@@ -246,7 +246,7 @@ def plan_page(request: Request, session: Session = Depends(read_session)) -> HTM
             **common,
         )
     try:
-        forecast = service.forecast_year(session, filters.year, filters.a, filters.b)
+        forecast = plan_service.forecast_year(session, filters.year, filters.a, filters.b)
     except NotFound:
         forecast = None
     labeller = dashboard.Labeller(session, lang)
@@ -337,7 +337,7 @@ def _protocol_labels(content: dict[str, Any], lang: str) -> dict[str, Any]:
 def protocol_list_page(request: Request, session: Session = Depends(read_session)) -> HTMLResponse:
     """Every stored protocol, who has signed it, and a link to it."""
     lang = request_language(request)
-    rows = service.list_protocols(session)
+    rows = protocol_service.list_protocols(session)
     for row in rows:
         row["countries"] = " – ".join(dashboard.country_name(c, lang) for c in row["between"])
     return render(request, "stats_protocol_list.html", protocols=rows)
@@ -357,11 +357,13 @@ def _protocol_page(
     lang = request_language(request)
     try:
         with uow_of(request)() as session:  # the verification is audited
-            stored = service.get_protocol(session, protocol_id)
-            verdict = service.verify_protocol(session, _verify_actor(request, actor), protocol_id)
-            party = service.signing_party(session, actor, protocol_id)
+            stored = protocol_service.get_protocol(session, protocol_id)
+            verdict = protocol_service.verify_protocol(
+                session, _verify_actor(request, actor), protocol_id
+            )
+            party = protocol_service.signing_party(session, actor, protocol_id)
             try:
-                check: Any = service.check_protocol(session, protocol_id)
+                check: Any = protocol_service.check_protocol(session, protocol_id)
             except TemirError:
                 check = None
     except NotFound as missing:
@@ -409,7 +411,7 @@ def protocol_sign(
         return RedirectResponse(f"/login?next=/stats/protocol/{protocol_id[:40]}", status_code=303)
     try:
         with uow_of(request)() as session:
-            service.sign_protocol(
+            protocol_service.sign_protocol(
                 session, actor, protocol_id, secret=request.app.state.settings.secret_key
             )
     except TemirError as error:
