@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from temir.accounts import audit
-from temir.accounts import repository as accounts_repository
-from temir.accounts.model import Actor, Role
+from temir.accounts import service as accounts_service
+from temir.accounts.model import Actor, Organisation, Role
 from temir.accounts.tables import OrganisationRow
 from temir.kit import clock
 from temir.kit.errors import NotFound, PermissionDenied
@@ -59,7 +59,9 @@ def _key_info(row: OrgKeyRow, slug: str) -> KeyInfo:
     )
 
 
-def _new_key(session: Session, actor: Actor, org: OrganisationRow, secret: str) -> OrgKeyRow:
+def _new_key(
+    session: Session, actor: Actor, org: OrganisationRow | Organisation, secret: str
+) -> OrgKeyRow:
     sealed = org_keys.new_sealed_key(secret)
     row = OrgKeyRow(
         key_id=sealed.key_id,
@@ -82,21 +84,9 @@ def ensure_key(session: Session, actor: Actor, org: OrganisationRow, secret: str
     return repository.current_key(session, org.id) or _new_key(session, actor, org, secret)
 
 
-def _organisation(session: Session, slug: str) -> OrganisationRow:
-    org = accounts_repository.organisation_row(session, slug.strip().lower())
-    if org is None:
-        raise NotFound(
-            N_("No organisation {slug}."),
-            code="organisation_not_found",
-            field="organisation",
-            slug=slug,
-        )
-    return org
-
-
 def rotate_key(session: Session, actor: Actor, organisation: str, secret: str) -> KeyInfo:
     """Retire the organisation's current key (it still verifies) and make a new one."""
-    org = _organisation(session, organisation)
+    org = accounts_service.get_organisation(session, organisation)
     allowed = actor.role is Role.ADMIN or (
         actor.organisation_id == org.id and actor.role in (Role.RAILWAY_OPERATOR, Role.SHIPPER)
     )
@@ -114,7 +104,7 @@ def rotate_key(session: Session, actor: Actor, organisation: str, secret: str) -
 
 
 def list_keys(session: Session, organisation: str | None = None) -> list[KeyInfo]:
-    org_id = _organisation(session, organisation).id if organisation else None
+    org_id = accounts_service.get_organisation(session, organisation).id if organisation else None
     rows = repository.key_rows(session, organisation_id=org_id)
     slugs = repository.organisation_slugs(session, {r.organisation_id for r in rows})
     return [_key_info(r, slugs.get(r.organisation_id, "")) for r in rows]

@@ -63,12 +63,6 @@ def generate_synthetic(
     return written
 
 
-def demo_step(session: Session, actor: Actor, seed: int = 2025) -> str:
-    """The statistics step of ``temir demo``: 2024–2025 synthetic consignments."""
-    written = generate_synthetic(session, actor, seed)
-    return f"{written} synthetic consignments for 2024–2025 (seed {seed})"
-
-
 # --- volumes --------------------------------------------------------------------------------
 
 
