@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor
+from temir.accounts.tables import AuditRow
 from temir.kit.db import UnitOfWork
 from temir.stats import plan_service, protocol_service, repository
 from tests.stats.conftest import SECRET
@@ -138,6 +140,26 @@ def test_the_page_shows_both_signatures_and_the_downloads(
     assert 'href="/stats/protocol"' in client.get("/stats/plan").text
     missing = client.get("/stats/protocol/2019-KZ-TJ")
     assert missing.status_code == 404
+
+
+def test_viewing_the_page_writes_nothing(
+    client: TestClient, stats_uow: UnitOfWork, tokens: dict[str, str]
+) -> None:
+    """A page view shows the verdict; it must not write an audit row per reader."""
+    if client.get(f"/api/v1/stats/protocols/{PID}").status_code == 404:
+        test_create_sign_verify_check_and_files_over_the_api(client, tokens)
+
+    def audit_rows() -> int:
+        with stats_uow.read() as session:
+            return len(session.scalars(select(AuditRow.id)).all())
+
+    before = audit_rows()
+    for _ in range(3):
+        assert client.get(f"/stats/protocol/{PID}").status_code == 200
+    assert audit_rows() == before
+    verified = client.get(f"/api/v1/stats/protocols/{PID}/verify")
+    assert verified.status_code == 200
+    assert audit_rows() == before + 1  # an explicit verification is audited
 
 
 def test_a_party_user_signs_on_the_page_with_the_csrf_token(

@@ -374,11 +374,12 @@ def _organisation_keys(session: Session, key_ids: set[str]) -> tuple[KeyRing, di
 
 
 def verify_protocol(
-    session: Session, actor: Actor, protocol_id: str
+    session: Session, actor: Actor, protocol_id: str, *, record: bool = True
 ) -> protocol.ProtocolVerification:
     """Both signatures against the stored content and the organisations' stored public keys
     (retired keys still verify); also whether the content still has the digest recorded when it
-    was drawn up. Audited: who checked, and the verdict."""
+    was drawn up. Audited (who checked, and the verdict) unless ``record`` is false: a page view
+    shows the verdict on every visit and must not write for each reader."""
     stored = get_protocol(session, protocol_id)
     ring, key_parties = _organisation_keys(session, {s.key_id for s in stored.signatures})
     result = protocol.verify(
@@ -388,18 +389,20 @@ def verify_protocol(
         key_parties=key_parties,
         recorded_digest=stored.recorded_digest,
     )
-    audit.record(
-        session,
-        actor,
-        "stats.protocol.verify",
-        "stats_protocols",
-        stored.protocol_id,
-        {
-            "valid": result.valid,
-            "digest": result.digest,
-            "problems": [p.problem for p in result.parties if p.problem] + list(result.problems),
-        },
-    )
+    if record:
+        audit.record(
+            session,
+            actor,
+            "stats.protocol.verify",
+            "stats_protocols",
+            stored.protocol_id,
+            {
+                "valid": result.valid,
+                "digest": result.digest,
+                "problems": [p.problem for p in result.parties if p.problem]
+                + list(result.problems),
+            },
+        )
     return result
 
 

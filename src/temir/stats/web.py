@@ -356,10 +356,10 @@ def _protocol_page(
 ) -> HTMLResponse:  # fmt: skip
     lang = request_language(request)
     try:
-        with uow_of(request)() as session:  # the verification is audited
+        with uow_of(request)() as session:  # a page view: the verdict is shown, not audited
             stored = protocol_service.get_protocol(session, protocol_id)
             verdict = protocol_service.verify_protocol(
-                session, _verify_actor(request, actor), protocol_id
+                session, _verify_actor(request, actor), protocol_id, record=False
             )
             party = protocol_service.signing_party(session, actor, protocol_id)
             try:
