@@ -15,7 +15,8 @@ What is published and what is assumed: the annual totals, KZ→TJ exports, grain
 Jan–Jul totals and the Jan–Jul oil-product transit come from ``published.csv``. Everything
 else — the split of the rest between import and transit and across commodity groups, the
 Aug–Dec oil-transit rate, the monthly profiles (grain: domain2 §4.3, *derived*), wagon loads
-where domain2 §4.4 has none, consignment sizes, transit days — is a demo assumption, and every
+where domain2 §4.4 has none, consignment sizes, the spread over origin stations (and so
+over border crossings), transit days — is a demo assumption, and every
 generated fact carries ``synthetic=True``.
 """
 
@@ -76,12 +77,15 @@ KHUJAND, KANIBADAM, ISFARA = "747802", "748006", "748504"
 KULYAB, DANGARA_NPZ, KHATLON = "748909", "938701", "746405"
 ALMATY_1, SHYMKENT, ASTANA_1, TARAZ = "700007", "698606", "690002", "706304"
 ORENBURG, NIKEL, KARTALY_I, BARNAUL = "811905", "814301", "816203", "840109"
+# The three refineries of Kazakhstan. Атырау's tariff route to Tajikistan enters Uzbekistan at
+# Оазис (рзд)–Каракалпакстан (Beyneu–Kungrad line), the others' at Сарыагаш–Келес (lanes.csv).
+PAVLODAR, ATYRAU = "696206", "661705"
 TJ_GENERAL = (DUSHANBE_II, REGAR, VAKHDAT, KHUJAND, KANIBADAM, ISFARA, KULYAB, KHATLON)
 STATIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("kz_tj", "grain"): (("684001", "687008", ASTANA_1, "680000"), TJ_GENERAL),
     ("kz_tj", "flour"): (("684001", ASTANA_1, SHYMKENT), TJ_GENERAL),
     ("kz_tj", "oil_products"): (
-        ("696206", SHYMKENT),
+        (PAVLODAR, SHYMKENT, ATYRAU),
         (DUSHANBE_II, KHUJAND, DANGARA_NPZ, KHATLON, KULYAB),
     ),
     ("kz_tj", "ferrous_metals"): (("674300", "695701"), (DUSHANBE_II, KHUJAND, VAKHDAT, KHATLON)),
@@ -102,6 +106,14 @@ STATIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
         (ALMATY_1, ASTANA_1, SHYMKENT, TARAZ),
     ),
     ("tj_kz", "cement"): ((DUSHANBE_II, KHATLON), (SHYMKENT, TARAZ, ALMATY_1)),
+}
+
+# Synthetic assumption: how a series' consignments are spread over its origins, where not evenly
+# (weights in the order of STATIONS). KZ→TJ oil products: Павлодар 40 %, Шымкент 30 %,
+# Атырау 30 % — a demo share (no published split by refinery), so that the western crossing
+# Оазис–Каракалпакстан carries part of the flow as it does in reality (domain2 §2.4).
+ORIGIN_WEIGHTS: dict[tuple[str, str], tuple[float, ...]] = {
+    ("kz_tj", "oil_products"): (0.4, 0.3, 0.3),
 }
 
 # Consignment sizes in wagons: (probability, smallest, largest). Synthetic assumption.
@@ -230,6 +242,18 @@ def _consignment_sizes(rng: np.random.Generator, group: str, wagons: int) -> lis
     return sizes
 
 
+def _origin_picker(
+    rng: np.random.Generator, origins: Sequence[str], weights: Sequence[float] | None
+) -> Callable[[], str]:
+    """Draw an origin: evenly, or by ``weights`` (one per origin, summing to 1)."""
+    if weights is None:
+        return lambda: origins[int(rng.integers(len(origins)))]
+    if len(weights) != len(origins) or abs(sum(weights) - 1) > 1e-9:
+        raise ValueError("origin weights must give one share per origin and sum to 1")
+    shares = list(weights)
+    return lambda: origins[int(rng.choice(len(origins), p=shares))]
+
+
 def generate(
     seed: int,
     years: Sequence[int] = (2024, 2025),
@@ -250,6 +274,7 @@ def generate(
         for (flow, group_code), months in sorted(cells.items()):
             group = groups[group_code]
             origins, destinations = STATIONS[(flow, group_code)]
+            pick_origin = _origin_picker(rng, origins, ORIGIN_WEIGHTS.get((flow, group_code)))
             for month, tonnes in enumerate(months, start=1):
                 done += 1
                 if progress:
@@ -263,7 +288,7 @@ def generate(
                     number += 1
                     lane = lanes[
                         (
-                            origins[int(rng.integers(len(origins)))],
+                            pick_origin(),
                             destinations[int(rng.integers(len(destinations)))],
                         )
                     ]
