@@ -26,7 +26,7 @@ from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.messages import Message, define
 from temir.kit.text import fold
 from temir.network.routing import Route, Router, RoutingError
-from temir.network.routing.loader import data_dir, shipped
+from temir.network.routing.loader import data_dir, shipped_router
 from temir.network.routing.quality import Disagreement, disagreements
 from temir.tariff import data as tariff_data
 from temir.tariff import repository as repo
@@ -63,11 +63,12 @@ def _m(msgid: str) -> str:
 def router(session: Session | None = None) -> Router:
     """The engine over the database's reference data (or the shipped CSVs if none loaded)."""
     key = repo.reference_digest(session) if session is not None else ""
+    if session is None or not key:
+        return shipped_router()  # the same engine the notes use: built once per process
     with _lock:
         if key not in _routers:
-            data = repo.network_data(session) if session is not None and key else shipped()
             _routers.clear()
-            _routers[key] = Router(data)
+            _routers[key] = Router(repo.network_data(session))
         return _routers[key]
 
 
