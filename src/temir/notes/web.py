@@ -194,17 +194,24 @@ def note_detail(
     return detail_page(request, session, actor, note_id)
 
 
+def _prefilled_form(
+    request: Request, note_id: str, actor: Actor | None, action: NoteAction
+) -> Response:
+    """The box form filled from the current version, for editing a draft or correcting one."""
+    if actor is None:
+        return login_redirect(request)
+    detail = editable(request, actor, note_id, action)
+    if isinstance(detail, HTMLResponse):
+        return detail
+    mode = (edit_mode if action is NoteAction.EDIT else correct_mode)(detail.summary)
+    return form_page(request, mode, note_to_form(Note.model_validate(detail.document)))
+
+
 @pages.get("/notes/{note_id}/edit", response_class=HTMLResponse)
 def note_edit_form(
     request: Request, note_id: str, actor: Actor | None = Depends(optional_actor)
 ) -> Response:
-    if actor is None:
-        return login_redirect(request)
-    detail = editable(request, actor, note_id, NoteAction.EDIT)
-    if isinstance(detail, HTMLResponse):
-        return detail
-    values = note_to_form(Note.model_validate(detail.document))
-    return form_page(request, edit_mode(detail.summary), values)
+    return _prefilled_form(request, note_id, actor, NoteAction.EDIT)
 
 
 @pages.post("/notes/{note_id}/edit", response_class=HTMLResponse)
@@ -238,13 +245,7 @@ async def note_edit(
 def note_correct_form(
     request: Request, note_id: str, actor: Actor | None = Depends(optional_actor)
 ) -> Response:
-    if actor is None:
-        return login_redirect(request)
-    detail = editable(request, actor, note_id, NoteAction.CORRECT)
-    if isinstance(detail, HTMLResponse):
-        return detail
-    values = note_to_form(Note.model_validate(detail.document))
-    return form_page(request, correct_mode(detail.summary), values)
+    return _prefilled_form(request, note_id, actor, NoteAction.CORRECT)
 
 
 @pages.post("/notes/{note_id}/correct", response_class=HTMLResponse)
