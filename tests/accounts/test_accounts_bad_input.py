@@ -61,17 +61,18 @@ def test_a_user_with_a_bad_field_is_refused_and_not_created(
     assert _audit(client, admin_headers, username) == []
 
 
+@pytest.mark.parametrize(("given", "stored"), [("RU", "ru"), ("kk", "kk"), ("TG", "tg")])
 def test_a_user_with_a_known_language_and_email_is_created(
-    client: TestClient, admin_headers: dict[str, str]
+    client: TestClient, admin_headers: dict[str, str], given: str, stored: str
 ) -> None:
     username = unique("user")
     response = client.post(
         "/api/v1/users",
-        json={"username": username, "role": "viewer", "language": "RU", "email": "a@b.kz"},
+        json={"username": username, "role": "viewer", "language": given, "email": "a@b.kz"},
         headers=admin_headers,
     )
     assert response.status_code == 201, response.text
-    assert response.json()["language"] == "ru"
+    assert response.json()["language"] == stored
 
 
 def test_an_organisation_name_with_a_nul_is_refused(

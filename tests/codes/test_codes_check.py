@@ -62,6 +62,9 @@ def test_to_dict_shape_and_messages() -> None:
     assert error["code"] == "esr.check_digit"
     assert error["rule"] == "check_digit"
     assert error["messages"]["en"] == "The ESR check digit is 5, expected 4."
+    assert set(error["messages"]) == {"en", "ru", "kk", "tg"}  # every language Temir ships
+    assert error["messages"]["kk"] == "ЕСР кодының бақылау цифры 5, ал 4 болуы керек."
+    assert error["messages"]["tg"] == "Рақами назоратии коди ЕСР 5 аст, аммо бояд 4 бошад."
     ru = error["messages"]["ru"]
     assert error["message"] == ru
     assert ru != error["messages"]["en"]

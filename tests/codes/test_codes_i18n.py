@@ -1,4 +1,5 @@
-"""Every message temir.codes can show has a Russian translation that fills the same fields."""
+"""Every message temir.codes can show has a Russian, Kazakh and Tajik translation that fills the
+same fields."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import temir.codes
 from temir.codes import RULES, check
 from temir.kit.errors import ValidationFailed
-from temir.kit.i18n import gettext
+from temir.kit.i18n import TRANSLATIONS, gettext
 
 BAD_INPUTS = {
     "esr": ["", "12ab", "888005", "88800"],
@@ -32,12 +33,13 @@ def test_registry_is_populated() -> None:
     assert "codes.unknown_kind" in RULES
 
 
+@pytest.mark.parametrize("lang", TRANSLATIONS)
 @pytest.mark.parametrize("code", sorted(RULES))
-def test_every_rule_has_a_russian_translation(code: str) -> None:
+def test_every_rule_has_a_translation(code: str, lang: str) -> None:
     msgid = RULES[code].msgid
-    ru = gettext(msgid, "ru")
-    assert ru != msgid, f"no Russian translation for {code}: {msgid!r}"
-    assert placeholders(ru) == placeholders(msgid)
+    translated = gettext(msgid, lang)
+    assert translated != msgid, f"no {lang} translation for {code}: {msgid!r}"
+    assert placeholders(translated) == placeholders(msgid)
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,7 @@ def test_every_reported_problem_is_a_declared_rule(kind: str, text: str) -> None
     for problem in problems:
         assert RULES[problem.code].msgid == problem.msgid
         assert placeholders(problem.msgid) <= set(problem.params)
-        assert "{" not in problem.message("ru")
+        assert all("{" not in problem.message(lang) for lang in TRANSLATIONS)
     # and each can be raised as the project's validation error
     assert ValidationFailed.from_problems(problems).problems == problems
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from temir.kit.i18n import gettext
+from temir.kit.i18n import TRANSLATIONS, gettext
 from temir.notes.model import Note, StationRef
 from temir.notes.network import EngineNetworkView
 from temir.notes.rules import RULES, Stage, ValidationResult, validate_document, validate_note
@@ -41,8 +41,9 @@ def test_example_note_is_valid(note: Note, network: EngineNetworkView) -> None:
     assert result.issues == ()
 
 
-def test_every_rule_message_has_a_russian_translation() -> None:
-    missing = [r.id for r in RULES.values() if gettext(r.msgid, "ru") == r.msgid]
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+def test_every_rule_message_has_a_translation(lang: str) -> None:
+    missing = [r.id for r in RULES.values() if gettext(r.msgid, lang) == r.msgid]
     assert missing == []
 
 

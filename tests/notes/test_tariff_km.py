@@ -10,7 +10,7 @@ import csv
 
 import pytest
 
-from temir.kit.i18n import gettext
+from temir.kit.i18n import TRANSLATIONS, gettext
 from temir.network.routing import Method, Router
 from temir.network.routing.distances import book1_shortest, shortest_from
 from temir.network.routing.loader import data_dir, shipped, shipped_router
@@ -117,6 +117,7 @@ def test_box_38_left_empty_is_not_checked(note: Note, network: EngineNetworkView
     assert NO_KM_38.id not in rules
 
 
-def test_every_method_name_has_a_russian_translation() -> None:
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+def test_every_method_name_has_a_translation(lang: str) -> None:
     assert set(METHOD_NAMES) == set(Method)
-    assert [m for m in METHOD_NAMES.values() if gettext(m, "ru") == m] == []
+    assert [m for m in METHOD_NAMES.values() if gettext(m, lang) == m] == []

@@ -1,4 +1,5 @@
-"""Every string of the note pages (templates and ``temir.notes.web*``) has a Russian translation."""
+"""Every string of the note pages (templates and ``temir.notes.web*``) has a Russian, Kazakh and
+Tajik translation."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from temir.kit.i18n import gettext
+from temir.kit.i18n import TRANSLATIONS, gettext
 
 NOTES = Path(__file__).resolve().parents[2] / "src" / "temir" / "notes"
 TEMPLATE_MESSAGE = re.compile(r"""_\(\s*"([^"]+)"|_\(\s*'([^']+)'""")
@@ -32,9 +33,9 @@ def test_the_extraction_finds_the_new_step_forms() -> None:
     assert "Edit the draft" in msgids()
 
 
+@pytest.mark.parametrize("lang", TRANSLATIONS)
 @pytest.mark.parametrize("msgid", msgids())
-def test_every_page_string_has_a_russian_translation(msgid: str) -> None:
-    translated = gettext(msgid, "ru")
+def test_every_page_string_has_a_translation(msgid: str, lang: str) -> None:
+    translated = gettext(msgid, lang)
     assert translated != msgid or msgid in {"SHA-256", "ETSNG", "GNG"}
-    for placeholder in re.findall(r"\{\w+\}", msgid):
-        assert placeholder in translated
+    assert set(re.findall(r"\{\w+\}", translated)) == set(re.findall(r"\{\w+\}", msgid))

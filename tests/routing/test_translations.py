@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from temir.kit.i18n import gettext
+from temir.kit.i18n import TRANSLATIONS, gettext
 from temir.kit.messages import Message, registry
 from temir.network.routing import Router
 from temir.network.routing.loader import shipped
@@ -33,15 +33,19 @@ def router() -> Router:
     return Router(shipped())
 
 
-def test_every_tariff_and_routing_msgid_has_a_russian_translation() -> None:
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+def test_every_tariff_and_routing_msgid_has_a_translation(lang: str) -> None:
     for name in MODULES:
         importlib.import_module(name)
     tariff_data.delivery_norms()  # registers the data file's warning and version texts
     declared = registry()
     ids = declared["tariff"] | declared["routing"]
     assert len(ids) > 30
-    missing = sorted(m for m in ids if gettext(m, "ru") == m)
+    missing = sorted(m for m in ids if gettext(m, lang) == m)
     assert missing == []
+    for msgid in ids:
+        wanted = set(re.findall(r"{(\w+)}", msgid))
+        assert set(re.findall(r"{(\w+)}", gettext(msgid, lang))) == wanted, (lang, msgid)
 
 
 def test_numbers_stay_numbers_until_rendered() -> None:
@@ -112,3 +116,47 @@ def test_cli_quote_speaks_temir_lang(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "ДЕМО-СТАВКИ" in result.output
     assert "минимальной расчётной массы" in result.output
     assert "actual" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("lang", "demo_mark", "minimum"),
+    [
+        ("kk", "[ДЕМО-МӨЛШЕРЛЕМЕ]", "ең аз есептік масса 60 т-ға дейін арттырылды"),
+        ("tg", "[НАРХИ НАМОИШӢ]", "то вазни ҳадди ақали ҳисобӣ 60 т зиёд карда шуд"),
+    ],
+)
+def test_kazakh_and_tajik_quote_pages_explain_the_charge(
+    client: TestClient, lang: str, demo_mark: str, minimum: str
+) -> None:
+    html = client.get("/quote", params={**KOSTANAY_DUSHANBE, "lang": lang}).text
+    assert f'<html lang="{lang}">' in html
+    assert english_sentences(html) == []
+    assert demo_mark in html
+    assert "60\u00a0000 кг → 60 т" in html  # Babel's kk/tg grouping: a no-break space
+    assert gettext(tariff_data.delivery_norms().warning.msgid, lang)[:30] in html
+    light = client.get("/quote", params={**KOSTANAY_DUSHANBE, "mass": "30000", "lang": lang})
+    assert minimum in light.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice", "minimum"),
+    [
+        ("kk", "ДЕМО-МӨЛШЕРЛЕМЕЛЕР", "ең аз есептік масса"),
+        ("tg", "НАРХҲОИ НАМОИШӢ", "вазни ҳадди ақали ҳисобӣ"),
+    ],
+)
+def test_cli_quote_speaks_kazakh_and_tajik(
+    monkeypatch: pytest.MonkeyPatch, lang: str, notice: str, minimum: str
+) -> None:
+    from temir.cli import app
+
+    monkeypatch.setenv("TEMIR_LANG", lang)
+    result = CliRunner().invoke(
+        app, ["quote", "689503", "671707", "--cargo", "011005", "--mass", "30000", "-n", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # Rich wraps long lines at the terminal width
+    assert notice in text
+    assert minimum in text
+    assert "actual" not in text
+    assert "ДЕМО-СТАВКИ" not in text  # not Russian either

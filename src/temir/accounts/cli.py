@@ -144,7 +144,7 @@ def users_create(
     ),
     full_name: str | None = typer.Option(None, "--full-name"),
     email: str | None = typer.Option(None, "--email"),
-    language: str = typer.Option("en", "--language", help="en or ru."),
+    language: str = typer.Option("en", "--language", help="en, ru, kk or tg."),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from stdin."
     ),
