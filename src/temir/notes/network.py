@@ -15,8 +15,6 @@ from typing import Protocol
 from temir.network.routing import Leg
 from temir.network.view import StationInfo
 
-__all__ = ["NetworkView", "StationInfo"]
-
 
 class NetworkView(Protocol):
     """The read-only questions the note rules ask about the network."""
