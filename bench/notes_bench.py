@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import rfc8785
 
+from temir.network.view import shipped_view
 from temir.notes.example import example_note
-from temir.notes.network import shipped_network
 from temir.notes.rules import validate_document, validate_note
 from temir.notes.signing import (
     Ed25519Signer,
@@ -40,7 +40,7 @@ def rate(fn: Callable[[], object], seconds: float = 2.0) -> float:
 
 
 def main() -> None:
-    net = shipped_network()
+    net = shipped_view()
     note = example_note()
     text = note.model_dump_json()
     signer = Ed25519Signer.generate()

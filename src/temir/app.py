@@ -71,6 +71,7 @@ API_MODULES = (
     "temir.network.api",
     "temir.codes.api",
     "temir.stats.api",
+    "temir.network.routes.api",
     "temir.tariff.api",
     "temir.notes.api",
 )

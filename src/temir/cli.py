@@ -73,9 +73,10 @@ def _register() -> None:
     app.add_typer(network_cli.app, name="stations", help="Stations: search, show.")
     app.add_typer(codes_cli.app, name="codes", help="Check codes: ESR, ETSNG, GNG, wagon, …")
 
+    from temir.network.routes import cli as routes_cli
     from temir.tariff import cli as tariff_cli
 
-    app.command("route")(tariff_cli.route)
+    app.command("route")(routes_cli.route)
     app.command("quote")(tariff_cli.quote)
     app.add_typer(tariff_cli.app, name="tariff", help="Tariff: rate tables, data quality.")
 

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from temir.network import quality, reference
+from temir.network.places import build_stations
 from temir.network.quality import Link, suspect_coordinates
 
 # A tiny line A - B - C - D on railway X, 10 tariff km apart, ~0.09° of latitude = ~10 km.
@@ -73,7 +74,7 @@ def test_worst_orders_by_excess_over_the_allowance() -> None:
 
 @pytest.fixture(scope="module")
 def places() -> dict[str, dict[str, object]]:
-    stations, codes = reference.build_stations(reference.DATA_DIR)
+    stations, codes = build_stations(reference.DATA_DIR)
     by_key = {(s["railway"], s["name_ru"]): s for s in stations}
     return {c["esr"]: by_key[c["station_key"]] for c in codes}
 

@@ -6,15 +6,13 @@ import csv
 import shutil
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from temir.accounts.model import Actor
 from temir.accounts.tables import AuditRow
 from temir.codes.esr import esr_check_digit
-from temir.kit import migrate
-from temir.kit.db import UnitOfWork, make_engine
+from temir.kit.db import UnitOfWork
 from temir.network import reference
 from temir.network.service import get_station, load_reference
 from temir.network.tables import (
@@ -71,24 +69,6 @@ def _unused_esr(existing: set[str], prefix: str) -> str:
         if code not in existing:
             return code
     raise AssertionError("no free code")
-
-
-@pytest.fixture
-def private_engine(engine: Engine, tmp_path: Path) -> Engine:
-    """A database of its own on the same backend: this test changes the reference data."""
-    if engine.dialect.name == "sqlite":
-        url = f"sqlite:///{tmp_path / 'private.sqlite3'}"
-    else:
-        name = f"{engine.url.database}_ref_private"
-        admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = engine.url.set(database=name).render_as_string(hide_password=False)
-    eng = make_engine(url)
-    migrate.upgrade(eng)
-    return eng
 
 
 def test_changed_data_is_applied_in_place_and_reported(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from temir.network.view import EngineNetworkView, shipped_view
 from temir.notes.example import example_note
 from temir.notes.model import Note
-from temir.notes.network import EngineNetworkView, shipped_network
 
 
 @pytest.fixture(scope="session")
 def network() -> EngineNetworkView:
-    return shipped_network()
+    return shipped_view()
 
 
 @pytest.fixture

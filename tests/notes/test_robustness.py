@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from temir.network.view import shipped_view
 from temir.notes.example import example_note
-from temir.notes.network import shipped_network
 from temir.notes.rules import ValidationResult, validate_document
 
 BASE = example_note().model_dump(mode="json")
@@ -57,7 +57,7 @@ def mutated(draw: st.DrawFn) -> Any:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutations_never_crash(data: Any) -> None:
-    result = validate_document(data, shipped_network())
+    result = validate_document(data, shipped_view())
     assert isinstance(result, ValidationResult)
     for issue in result.issues:
         issue.to_dict("ru")
@@ -66,11 +66,11 @@ def test_mutations_never_crash(data: Any) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=200) | st.text(max_size=200))
 def test_arbitrary_bytes_never_crash(blob: bytes | str) -> None:
-    result = validate_document(blob, shipped_network())
+    result = validate_document(blob, shipped_view())
     assert isinstance(result, ValidationResult)
 
 
 def test_json_with_float_nan_and_deep_nesting_never_crash() -> None:
     deep = "[" * 100_000 + "]" * 100_000
     for doc in ('{"version": NaN}', deep, json.dumps({"wagons": [{"number": 1e300}]})):
-        assert not validate_document(doc, shipped_network()).valid
+        assert not validate_document(doc, shipped_view()).valid

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from temir.kit.i18n import TRANSLATIONS, gettext
+from temir.network.view import EngineNetworkView
 from temir.notes.model import Note, StationRef
-from temir.notes.network import EngineNetworkView
 from temir.notes.rules import RULES, Stage, ValidationResult, validate_document, validate_note
 
 Data = dict[str, Any]

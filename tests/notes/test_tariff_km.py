@@ -14,9 +14,9 @@ from temir.kit.i18n import TRANSLATIONS, gettext
 from temir.network.routing import Method, Router
 from temir.network.routing.distances import book1_shortest, shortest_from
 from temir.network.routing.loader import data_dir, shipped, shipped_router
+from temir.network.view import EngineNetworkView
 from temir.notes.example import example_note
 from temir.notes.model import Note
-from temir.notes.network import EngineNetworkView
 from temir.notes.rules import KM_38, METHOD_NAMES, NO_KM_38, validate_note
 
 

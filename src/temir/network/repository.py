@@ -1,4 +1,5 @@
-"""All SQL of the reference network: bulk synchronisation of datasets and the read queries."""
+"""All SQL of the reference network: bulk synchronisation of datasets, the read queries, and
+the plain data the route engine is built from."""
 
 from __future__ import annotations
 
@@ -22,15 +23,29 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from temir.kit.db import Base
+from temir.network.routing.loader import EDITION
+from temir.network.routing.model import (
+    BorderCrossing,
+    NetworkData,
+    Section,
+    SectionPoint,
+    StationFacts,
+    StationTransit,
+    TransitDistance,
+)
 from temir.network.tables import (
     BorderCrossingRow,
     CommodityRow,
     DatasetEditionRow,
     GngRow,
     RailwayRow,
+    SectionPointRow,
     SectionRow,
     StationCodeRow,
     StationRow,
+    StationTransitRow,
+    TransitDistanceRow,
+    TransitPointRow,
 )
 
 Row = dict[str, Any]
@@ -239,3 +254,126 @@ def search_gng(
     else:
         stmt = stmt.where(and_(*_word_filters(GngRow.search_text, words)))
     return list(session.scalars(stmt.order_by(GngRow.gng).limit(limit)))
+
+
+# ---------------------------------------------------------------- the route engine's data
+
+# The datasets the route engine is built from (railways, commodities and GNG are not).
+ENGINE_DATASETS = (
+    "stations",
+    "sections",
+    "section_points",
+    "border_crossings",
+    "tr4_transit_points",
+    "tr4_transit_distances",
+    "tr4_station_transit",
+)
+
+
+def network_digest(session: Session) -> str:
+    """A key that changes whenever a dataset the engine reads is loaded anew ("" if none is).
+
+    Why the load digests: ``load_reference`` writes each dataset's SHA-256 with its rows in the
+    same unit of work, so the key is one small read and can never name data that is not there.
+    """
+    rows = session.execute(
+        select(DatasetEditionRow.dataset, DatasetEditionRow.digest).where(
+            DatasetEditionRow.dataset.in_(ENGINE_DATASETS)
+        )
+    ).all()
+    return ";".join(f"{d}:{g}" for d, g in sorted(rows))
+
+
+def network_data(session: Session) -> NetworkData:
+    """The same plain data the CSV loader (:func:`~temir.network.routing.loader.load_csv`)
+    gives for the same files, read from the reference tables.
+
+    Names follow the loader's precedence (node list, then Book 1 points, then Book 2, then the
+    border list); station facts are the node list's codes with their own kind. English names
+    are the place's (the tables keep one per place), so an "(эксп.)" code reads as its station.
+    """
+    sections: dict[tuple[str, str], Section] = {}
+    for s in session.scalars(select(SectionRow)):
+        if s.railway != "BORDER" and s.tr4_section:
+            sections.setdefault(
+                (s.railway, s.tr4_section),
+                Section(s.railway, s.tr4_section, s.tr4_section_title or "", s.section_type or ""),
+            )
+    points = []
+    ordered = (SectionPointRow.railway, SectionPointRow.tr4_section, SectionPointRow.seq)
+    for p in session.scalars(select(SectionPointRow).order_by(*ordered)):
+        sections.setdefault(
+            (p.railway, p.tr4_section), Section(p.railway, p.tr4_section, p.tr4_section_title, "")
+        )
+        points.append(
+            SectionPoint(p.railway, p.tr4_section, p.seq, p.esr, p.name_ru, p.km_from_start)
+        )
+    transit = tuple(
+        StationTransit(r.railway, r.esr, r.transit_esr, r.km)
+        for r in session.scalars(select(StationTransitRow))
+    )
+    codes = session.execute(
+        select(
+            StationCodeRow.esr,
+            StationCodeRow.railway,
+            StationCodeRow.name_ru,
+            StationCodeRow.kind,
+            StationCodeRow.operations,
+            StationCodeRow.network_node,
+            StationRow.name_en,
+            StationRow.country,
+            StationRow.kind.label("place_kind"),
+        )
+        .join(StationRow, StationRow.id == StationCodeRow.station_id)
+        .order_by(StationCodeRow.railway, StationCodeRow.esr)
+    ).all()
+    nodes = [c for c in codes if c.network_node]
+    names = {c.esr: c.name_ru for c in nodes}
+    for point in points:
+        names.setdefault(point.esr, point.name_ru)
+    for c in codes:
+        names.setdefault(c.esr, c.name_ru)
+    borders = tuple(
+        BorderCrossing(
+            b.a_esr,
+            b.a_railway,
+            b.a_name_ru,
+            b.b_esr,
+            b.b_railway,
+            b.b_name_ru,
+            "ferry" if b.link_type == "ferry" else "rail",
+            b.confidence,
+        )
+        for b in session.scalars(select(BorderCrossingRow).order_by(BorderCrossingRow.id))
+        if b.b_esr and b.a_esr
+    )
+    for b in borders:
+        names.setdefault(b.a_esr, b.a_name_ru)
+        names.setdefault(b.b_esr, b.b_name_ru)
+    return NetworkData(
+        sections=tuple(sections.values()),
+        section_points=tuple(points),
+        station_transit=transit,
+        codes_without_transit=tuple((c.railway, c.esr) for c in codes),
+        transit_points=tuple((t.railway, t.esr) for t in session.scalars(select(TransitPointRow))),
+        transit_distances=tuple(
+            TransitDistance(t.railway, t.from_esr, t.to_esr, t.km)
+            for t in session.scalars(select(TransitDistanceRow))
+        ),
+        borders=borders,
+        names=names,
+        name_en={c.esr: c.name_en for c in codes},
+        edition=EDITION,
+        stations={
+            c.esr: StationFacts(
+                esr=c.esr,
+                name_ru=c.name_ru,
+                railway=c.railway,
+                country=c.country,
+                # loaded before the column existed: the place's kind until the next load
+                kind=c.kind or c.place_kind,
+                operations=c.operations or "",
+            )
+            for c in nodes
+        },
+    )

@@ -24,7 +24,7 @@ from temir.kit.db import Base, UnitOfWork
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.kit.text import fold
-from temir.network import reference
+from temir.network import places, reference
 from temir.network import repository as repo
 from temir.network.model import DatasetChange, LoadReport, Station, StationCode
 from temir.network.tables import (
@@ -100,7 +100,7 @@ def _change(
 
 
 def _load_stations(session: Session, data_dir: Path) -> tuple[int, list[repo.SyncResult]]:
-    stations, codes = reference.build_stations(data_dir)
+    stations, codes = places.build_stations(data_dir)
     station_result = repo.sync_table(
         session,
         StationRow,

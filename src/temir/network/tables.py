@@ -72,6 +72,9 @@ class StationCodeRow(Base):
     name_ru: Mapped[str] = mapped_column(String(200))  # as TR-4 writes it, suffix included
     role: Mapped[str] = mapped_column(String(16))
     point_type: Mapped[str | None] = mapped_column(String(60))
+    # station | junction | border | port, as the network's node list gives it for this code (a
+    # place's kind is its most telling code's); None for codes known only from TR-4 Book 2
+    kind: Mapped[str | None] = mapped_column(String(16))
     operations: Mapped[str | None] = mapped_column(String(120))  # TR-4 Book 2 operations
     transit_point: Mapped[bool] = mapped_column(Boolean, default=False)
     network_node: Mapped[bool] = mapped_column(Boolean, default=False)  # in sections graph

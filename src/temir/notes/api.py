@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from temir.accounts.deps import current_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
+from temir.network.provider import view_for
 from temir.notes import key_service, service
 from temir.notes.model import note_json_schema
-from temir.notes.network import shipped_network
 from temir.notes.rules import MAX_DOCUMENT_BYTES, Stage, validate_document
 
 router = APIRouter(tags=["notes"])
@@ -92,9 +92,14 @@ def schema() -> dict[str, Any]:
 
 
 @router.post("/notes/validate")
-def validate(request: Request, body: Body, stage: Stage = Stage.SUBMISSION) -> dict[str, Any]:
+def validate(
+    request: Request,
+    body: Body,
+    stage: Stage = Stage.SUBMISSION,
+    session: Session = Depends(read_session),
+) -> dict[str, Any]:
     """Check a note box by box without storing it (no log-in needed)."""
-    result = validate_document(body, shipped_network(), stage)
+    result = validate_document(body, view_for(session), stage)
     return result.to_dict(request_language(request))
 
 

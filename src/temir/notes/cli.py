@@ -12,8 +12,8 @@ from rich.table import Table
 
 from temir.kit.cli import JSON_OPTION, console, emit, language, print_json
 from temir.kit.errors import TemirError, ValidationFailed
+from temir.network.provider import runtime_network
 from temir.notes.example import example_note
-from temir.notes.network import shipped_network
 from temir.notes.rules import READ, Stage, ValidationResult, validate_document
 
 M = TypeVar("M", bound=BaseModel)
@@ -100,7 +100,7 @@ def validate(
     if data is None:
         result = ValidationResult(False, (READ.issue(None, name=file.name),))
     else:
-        result = validate_document(data, shipped_network(), stage)
+        result = validate_document(data, runtime_network().view, stage)
     emit(result.to_dict(language()), as_json, lambda _: _render_result(result))
     raise typer.Exit(0 if result.valid else 1)
 

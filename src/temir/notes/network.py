@@ -1,46 +1,19 @@
-"""What the note rules need to know about the rail network: a thin view over the route engine.
+"""What the note rules need to know about the rail network: the questions, not the answers.
 
 Why a Protocol: the rules must stay pure and fast, and must not care whether the network comes
-from the shipped TR-4 CSVs, the reference database, or a test fake.
-
-Why over the route engine (:mod:`temir.network.routing`) and not a model of its own: the note's
-box 22 (carriers' sections) and box 38 (tariff km) must agree with the distances Temir quotes.
-A second network model disagreed — a shortest path over Book 1 sections gave UTI Келес (эксп.) –
-Кудукли (эксп.) 858 km where TR-4 Book 3 gives 875. So this module parses nothing: station facts
-come from the engine's :class:`~temir.network.routing.model.NetworkData` (read by
-:mod:`temir.network.routing.loader`, sources in ``src/temir/data/SOURCES.md``), border pairs and
-tariff distances from its :class:`~temir.network.routing.Router`. Every question is a dict
-lookup or one cell of the engine's precomputed per-railway tables, memoised per code pair, so
-validating a note never walks a graph.
+from the shipped TR-4 CSVs, the reference database, or a test fake. The answers come from
+:class:`temir.network.view.EngineNetworkView` over the route engine, so box 22 and box 38 agree
+with the distances Temir quotes; entry points get the view of their session's edition from
+:func:`temir.network.provider.view_for` — the same engine the quotes and the batch use, so a
+newly loaded TR-4 edition changes both at once.
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from typing import Protocol
 
-from temir.network.routing import Leg, Router
-from temir.network.routing.loader import shipped_router
-
-LEG_CACHE_LIMIT = 100_000
-"""Memoised (railway, from, to) answers; beyond this the view asks the engine each time."""
-
-
-@dataclass(frozen=True)
-class StationInfo:
-    """One ESR code of the network as the rules see it."""
-
-    esr: str
-    name_ru: str
-    railway: str
-    """Operating railway, OSJD Latin abbreviation (KZH, UTI, TDZ, ...)."""
-    country: str
-    """ISO 3166-1 alpha-2 of the territory."""
-    freight: bool
-    """Open for freight operations: TR-4 Book 2 lists at least one freight paragraph (a digit)."""
-    border: bool
-    """A border / inter-railway code (usually an "(эксп.)" code)."""
+from temir.network.routing import Leg
+from temir.network.view import StationInfo
 
 
 class NetworkView(Protocol):
@@ -58,49 +31,3 @@ class NetworkView(Protocol):
         ``None`` when the railway cannot carry between the two codes on its own lines (unknown
         railway or code, or only a path through a neighbour's network).
         """
-
-
-class EngineNetworkView:
-    """A :class:`NetworkView` answered by the route engine; station facts built once."""
-
-    def __init__(self, router: Router) -> None:
-        self._router = router
-        crossing_codes = router.border_codes.keys()
-        self._stations: dict[str, StationInfo] = {
-            esr: StationInfo(
-                esr=esr,
-                name_ru=facts.name_ru,
-                railway=facts.railway,
-                country=facts.country,
-                freight=facts.freight,
-                border=facts.kind == "border" or esr in crossing_codes,
-            )
-            for esr, facts in router.data.stations.items()
-        }
-        self._legs: dict[tuple[str, str, str], Leg | None] = {}
-
-    @property
-    def router(self) -> Router:
-        return self._router
-
-    def station(self, esr: str) -> StationInfo | None:
-        return self._stations.get(esr)
-
-    def border_partners(self, esr: str) -> frozenset[str]:
-        return self._router.border_partners(esr)
-
-    def tariff_distance(self, railway: str, a: str, b: str) -> Leg | None:
-        key = (railway, a, b)
-        legs = self._legs
-        if key in legs:
-            return legs[key]
-        leg = self._router.section(railway, a, b)
-        if len(legs) < LEG_CACHE_LIMIT:
-            legs[key] = leg
-        return leg
-
-
-@functools.cache
-def shipped_network() -> EngineNetworkView:
-    """The view over the engine built from the data shipped in ``temir/data`` (built once)."""
-    return EngineNetworkView(shipped_router())

@@ -171,13 +171,13 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Read an XML note, check it box by box, print it as JSON; exit 0 only when valid."""
-        from temir.notes.network import shipped_network
+        from temir.network.provider import runtime_network
         from temir.notes.rules import validate_note
         from temir.notes.xml import note_from_xml
 
         with user_errors(as_json):
             parsed = note_from_xml(_read_file(file))
-        result = validate_note(parsed, shipped_network())
+        result = validate_note(parsed, runtime_network().view)
         body = {
             "note": parsed.model_dump(mode="json", exclude_none=True),
             **result.to_dict(language()),

@@ -28,11 +28,12 @@ from temir.accounts.model import Actor
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
+from temir.network.provider import view_for
 from temir.notes import key_service, lifecycle, repository
 from temir.notes import keys as org_keys
 from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus, Party
 from temir.notes.model import BorderPassage, Delivery, Handover, Note
-from temir.notes.network import NetworkView, shipped_network
+from temir.notes.network import NetworkView
 from temir.notes.rules import (
     Issue,
     Stage,
@@ -188,9 +189,14 @@ def _parse(document: Any) -> Note:
     return note
 
 
-def _check(note: Note, network: NetworkView | None, stage: Stage) -> tuple[Issue, ...]:
-    """422 with every issue when the note breaks a rule; the warnings otherwise."""
-    result = validate_note(note, network or shipped_network(), stage)
+def _check(
+    session: Session, note: Note, network: NetworkView | None, stage: Stage
+) -> tuple[Issue, ...]:
+    """422 with every issue when the note breaks a rule; the warnings otherwise.
+
+    The network is the session's edition (the engine quotes use) unless the caller gives one.
+    """
+    result = validate_note(note, network or view_for(session), stage)
     if not result.valid:
         raise _invalid(result.issues)
     return result.warnings
@@ -385,7 +391,7 @@ def submit(
     row, note, who, facts = _load(session, actor, note_id, for_update=True)
     lifecycle.authorise(NoteAction.SUBMIT, who, facts)
     status = lifecycle.next_status(NoteAction.SUBMIT, facts.status)
-    warnings = _check(note, network, Stage.SUBMISSION)
+    warnings = _check(session, note, network, Stage.SUBMISSION)
     now = clock.now()
     row.status = str(status)
     index_row(row, note)
@@ -412,7 +418,7 @@ def accept(
         "contract_date": (contract_date or now).isoformat(),
     }
     accepted = _next(note, changes)
-    warnings = _check(accepted, network, Stage.ACCEPTANCE)
+    warnings = _check(session, accepted, network, Stage.ACCEPTANCE)
     _append_version(session, row, accepted, actor, "accepted: boxes 26, 29", now)
     row.status = str(status)
     row.custody = facts.contractual_carrier
@@ -599,7 +605,7 @@ def correct(
         )
     lifecycle.refuse_store_boxes(dict(changes))
     changed = _next(note, changes)
-    warnings = _check(changed, network, Stage.ACCEPTANCE)
+    warnings = _check(session, changed, network, Stage.ACCEPTANCE)
     now = clock.now()
     _append_version(session, row, changed, actor, f"correction: {text}", now)
     row.status = str(status)

@@ -34,6 +34,7 @@ from temir.notes.web_form import (
     form_page,
     form_to_document,
     form_values,
+    network_of,
     new_mode,
     note_to_form,
     row_command,
@@ -108,8 +109,10 @@ async def note_create(request: Request, actor: Actor | None = Depends(optional_a
     lang = request_language(request)
     changed = row_command(values)
     if changed is not None:
-        return form_page(request, new_mode(), changed, check_form(changed, lang)[1])
-    _valid, issues = check_form(values, lang)
+        return form_page(
+            request, new_mode(), changed, check_form(changed, lang, network=network_of(request))[1]
+        )
+    _valid, issues = check_form(values, lang, network=network_of(request))
     try:
         with uow_of(request)() as session:
             detail = service.create_note(session, actor, form_to_document(values))
@@ -229,8 +232,10 @@ async def note_edit(
     lang = request_language(request)
     changed = row_command(values)
     if changed is not None:
-        return form_page(request, mode, changed, check_form(changed, lang)[1])
-    _valid, issues = check_form(values, lang)
+        return form_page(
+            request, mode, changed, check_form(changed, lang, network=network_of(request))[1]
+        )
+    _valid, issues = check_form(values, lang, network=network_of(request))
     try:
         with uow_of(request)() as session:
             service.edit_note(session, actor, detail.summary.id, form_to_document(values))
@@ -264,7 +269,7 @@ async def note_correct(
     lang = request_language(request)
     changed = row_command(values)
     if changed is not None:
-        issues = check_form(changed, lang, Stage.ACCEPTANCE)[1]
+        issues = check_form(changed, lang, Stage.ACCEPTANCE, network=network_of(request))[1]
         return form_page(request, mode, changed, issues, reason=reason)
     changes = corrections(detail.document, form_to_document(values))
     try:
@@ -273,7 +278,7 @@ async def note_correct(
     except (NotFound, PermissionDenied) as exc:
         return missing_page(request, note_id, exc)
     except TemirError as exc:
-        issues = check_form(values, lang, Stage.ACCEPTANCE)[1]
+        issues = check_form(values, lang, Stage.ACCEPTANCE, network=network_of(request))[1]
         return form_page(
             request, mode, values, issues, exc.message(lang), exc.status, reason=reason
         )

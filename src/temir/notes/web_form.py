@@ -27,11 +27,12 @@ from typing import Any, Final
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from temir.kit.api import request_language
+from temir.kit.api import request_language, uow_of
 from temir.kit.i18n import N_
+from temir.network.provider import view_for
 from temir.notes import service
 from temir.notes.model import BOXES, Note
-from temir.notes.network import shipped_network
+from temir.notes.network import NetworkView
 from temir.notes.rules import Issue, Stage, validate_document
 from temir.web.templating import render
 
@@ -332,12 +333,22 @@ def _issues_by_group(issues: tuple[Issue, ...], lang: str) -> dict[str, list[dic
     return grouped
 
 
+def network_of(request: Request) -> NetworkView:
+    """The network of the app database's edition: the engine its quotes use as well."""
+    with uow_of(request).read() as session:
+        return view_for(session)
+
+
 def check_form(
-    form: Mapping[str, str], lang: str, stage: Stage = Stage.SUBMISSION
+    form: Mapping[str, str],
+    lang: str,
+    stage: Stage = Stage.SUBMISSION,
+    *,
+    network: NetworkView,
 ) -> tuple[bool, dict[str, list[dict[str, Any]]]]:
     """The form as typed checked by the note rules at ``stage``: valid?, and the issues by box."""
     document = form_to_document(form)
-    result = validate_document(json.dumps(document), shipped_network(), stage)
+    result = validate_document(json.dumps(document), network, stage)
     return result.valid, _issues_by_group(result.issues, lang)
 
 
@@ -422,7 +433,9 @@ async def note_validate(request: Request, stage: str = "submission") -> HTMLResp
     """The form as typed → the issues of each box (htmx swaps them in next to their boxes)."""
     values = await form_values(request)
     chosen = Stage.ACCEPTANCE if stage == Stage.ACCEPTANCE.value else Stage.SUBMISSION
-    valid, issues = check_form(values, request_language(request), chosen)
+    valid, issues = check_form(
+        values, request_language(request), chosen, network=network_of(request)
+    )
     return render(request, "notes_issues.html", groups=GROUPS, issues=issues, valid=valid)
 
 

@@ -26,7 +26,6 @@ from temir.kit.i18n import N_
 from temir.notes import lifecycle, service
 from temir.notes.lifecycle import NoteAction, NoteFacts
 from temir.notes.model import BOXES, Note
-from temir.notes.network import shipped_network
 from temir.notes.web_form import form_values
 from temir.web.templating import render
 
@@ -201,13 +200,12 @@ def _take_step(
     try:
         with uow_of(request)() as session:
             if step == "submit":
-                service.submit(session, actor, note_id, shipped_network())
+                service.submit(session, actor, note_id)
             elif step == "accept":
                 service.accept(
                     session, actor, note_id,
                     consignment_number=_required(form, "consignment_number", 40),
                     contract_date=_moment(form.get("contract_date", ""), "contract_date"),
-                    network=shipped_network(),
                 )  # fmt: skip
             elif step == "refuse":
                 service.refuse(session, actor, note_id, reason=form.get("reason", "")[:1000])

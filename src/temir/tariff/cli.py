@@ -1,33 +1,32 @@
-"""``temir route``, ``temir quote`` and ``temir tariff ...`` (thin: parse, call service, print)."""
+"""``temir quote`` and ``temir tariff ...`` (thin: parse, call service, print).
+
+``temir route`` and ``temir tariff data-quality`` are :mod:`temir.network.routes.cli`'s.
+"""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from temir.kit.cli import JSON_OPTION, console, emit, language, user_errors
-from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import translate
 from temir.kit.messages import define
-from temir.network.routing import Router
+from temir.network.provider import runtime_network
+from temir.network.routes import cli as routes_cli
+from temir.network.routes.service import route_dict
 from temir.tariff import service
 from temir.tariff.model import Quote, RateTable
 
 app = typer.Typer(help="Tariff: rate tables and data quality.", no_args_is_help=True)
+app.command("data-quality")(routes_cli.data_quality)
 
 
 def _m(msgid: str) -> str:
     """Declare a user-facing msgid of the tariff catalog (see temir.kit.messages)."""
     return define("tariff", msgid)
-
-
-def _router() -> Router:
-    return service.router(None)
 
 
 def _tables() -> list[RateTable]:
@@ -47,10 +46,6 @@ def _tables() -> list[RateTable]:
 CLI_TEXTS = tuple(
     _m(text)
     for text in (
-        "non-official km",
-        "inferred border pairing",
-        "ferry",
-        "border: {exit} ↔ {entry} (confidence {confidence})",
         "DEMO RATES — not an official tariff.",
         "km",
         "km by railway",
@@ -69,104 +64,6 @@ CLI_TEXTS = tuple(
 def _t(msgid: str, **params: Any) -> str:
     """Translate a CLI text into the language of ``TEMIR_LANG`` (declared in the registry)."""
     return translate(_m(msgid), language(), **params)
-
-
-def _render_routes(data: dict[str, Any]) -> None:
-    for n, r in enumerate(data["routes"], 1):
-        flags = []
-        if not r["official"]:
-            flags.append(f"[yellow]{_t('non-official km')}[/]")
-        if r["low_confidence_borders"]:
-            flags.append(f"[yellow]{_t('inferred border pairing')}[/]")
-        if r["ferry"]:
-            flags.append(f"[cyan]{_t('ferry')}[/]")
-        console.print(f"[bold]{n}. {r['km']} km[/]  {r['km_by_railway']}  {' '.join(flags)}")
-        for leg in r["legs"]:
-            console.print(
-                f"   {leg['railway']}: {leg['entry_name']} ({leg['entry_esr']}) → "
-                f"{leg['exit_name']} ({leg['exit_esr']})  {leg['km']} km  [{leg['method']}]"
-            )
-        for b in r["borders"]:
-            text = _t(
-                "border: {exit} ↔ {entry} (confidence {confidence})",
-                exit=b["exit_name"],
-                entry=b["entry_name"],
-                confidence=b["confidence"],
-            )
-            console.print(f"   {text}")
-        for note in r["notes"]:
-            console.print(f"   [yellow]{note}[/]")
-
-
-def route(
-    from_station: str | None = typer.Argument(None, metavar="FROM", help="ESR code or name."),
-    to_station: str | None = typer.Argument(None, metavar="TO", help="ESR code or name."),
-    via: list[str] = typer.Option([], "--via", help="Force a border code or station."),
-    alternatives: int = typer.Option(5, "--alternatives", "-n", help="How many routes."),
-    pairs: Path | None = typer.Option(None, "--pairs", help="CSV with from_esr,to_esr."),
-    out: Path | None = typer.Option(None, "--out", help="Output CSV for --pairs."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Routes between two stations with tariff km per railway, or a batch file (--pairs)."""
-    with user_errors(as_json):
-        r = _router()
-        if pairs is not None:
-            _batch(r, pairs, out)
-            return
-        if not from_station or not to_station:
-            raise ValidationFailed(
-                _m("Give FROM and TO, or --pairs FILE."), code="route.arguments", field="from"
-            )
-        found = service.find_routes(r, from_station, to_station, via, alternatives)
-        lang = language()
-        shown = [service.route_dict(r, x, lang) for x in found]
-        data = {"routes": shown, "edition": r.data.edition}
-        emit(data, as_json, _render_routes)
-
-
-def _batch(r: Router, pairs: Path, out: Path | None) -> None:
-    if out is None:
-        raise ValidationFailed(
-            _m("--out is required with --pairs."), code="route.arguments", field="out"
-        )
-    with pairs.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"from_esr", "to_esr"} <= set(reader.fieldnames):
-            raise ValidationFailed(
-                _m("The pairs file needs columns from_esr,to_esr."),
-                code="route.pairs_columns",
-                field="pairs",
-            )
-        rows = list(reader)
-    fields = list(rows[0].keys()) if rows else ["from_esr", "to_esr"]
-    extra = ["km", "km_by_railway", "borders", "error"]
-    done = 0
-    with (
-        Progress(console=console, transient=True) as progress,
-        out.open("w", encoding="utf-8", newline="") as fh,
-    ):
-        task = progress.add_task("Routing", total=len(rows))
-        writer = csv.DictWriter(fh, fieldnames=fields + [c for c in extra if c not in fields])
-        writer.writeheader()
-        try:
-            results = service.batch_routes(
-                r,
-                [(x["from_esr"] or "", x["to_esr"] or "") for x in rows],
-                progress=lambda n: progress.advance(task, n),
-            )
-            for row, res in zip(rows, results, strict=False):
-                row.update(
-                    km="" if res.km is None else str(res.km),
-                    km_by_railway=res.km_by_railway,
-                    borders=res.borders,
-                    error=res.error,
-                )
-                writer.writerow(row)
-                done += 1
-        except KeyboardInterrupt:
-            console.print(f"[yellow]Interrupted: {done} rows written to {out}.[/]")
-            raise typer.Exit(130) from None
-    console.print(f"{done} rows → {out}")
 
 
 def _render_quote(data: dict[str, Any]) -> None:
@@ -220,7 +117,7 @@ def quote(
 ) -> None:
     """Quote: alternatives with km, delivery days and the charge in CHF, line by line."""
     with user_errors(as_json):
-        r = _router()
+        r = runtime_network().router
         q: Quote = service.quote(
             r,
             from_station,
@@ -238,33 +135,8 @@ def quote(
         lang = language()
         data = q.to_dict(lang)
         for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
-            a["route"] = service.route_dict(r, alt.route, lang)
+            a["route"] = route_dict(r, alt.route, lang)
         emit(data, as_json, _render_quote)
-
-
-@app.command("data-quality")
-def data_quality(as_json: bool = JSON_OPTION) -> None:
-    """Where Book 3 / Book 2 and chained Book 1 disagree (the official figure is used)."""
-    with user_errors(as_json):
-        r = _router()
-        items = [d.to_dict() for d in service.quality_report(r)]
-
-        def render(rows: list[dict[str, Any]]) -> None:
-            table = Table("railway", "kind", "from", "to", "official", "book1", "delta")
-            for d in rows:
-                table.add_row(
-                    d["railway"],
-                    d["kind"],
-                    f"{r.names.get(d['from_esr'], '')} {d['from_esr']}",
-                    f"{r.names.get(d['to_esr'], '')} {d['to_esr']}",
-                    str(d["official_km"]),
-                    str(d["book1_km"]),
-                    str(d["delta"]),
-                )
-            console.print(table)
-            console.print(f"{len(rows)} disagreements; the official TR-4 figure is used.")
-
-        emit(items, as_json, render)
 
 
 @app.command("load")

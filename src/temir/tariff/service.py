@@ -1,16 +1,14 @@
-"""Use cases: find routes, batch routes, quote. Entry points (CLI, API) call these only.
+"""Use cases of tariffs: rate tables, cargo, and the quote that prices the routes network found.
 
-The router is built once per process from the loaded reference tables (or from the shipped CSV
-files when no reference data is loaded) and rebuilt when the reference edition digest changes.
+Routes come from :mod:`temir.network.routes` over the engine the entry point took from
+:mod:`temir.network.provider` (one per loaded edition), so a quote's km are the very km the
+note rules check in box 38.
 """
 
 from __future__ import annotations
 
 import csv
-import re
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +22,9 @@ from temir.codes.etsng import check_etsng
 from temir.kit import clock
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.messages import Message, define
-from temir.kit.text import fold
-from temir.network.routing import Route, Router, RoutingError
-from temir.network.routing.loader import data_dir, shipped_router
-from temir.network.routing.quality import Disagreement, disagreements
+from temir.network.routes.service import find_routes
+from temir.network.routing import Router
+from temir.network.routing.loader import data_dir
 from temir.tariff import data as tariff_data
 from temir.tariff import repository as repo
 from temir.tariff.model import (
@@ -45,9 +42,6 @@ from temir.tariff.tables import RateRow, RateTableRow
 
 DEMO_RATES = define("tariff", "DEMO RATES: charges come from demo tables, not an official tariff.")
 UNVERIFIED_COEFF = define("tariff", "Unverified coefficients: {names}.")
-_lock = threading.Lock()
-_routers: dict[str, Router] = {}
-ESR_RE = re.compile(r"^\d{6}$")
 
 
 # The same nine digits the quote page accepts: far above any consignment (a whole train is
@@ -58,113 +52,6 @@ MAX_MASS_KG = 999_999_999
 def _m(msgid: str) -> str:
     """Declare a user-facing msgid of the tariff catalog (see temir.kit.messages)."""
     return define("tariff", msgid)
-
-
-def router(session: Session | None = None) -> Router:
-    """The engine over the database's reference data (or the shipped CSVs if none loaded)."""
-    key = repo.reference_digest(session) if session is not None else ""
-    if session is None or not key:
-        return shipped_router()  # the same engine the notes use: built once per process
-    with _lock:
-        if key not in _routers:
-            _routers.clear()
-            _routers[key] = Router(repo.network_data(session))
-        return _routers[key]
-
-
-def resolve_station(r: Router, text: str, field: str) -> str:
-    """An ESR code, or a station name (exact, case- and ё-insensitive; base code preferred)."""
-    text = text.strip()
-    if ESR_RE.match(text):
-        if text not in r.code_railway:
-            raise NotFound(
-                _m("Unknown station code {esr}."),
-                code="route.unknown_station",
-                field=field,
-                esr=text,
-            )
-        return text
-    wanted = fold(text)
-    hits = [esr for esr, name in r.names.items() if fold(name) == wanted]
-    hits += [
-        esr for esr, name in r.data.name_en.items() if fold(name) == wanted and esr not in hits
-    ]
-    hits = [h for h in hits if h in r.code_railway]
-    if not hits:
-        raise NotFound(
-            _m("Unknown station {name}."), code="route.unknown_station", field=field, name=text
-        )
-    if len(hits) > 1:
-        raise ValidationFailed(
-            _m("Station name {name} is ambiguous: {codes}. Give the ESR code."),
-            code="route.ambiguous_station",
-            field=field,
-            name=text,
-            codes=", ".join(sorted(hits)),
-        )
-    return hits[0]
-
-
-def _routing_error(error: RoutingError) -> NotFound:
-    params: dict[str, Any] = dict(error.params)
-    return NotFound(error.msgid, code=error.code, field=error.field, **params)
-
-
-def find_routes(
-    r: Router, from_text: str, to_text: str, via: Sequence[str] = (), alternatives: int = 5
-) -> list[Route]:
-    if alternatives < 1:
-        raise ValidationFailed(
-            _m("alternatives must be at least 1."), code="route.alternatives", field="alternatives"
-        )
-    a = resolve_station(r, from_text, "from")
-    b = resolve_station(r, to_text, "to")
-    via_codes = [resolve_station(r, v, "via") for v in via]
-    try:
-        found = r.routes(a, b, via=via_codes, limit=alternatives)
-    except RoutingError as error:
-        raise _routing_error(error) from error
-    if not found:
-        raise NotFound(
-            _m("No freight route from {from_esr} to {to_esr}."),
-            code="route.no_path",
-            field="to",
-            from_esr=a,
-            to_esr=b,
-        )
-    return found
-
-
-@dataclass(frozen=True)
-class BatchRow:
-    from_esr: str
-    to_esr: str
-    km: int | None
-    km_by_railway: str
-    borders: str
-    error: str
-
-
-def batch_routes(
-    r: Router,
-    pairs: Sequence[tuple[str, str]],
-    progress: Callable[[int], None] | None = None,
-    chunk: int = 50_000,
-) -> Iterable[BatchRow]:
-    """Shortest route per pair; unroutable rows carry an error code instead of raising."""
-    for start in range(0, len(pairs), chunk):
-        part = pairs[start : start + chunk]
-        a = [p[0].strip() for p in part]
-        b = [p[1].strip() for p in part]
-        _km, itin, errors = r.batch_shortest(a, b)
-        for k in range(len(part)):
-            if errors[k]:
-                yield BatchRow(a[k], b[k], None, "", "", errors[k] or "")
-                continue
-            route = r.route_for(a[k], b[k], int(itin[k]))
-            yield BatchRow(a[k], b[k], route.km, route.km_by_railway(), route.borders_text(), "")
-        if progress is not None:
-            progress(len(part))
 
 
 @lru_cache(maxsize=1)
@@ -365,21 +252,3 @@ def quote(
         )
     used_ids = {t for a in alts for t in a.tables_used}
     return Quote(req, tuple(mark(alts)), tuple(notes), tuple(t for t in tables if t.id in used_ids))
-
-
-def quality_report(r: Router) -> list[Disagreement]:
-    return disagreements(r.data)
-
-
-def route_dict(r: Router, route: Route, lang: str = "en") -> dict[str, Any]:
-    """A route as JSON with station names beside codes, its notes in ``lang``."""
-    out = route.to_dict(lang)
-    out["from_name"] = r.names.get(route.from_esr, "")
-    out["to_name"] = r.names.get(route.to_esr, "")
-    for leg in out["legs"]:
-        leg["entry_name"] = r.names.get(leg["entry_esr"], "")
-        leg["exit_name"] = r.names.get(leg["exit_esr"], "")
-    for b in out["borders"]:
-        b["exit_name"] = r.names.get(b["exit_esr"], "")
-        b["entry_name"] = r.names.get(b["entry_esr"], "")
-    return out

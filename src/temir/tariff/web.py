@@ -20,15 +20,15 @@ from temir.kit.api import read_session, request_language
 from temir.kit.errors import TemirError
 from temir.kit.i18n import N_
 from temir.network import service as network
+from temir.network.provider import router_for
+from temir.network.routes.map import RouteMap, positions, route_map
+from temir.network.routes.service import station_name
 from temir.network.routing import Router
-from temir.network.routing.model import Route
-from temir.network.webdata import NetworkView, whole_network
+from temir.network.webdata import whole_network
 from temir.tariff import data as tariff_data
 from temir.tariff import service
 from temir.tariff.model import Alternative, Quote
-from temir.tariff.routepath import SectionGraph
 from temir.web import nav
-from temir.web.svgmap import Drawing, Edge, Point, Projection, draw_around, path_through
 from temir.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,6 @@ nav.add("/quote", N_("Routes & quotes"), 30)
 
 CONTAINERS = ("3t", "5t")
 SUGGESTIONS = 12
-MAP_WIDTH = 420.0
 LEADING_ESR = re.compile(r"^\s*(\d{6})(?:\s|$)")
 # service error fields -> the form field that shows them
 FORM_FIELD = {"mass_kg": "mass", "file": "form", "date": "form", "km": "form"}
@@ -86,16 +85,6 @@ def station_text(text: str) -> str:
     return found.group(1) if found else text.strip()
 
 
-@dataclass(frozen=True)
-class RouteMap:
-    """One alternative on the map: the faint network, the route's legs, its border points."""
-
-    drawing: Drawing
-    legs: list[tuple[str, str]]  # railway, path d
-    borders: list[tuple[float, float, str, bool]]  # x, y, title, pairing inferred
-    ends: list[tuple[float, float, str]]  # x, y, station name
-
-
 @dataclass
 class AlternativeView:
     number: int
@@ -116,117 +105,9 @@ def _commodities(session: Session) -> list[tuple[str, str, str]]:
     return sorted(seen.values(), key=lambda c: c[1])
 
 
-def _name(r: Router, esr: str, lang: str) -> str:
-    if lang != "ru" and r.data.name_en.get(esr):
-        return r.data.name_en[esr]
-    return r.names.get(esr, esr)
-
-
-_graphs: dict[int, SectionGraph] = {}
-
-
-def _graph(r: Router) -> SectionGraph:
-    key = id(r.data)
-    if key not in _graphs:
-        _graphs.clear()
-        _graphs[key] = SectionGraph.of(r.data)
-    return _graphs[key]
-
-
-def _route_map(
-    r: Router, route: Route, net: NetworkView, coords: dict[str, tuple[float, float]], lang: str
-) -> RouteMap | None:
-    traced = _graph(r).route_stations(route)
-    placed = [_without_outliers([coords[esr] for esr in leg if esr in coords]) for leg in traced]
-    frame = [c for leg in placed for c in leg]
-    if not frame:
-        return None
-    points = [
-        Point(str(p.id), p.lat, p.lon, p.railway)
-        for p in net.places
-        if p.drawable and p.lat is not None and p.lon is not None
-    ]
-    edges = [Edge(str(a), str(b), rw) for a, b, rw in net.edges if a != b]
-    drawing, projection = draw_around(points, edges, frame, width=MAP_WIDTH)
-    legs = [
-        (leg.railway, path_through(projection, c))
-        for leg, c in zip(route.legs, placed, strict=True)
-    ]
-    for b, before, after in zip(route.borders, placed, placed[1:], strict=False):
-        if before and after and before[-1] != after[0]:  # a ferry, or codes placed apart
-            legs.append(
-                ("FERRY" if b.ferry else "BORDER", path_through(projection, [before[-1], after[0]]))
-            )
-    return RouteMap(
-        drawing,
-        legs,
-        _border_marks(r, route, coords, projection, lang),
-        _ends(r, route, coords, projection, lang),
-    )
-
-
-def _without_outliers(line: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Drop a position far from both neighbours while they are close to each other.
-
-    Why: a few stations carry a position matched to a namesake elsewhere; drawn, one such
-    point pulls a spike across the map. The route's km never depend on positions.
-    """
-
-    def far(a: tuple[float, float], b: tuple[float, float], limit: float) -> bool:
-        return abs(a[0] - b[0]) + abs(a[1] - b[1]) > limit
-
-    out: list[tuple[float, float]] = []
-    for k, here in enumerate(line):
-        before = out[-1] if out else None
-        after = line[k + 1] if k + 1 < len(line) else None
-        spike = before and after and far(before, here, 3) and far(here, after, 3)
-        if spike and before and after and not far(before, after, 3):
-            continue
-        out.append(here)
-    return out
-
-
-def _border_marks(
-    r: Router,
-    route: Route,
-    coords: dict[str, tuple[float, float]],
-    projection: Projection,
-    lang: str,
-) -> list[tuple[float, float, str, bool]]:
-    out = []
-    for b in route.borders:
-        where = coords.get(b.exit_esr) or coords.get(b.entry_esr)
-        if where is None:
-            continue
-        x, y = projection.xy(*where)
-        title = f"{_name(r, b.exit_esr, lang)} ↔ {_name(r, b.entry_esr, lang)}"
-        out.append((x, y, title, b.confidence != "high"))
-    return out
-
-
-def _ends(
-    r: Router,
-    route: Route,
-    coords: dict[str, tuple[float, float]],
-    projection: Projection,
-    lang: str,
-) -> list[tuple[float, float, str]]:
-    out = []
-    for esr in (route.from_esr, route.to_esr):
-        if esr in coords:
-            x, y = projection.xy(*coords[esr])
-            out.append((x, y, _name(r, esr, lang)))
-    return out
-
-
 def _views(r: Router, q: Quote, session: Session, lang: str) -> list[AlternativeView]:
     net = whole_network(session, lang)
-    coords = {  # suspect positions are not drawn (temir.network.quality)
-        esr: (p.lat, p.lon)
-        for p in net.places
-        if p.drawable and p.lat is not None and p.lon is not None
-        for esr in p.esrs
-    }
+    coords = positions(net)
     out = []
     for n, alt in enumerate(q.alternatives, 1):
         route = alt.route
@@ -234,9 +115,9 @@ def _views(r: Router, q: Quote, session: Session, lang: str) -> list[Alternative
         legs = [
             {
                 "railway": leg.railway,
-                "entry": _name(r, leg.entry_esr, lang),
+                "entry": station_name(r, leg.entry_esr, lang),
                 "entry_esr": leg.entry_esr,
-                "exit": _name(r, leg.exit_esr, lang),
+                "exit": station_name(r, leg.exit_esr, lang),
                 "exit_esr": leg.exit_esr,
                 "km": leg.km,
                 "official": leg.official,
@@ -250,9 +131,9 @@ def _views(r: Router, q: Quote, session: Session, lang: str) -> list[Alternative
         ]
         borders = [
             {
-                "exit": _name(r, b.exit_esr, lang),
+                "exit": station_name(r, b.exit_esr, lang),
                 "exit_esr": b.exit_esr,
-                "entry": _name(r, b.entry_esr, lang),
+                "entry": station_name(r, b.entry_esr, lang),
                 "entry_esr": b.entry_esr,
                 "confidence": b.confidence,
                 "estimated": b.confidence != "high",
@@ -260,7 +141,7 @@ def _views(r: Router, q: Quote, session: Session, lang: str) -> list[Alternative
             }
             for b in route.borders
         ]
-        out.append(AlternativeView(n, alt, legs, borders, _route_map(r, route, net, coords, lang)))
+        out.append(AlternativeView(n, alt, legs, borders, route_map(r, route, net, coords, lang)))
     return out
 
 
@@ -271,7 +152,7 @@ def quote_page(request: Request, session: Session = Depends(read_session)) -> HT
     errors: dict[str, str] = {}
     quote: Quote | None = None
     views: list[AlternativeView] = []
-    r = service.router(session)
+    r = router_for(session)
     if form.asked:
         quote = _ask(r, session, form, errors, lang)
         if quote is not None:

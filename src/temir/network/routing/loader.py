@@ -1,7 +1,8 @@
 """Build :class:`NetworkData` from the shipped CSV files (``src/temir/data/network`` and ``tr4``).
 
-Why a loader of its own: tests, benchmarks and the CLI can route without a database; the
-database path (``temir.network.routing.from_db``) yields the very same ``NetworkData``.
+Why a loader of its own: tests, benchmarks and a Temir with no reference data loaded can route
+without a database (:mod:`temir.network.provider` falls back to it); the database path
+(:func:`temir.network.repository.network_data`) yields the same ``NetworkData``.
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ class NetworkData:
     names: dict[str, str] = field(default_factory=dict)  # esr -> name_ru
     name_en: dict[str, str] = field(default_factory=dict)  # esr -> name_en
     edition: str = ""
-    # esr -> facts; filled by the CSV loader (the database loader leaves it empty for now)
+    # esr -> facts of the node list's codes (both loaders fill it)
     stations: dict[str, StationFacts] = field(default_factory=dict)
 
     def code_railway(self) -> dict[str, str]:

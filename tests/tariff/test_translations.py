@@ -21,6 +21,9 @@ KOSTANAY_DUSHANBE = {"from": "684001", "to": "745309", "cargo": "011005", "mass"
 MODULES = (
     "temir.network.routing.model",
     "temir.network.routing.engine",
+    "temir.network.routes.service",
+    "temir.network.routes.cli",
+    "temir.network.routes.api",
     "temir.tariff.rules",
     "temir.tariff.service",
     "temir.tariff.cli",

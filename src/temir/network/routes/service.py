@@ -1,0 +1,146 @@
+"""Use cases of routes: resolve a station, find routes, route a batch, report data quality.
+
+Entry points (CLI, API, pages, and the quote use case in :mod:`temir.tariff.service`) take the
+engine from :mod:`temir.network.provider` and pass it here, so every answer of one request
+comes from one edition. Pure of I/O: the engine is all these functions read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from temir.kit.errors import NotFound, ValidationFailed
+from temir.kit.messages import define
+from temir.kit.text import fold
+from temir.network.routing import Route, Router, RoutingError
+from temir.network.routing.quality import Disagreement, disagreements
+
+ESR_RE = re.compile(r"^\d{6}$")
+
+
+def _m(msgid: str) -> str:
+    """Declare a user-facing msgid of the routing texts (see temir.kit.messages)."""
+    return define("routing", msgid)
+
+
+def resolve_station(r: Router, text: str, field: str) -> str:
+    """An ESR code, or a station name (exact, case- and ё-insensitive; base code preferred)."""
+    text = text.strip()
+    if ESR_RE.match(text):
+        if text not in r.code_railway:
+            raise NotFound(
+                _m("Unknown station code {esr}."),
+                code="route.unknown_station",
+                field=field,
+                esr=text,
+            )
+        return text
+    wanted = fold(text)
+    hits = [esr for esr, name in r.names.items() if fold(name) == wanted]
+    hits += [
+        esr for esr, name in r.data.name_en.items() if fold(name) == wanted and esr not in hits
+    ]
+    hits = [h for h in hits if h in r.code_railway]
+    if not hits:
+        raise NotFound(
+            _m("Unknown station {name}."), code="route.unknown_station", field=field, name=text
+        )
+    if len(hits) > 1:
+        raise ValidationFailed(
+            _m("Station name {name} is ambiguous: {codes}. Give the ESR code."),
+            code="route.ambiguous_station",
+            field=field,
+            name=text,
+            codes=", ".join(sorted(hits)),
+        )
+    return hits[0]
+
+
+def _routing_error(error: RoutingError) -> NotFound:
+    params: dict[str, Any] = dict(error.params)
+    return NotFound(error.msgid, code=error.code, field=error.field, **params)
+
+
+def find_routes(
+    r: Router, from_text: str, to_text: str, via: Sequence[str] = (), alternatives: int = 5
+) -> list[Route]:
+    if alternatives < 1:
+        raise ValidationFailed(
+            _m("alternatives must be at least 1."), code="route.alternatives", field="alternatives"
+        )
+    a = resolve_station(r, from_text, "from")
+    b = resolve_station(r, to_text, "to")
+    via_codes = [resolve_station(r, v, "via") for v in via]
+    try:
+        found = r.routes(a, b, via=via_codes, limit=alternatives)
+    except RoutingError as error:
+        raise _routing_error(error) from error
+    if not found:
+        raise NotFound(
+            _m("No freight route from {from_esr} to {to_esr}."),
+            code="route.no_path",
+            field="to",
+            from_esr=a,
+            to_esr=b,
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    from_esr: str
+    to_esr: str
+    km: int | None
+    km_by_railway: str
+    borders: str
+    error: str
+
+
+def batch_routes(
+    r: Router,
+    pairs: Sequence[tuple[str, str]],
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 50_000,
+) -> Iterable[BatchRow]:
+    """Shortest route per pair; unroutable rows carry an error code instead of raising."""
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start : start + chunk]
+        a = [p[0].strip() for p in part]
+        b = [p[1].strip() for p in part]
+        _km, itin, errors = r.batch_shortest(a, b)
+        for k in range(len(part)):
+            if errors[k]:
+                yield BatchRow(a[k], b[k], None, "", "", errors[k] or "")
+                continue
+            route = r.route_for(a[k], b[k], int(itin[k]))
+            yield BatchRow(a[k], b[k], route.km, route.km_by_railway(), route.borders_text(), "")
+        if progress is not None:
+            progress(len(part))
+
+
+def quality_report(r: Router) -> list[Disagreement]:
+    return disagreements(r.data)
+
+
+def station_name(r: Router, esr: str, lang: str) -> str:
+    """The code's station name in ``lang`` (English where known, else Russian, else the code)."""
+    if lang != "ru" and r.data.name_en.get(esr):
+        return r.data.name_en[esr]
+    return r.names.get(esr, esr)
+
+
+def route_dict(r: Router, route: Route, lang: str = "en") -> dict[str, Any]:
+    """A route as JSON with station names beside codes, its notes in ``lang``."""
+    out = route.to_dict(lang)
+    out["from_name"] = r.names.get(route.from_esr, "")
+    out["to_name"] = r.names.get(route.to_esr, "")
+    for leg in out["legs"]:
+        leg["entry_name"] = r.names.get(leg["entry_esr"], "")
+        leg["exit_name"] = r.names.get(leg["exit_esr"], "")
+    for b in out["borders"]:
+        b["exit_name"] = r.names.get(b["exit_esr"], "")
+        b["entry_name"] = r.names.get(b["entry_esr"], "")
+    return out
