@@ -1,6 +1,6 @@
 """The SMGS note checked box by box: what is missing, mistyped, off the network or inconsistent.
 
-One job — one validation pass over a note — which is why this module is about 500 lines: the
+One job — one validation pass over a note — which is why this module is about 560 lines: the
 checks of all boxes share the pass's state (the note, the network view, the stage, the list of
 issues) and run in box order; the rules themselves are declared in
 :mod:`temir.notes.boxes.rules`.

@@ -1,6 +1,6 @@
 """Drawing one sheet of the SMGS form: every box where the form puts it, front and reverse.
 
-One job — the form's layout, box by box — which is why this module is about 450 lines: each
+One job — the form's layout, box by box — which is why this module is about 480 lines: each
 box's position and text is one short block, and the blocks only make sense together. The layout
 follows the public print form of the FTS ``RailwayBill`` schema (A4, 1 Отправитель / 4
 Получатель / 5 on the left, 2 / 3 on the right, 6 beside the wagon table 7–14, 15–28 below;

@@ -11,7 +11,9 @@ Versions are chained by :func:`temir.notes.signatures.next_version` and signed w
 :func:`temir.notes.signatures.sign_note`; verification is
 :func:`temir.notes.signatures.verify_chain` over the stored versions with the stored public
 keys only. Organisation keys are :mod:`temir.signing.service`; drafts in bulk,
-:mod:`temir.notes.store.bulk_import`.
+:mod:`temir.notes.store.bulk_import`. One job — the store's use cases, each a short function
+over :mod:`~temir.notes.store.records` and :mod:`~temir.notes.store.checks` — which is why this
+module is about 510 lines.
 """
 
 from __future__ import annotations
