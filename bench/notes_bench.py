@@ -14,17 +14,11 @@ from datetime import UTC, datetime
 import rfc8785
 
 from temir.network.view import shipped_view
+from temir.notes.boxes import validate_document, validate_note
 from temir.notes.example import example_note
-from temir.notes.rules import validate_document, validate_note
-from temir.notes.signing import (
-    Ed25519Signer,
-    KeyRing,
-    canonical_content,
-    digest,
-    public_entry,
-    sign_note,
-    verify_signature,
-)
+from temir.notes.signatures import canonical_content, digest, sign_note, verify_signature
+from temir.signing.algorithms import Ed25519Signer
+from temir.signing.keyring import KeyRing, public_entry
 
 VALIDATION_TARGET = 10_000
 SIGN_VERIFY_TARGET = 5_000

@@ -8,7 +8,7 @@ database:
 - **floor** — ``json.loads`` per line and one executemany INSERT of the raw text per batch into
   a scratch table, one transaction per batch: the least any importer pays to get these lines
   into this database (the scratch table is dropped however the run ends, Ctrl-C included);
-- **Temir** — :func:`temir.notes.bulk_import.import_jsonl` (parse + shape check + canonical
+- **Temir** — :func:`temir.notes.store.bulk_import.import_jsonl` (parse + shape check + canonical
   digest, executemany inserts of notes, versions, events and wagons, one transaction per batch).
 
 Prints notes/s for both and the ratio Temir ÷ floor (time per note): what validation, the
@@ -38,10 +38,10 @@ from bench._floor import bar, machine, print_ratio, scratch_table
 from temir.accounts.model import Actor
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
-from temir.notes import bulk_import
 from temir.notes.example import example_note
 from temir.notes.lifecycle import draft_of
-from temir.notes.tables import NoteRow
+from temir.notes.store import bulk_import
+from temir.notes.store.tables import NoteRow
 
 
 def generate(path: Path, count: int, seed: int = 1520) -> None:

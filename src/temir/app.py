@@ -74,6 +74,7 @@ API_MODULES = (
     "temir.network.routes.api",
     "temir.tariff.api",
     "temir.notes.api",
+    "temir.signing.api",
 )
 WEB_MODULES = (
     "temir.web.pages",

@@ -81,11 +81,17 @@ def _register() -> None:
     app.add_typer(tariff_cli.app, name="tariff", help="Tariff: rate tables, data quality.")
 
     from temir.notes import cli as notes_cli
+    from temir.notes.paper import cli as notes_paper_cli
+    from temir.notes.store import cli as notes_store_cli
 
-    app.add_typer(notes_cli.app, name="notes", help="SMGS consignment notes.")
-    from temir.notes import store_cli as notes_store_cli
+    notes = typer.Typer(no_args_is_help=True)
+    for part in (notes_cli.app, notes_store_cli.app, notes_paper_cli.app):
+        notes.add_typer(part)  # no name: the commands sit directly under ``temir notes``
+    app.add_typer(notes, name="notes", help="SMGS consignment notes.")
 
-    app.add_typer(notes_store_cli.keys_app, name="keys", help="Organisation signing keys.")
+    from temir.signing import cli as signing_cli
+
+    app.add_typer(signing_cli.app, name="keys", help="Organisation signing keys.")
 
 
 _register()

@@ -6,7 +6,8 @@ A new capability adds its ``tables`` module here.
 from temir.accounts import tables as accounts_tables
 from temir.kit.db import Base
 from temir.network import tables as network_tables
-from temir.notes import tables as notes_tables
+from temir.notes.store import tables as notes_tables
+from temir.signing import tables as signing_tables
 from temir.stats import tables as stats_tables
 from temir.tariff import tables as tariff_tables
 
@@ -17,6 +18,7 @@ __all__ = [
     "metadata",
     "network_tables",
     "notes_tables",
+    "signing_tables",
     "stats_tables",
     "tariff_tables",
 ]

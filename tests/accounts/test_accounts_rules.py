@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -69,3 +70,16 @@ def test_admin_has_every_role_others_only_their_own() -> None:
     rules.require_self_or_admin(viewer, 2)
     with pytest.raises(PermissionDenied):
         rules.require_self_or_admin(viewer, 1)
+
+
+def test_the_railway_an_organisation_is() -> None:
+    @dataclass
+    class Org:
+        kind: str
+        railway_code: str | None
+
+    assert rules.railway_of(Org(OrganisationKind.RAILWAY, "27")) == "KZH"
+    assert rules.railway_of(Org("railway", "TDZ")) == "TDZ"
+    assert rules.railway_of(Org(OrganisationKind.SHIPPER, "KZH")) is None
+    assert rules.railway_of(Org(OrganisationKind.RAILWAY, None)) is None
+    assert rules.railway_of(None) is None

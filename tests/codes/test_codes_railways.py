@@ -6,7 +6,14 @@ import zoneinfo
 
 import pytest
 
-from temir.codes.railways import RAILWAYS, check_railway, find_railway, lookup_railway
+from temir.codes.railways import (
+    RAILWAYS,
+    check_railway,
+    find_railway,
+    lookup_railway,
+    railway_abbr,
+    railway_key,
+)
 from temir.kit.errors import ValidationFailed
 
 # domain.md §5: numeric, Latin (OSJD), Cyrillic (ETT / Tariff Policy), country
@@ -90,3 +97,13 @@ def test_names_by_language() -> None:
     assert kzh.name("ru") == kzh.name_ru
     assert kzh.name("en") == kzh.name_en
     assert kzh.name_ru != kzh.name_en
+
+
+def test_a_railway_comes_out_the_same_however_it_is_written() -> None:
+    assert {railway_abbr(c) for c in ("27", "KZH", "кзх", "КЗХ")} == {"KZH"}
+    assert railway_abbr("26") == "26"  # Estonia: no sourced Latin abbreviation, so its number
+    assert railway_abbr("XYZ") is None
+    assert railway_key("29") == "UTI"
+    assert railway_key(" new ") == "NEW"  # unknown: kept as given, in capitals
+    assert railway_key(None) is None
+    assert railway_key("") is None

@@ -24,9 +24,9 @@ from temir.kit.db import UnitOfWork
 from temir.network import provider, reference
 from temir.network.routing.loader import shipped_router
 from temir.network.service import load_reference
+from temir.notes.boxes.rules import KM_38
 from temir.notes.example import example_note
 from temir.notes.lifecycle import draft_of
-from temir.notes.rules import KM_38
 from tests.conftest import settings_for
 from tests.network.conftest import private_engine_for
 

@@ -12,9 +12,11 @@ from sqlalchemy.engine import Engine
 
 from temir.app import create_app
 from temir.notes.model import Note
-from temir.notes.pdf import qr_payload, render_pdf
-from temir.notes.signing import Ed25519Signer, sign_note
+from temir.notes.paper.pdf import render_pdf
+from temir.notes.paper.sheets import qr_payload
+from temir.notes.signatures import sign_note
 from temir.notes.web_form import form_to_document, note_to_form
+from temir.signing.algorithms import Ed25519Signer
 from tests.conftest import settings_for
 
 

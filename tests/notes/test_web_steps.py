@@ -17,8 +17,8 @@ from temir.accounts import service as accounts
 from temir.accounts.model import Actor, Channel, OrganisationKind, Role
 from temir.app import create_app
 from temir.kit.db import UnitOfWork
-from temir.notes import service
 from temir.notes.model import Note
+from temir.notes.store import service
 from temir.notes.web_form import note_to_form
 from tests.conftest import settings_for
 from tests.notes.store_helpers import draft, unique

@@ -19,9 +19,9 @@ from temir.accounts.tables import AuditRow
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from temir.notes import key_service
-from temir.notes import repository as notes_repository
-from temir.notes.verify import load_keys
+from temir.signing import repository as key_repository
+from temir.signing import service as key_service
+from temir.signing.keyring import load_keys
 from temir.stats import plan_service, protocol, protocol_pdf, protocol_service, repository
 from temir.stats.model import Fact
 from temir.stats.tables import StatsProtocolRow
@@ -96,7 +96,7 @@ def test_both_railways_sign_with_their_organisation_keys(
     with stats_uow() as session:
         assert protocol_service.signing_party(session, kzh, PID) == "KZH"
         signature = protocol_service.sign_protocol(session, kzh, PID, secret=SECRET)
-        key = notes_repository.current_key(session, kzh.organisation_id or 0)
+        key = key_repository.current_key(session, kzh.organisation_id or 0)
     assert key is not None
     assert signature.key_id == key.key_id
     assert (signature.role, signature.signer) == ("KZH", "t-kzh")

@@ -54,6 +54,22 @@ def organisation_rows(session: Session) -> Sequence[OrganisationRow]:
     return session.scalars(select(OrganisationRow).order_by(OrganisationRow.slug)).all()
 
 
+def organisation_by_id(session: Session, organisation_id: int | None) -> OrganisationRow | None:
+    if organisation_id is None:
+        return None
+    return session.get(OrganisationRow, organisation_id)
+
+
+def organisation_slugs(session: Session, ids: set[int]) -> dict[int, str]:
+    """Slug of each organisation id (ids without an organisation are left out)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(OrganisationRow.id, OrganisationRow.slug).where(OrganisationRow.id.in_(ids))
+    ).all()
+    return {row.id: row.slug for row in rows}
+
+
 # --- users ------------------------------------------------------------------------------------
 
 

@@ -18,8 +18,10 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from temir.accounts.model import Actor, OrganisationKind, Role
+from temir.codes.railways import railway_key
 from temir.kit.errors import PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_, available_languages
 
@@ -123,6 +125,22 @@ def check_railway_code(kind: OrganisationKind, code: str | None) -> str | None:
             field="railway_code",
         )
     return value
+
+
+class _OrganisationLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def railway_code(self) -> str | None: ...
+
+
+def railway_of(org: _OrganisationLike | None) -> str | None:
+    """The railway (OSJD abbreviation, e.g. KZH) an organisation *is*, or ``None`` when it is not
+    a railway: the party a carrier's user acts for in notes and protocols."""
+    if org is None or org.kind != OrganisationKind.RAILWAY:
+        return None
+    return railway_key(org.railway_code)
 
 
 NAME_MAX_LENGTH = 200

@@ -12,6 +12,7 @@ Temir must show locally. Offsets are never stored: Kazakhstan moved to a single 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -106,6 +107,25 @@ _BY_CODE = _index(RAILWAYS)
 def find_railway(code: str | int) -> Railway | None:
     """The railway with this numeric code or abbreviation (any case), or ``None``."""
     return _BY_CODE.get(str(code).strip().casefold())
+
+
+@functools.lru_cache(maxsize=1024)
+def railway_abbr(code: str) -> str | None:
+    """OSJD Latin abbreviation (``KZH``) for ``27``, ``KZH`` or ``КЗХ``; ``None`` if unknown."""
+    found = find_railway(code) if code else None
+    return (found.latin or found.numeric) if found else None
+
+
+def railway_key(code: str | None) -> str | None:
+    """How Temir names a railway in notes, custody and protocols: the OSJD abbreviation when the
+    code is known (``27`` → ``KZH``), else the code as given in capitals; ``None`` for none.
+
+    Why not refuse an unknown code here: an organisation's railway code is checked when the
+    organisation is made; here the same railway must come out the same however it was written.
+    """
+    if not code:
+        return None
+    return railway_abbr(code) or code.strip().upper()
 
 
 def examine_railway(text: str) -> Outcome:

@@ -22,9 +22,10 @@ from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor, Channel
 from temir.demo.service import DemoContext, DemoTable, StepSummary, step
 from temir.kit.i18n import N_
-from temir.notes import lifecycle, service
+from temir.notes import lifecycle
 from temir.notes.example import example_note
-from temir.notes.tables import NoteRow
+from temir.notes.store import service
+from temir.notes.store.tables import NoteRow
 
 SHIPPER, KZH, UTI, TDZ = "demo-shipper", "demo-kzh", "demo-uti", "demo-tdz"
 SHIPPER_ORG = "demo-kostanay-grain"

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -22,6 +23,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")
+MAX_FILE_BYTES = 20_000_000
+
+
+def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
+    """The bytes of a file a command was given, or ``None`` when it is missing, unreadable or
+    larger than ``max_bytes`` (each command words that for its users)."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def language() -> str:

@@ -1,8 +1,9 @@
-"""JSON routes for SMGS notes: schema, stateless validation, the store, its steps, keys.
+"""JSON routes for SMGS notes: schema, stateless validation, the store and its steps.
 
 Notes arrive as raw request bodies read with a size cap, so broken JSON, wrong types, unknown
-boxes or a huge upload all come back as the rule issues of :func:`temir.notes.rules.parse_note`
-(422, each naming its box), never as a 500. Every write runs in one unit of work.
+boxes or a huge upload all come back as the rule issues of :func:`temir.notes.boxes.parse_note`
+(422, each naming its box), never as a 500. Every write runs in one unit of work. The public
+keys that verify notes are served by :mod:`temir.signing.api`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from temir.accounts.deps import current_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
 from temir.network.provider import view_for
-from temir.notes import key_service, service
+from temir.notes.boxes import MAX_DOCUMENT_BYTES, Stage, validate_document
 from temir.notes.model import note_json_schema
-from temir.notes.rules import MAX_DOCUMENT_BYTES, Stage, validate_document
+from temir.notes.store import service
 
 router = APIRouter(tags=["notes"])
-keys_router = APIRouter(tags=["keys"])
 
 
 async def raw_body(request: Request) -> bytes:
@@ -266,35 +266,3 @@ def export(
 ) -> dict[str, Any]:
     """All versions and signatures, as ``temir notes verify`` reads them offline."""
     return service.export(session, actor, note_id)
-
-
-# --- public keys -------------------------------------------------------------------------------
-@keys_router.get("/keys")
-def list_keys(
-    session: Session = Depends(read_session),
-    organisation: str | None = Query(None, max_length=64),
-) -> dict[str, Any]:
-    """Every organisation's public signing keys, retired ones included (they still verify)."""
-    return {"keys": [k.to_dict() for k in key_service.list_keys(session, organisation)]}
-
-
-@keys_router.get("/keys/keyring.json")
-def keyring(session: Session = Depends(read_session)) -> list[dict[str, Any]]:
-    """The public keys as the ``--keys`` file of ``temir notes verify``."""
-    return [
-        {
-            "key_id": k.key_id,
-            "algorithm": k.algorithm,
-            "public_key": k.public_key,
-            "owner": k.organisation,
-        }
-        for k in key_service.list_keys(session)
-    ]
-
-
-@keys_router.get("/keys/{key_id}")
-def show_key(key_id: str, session: Session = Depends(read_session)) -> dict[str, Any]:
-    return key_service.get_key(session, key_id).to_dict()
-
-
-router.include_router(keys_router)

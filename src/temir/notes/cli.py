@@ -1,4 +1,9 @@
-"""``temir notes``: print the example note, validate a note file, verify signatures, print a PDF."""
+"""``temir notes example|validate|schema|demo-signed``: the note without a store.
+
+The store's commands (create, the steps, sign, list, import) are :mod:`temir.notes.store.cli`;
+print, offline verification and exchange formats are :mod:`temir.notes.paper.cli`. The root
+``temir`` command puts all three under ``temir notes``.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +15,15 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
 
-from temir.kit.cli import JSON_OPTION, console, emit, language, print_json
+from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, read_file
 from temir.kit.errors import TemirError, ValidationFailed
 from temir.network.provider import runtime_network
+from temir.notes.boxes import READ, Stage, ValidationResult, validate_document
 from temir.notes.example import example_note
-from temir.notes.rules import READ, Stage, ValidationResult, validate_document
 
 M = TypeVar("M", bound=BaseModel)
 
-app = typer.Typer(no_args_is_help=True, help="SMGS consignment notes: example, validate, verify.")
-
-MAX_FILE_BYTES = 20_000_000
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
+app = typer.Typer(help="SMGS consignment notes: example, validate, schema, demo-signed.")
 
 
 @app.command()
@@ -95,7 +89,7 @@ def validate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Check a note box by box; exit 0 only when it has no error."""
-    data = _read(file)
+    data = read_file(file)
     result: ValidationResult
     if data is None:
         result = ValidationResult(False, (READ.issue(None, name=file.name),))
@@ -118,7 +112,7 @@ def schema() -> None:
 
 
 def _load_json(path: Path, what: str) -> Any:
-    data = _read(path)
+    data = read_file(path)
     if data is None:
         raise TemirError(f"Cannot read {what} file {{name}}.", code="notes.read", name=path.name)
     try:
@@ -153,14 +147,9 @@ def demo_signed(out: Path = typer.Argument(..., help="Folder to write the files 
     """
     from datetime import datetime, timedelta, timezone
 
-    from temir.notes.signing import (
-        Ed25519Signer,
-        SignedNote,
-        SignedVersion,
-        next_version,
-        public_entry,
-        sign_note,
-    )
+    from temir.notes.signatures import SignedNote, SignedVersion, next_version, sign_note
+    from temir.signing.algorithms import Ed25519Signer
+    from temir.signing.keyring import public_entry
 
     at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=5)))
     consignor, kzh = Ed25519Signer.generate(), Ed25519Signer.generate()
@@ -183,14 +172,3 @@ def demo_signed(out: Path = typer.Argument(..., help="Folder to write the files 
         json.dumps([k.model_dump() for k in keys], indent=2), encoding="utf-8"
     )
     console.print(f"wrote {out / 'note.signed.json'} and {out / 'keys.json'}")
-
-
-# The note store (create, steps, sign, list, import): temir.notes.store_cli.
-from temir.notes import store_cli  # noqa: E402
-
-store_cli.register(app)
-
-# Print, verify offline, exchange formats (pdf, verify, export, import-xml): temir.notes.print_cli.
-from temir.notes import print_cli  # noqa: E402
-
-print_cli.register(app)

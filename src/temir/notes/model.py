@@ -10,7 +10,7 @@ Box list, names and who fills what: ``domain.md`` §1.3 (the FTS ``RailwayBill``
 its print form). "Filled by" is an inference there (⚠️, to confirm against SMGS Annex 1 §8).
 
 Almost every box is optional *in the model*: a draft may be incomplete, and the rules
-(:mod:`temir.notes.rules`) report a missing required box with its number, which a type error
+(:mod:`temir.notes.boxes`) report a missing required box with its number, which a type error
 could not. Types still hold firm: mass is integer kg, money a :class:`Money` (Decimal + ISO 4217
 currency), every moment timezone-aware, every text bounded in length. Pure: pydantic only.
 """
@@ -373,7 +373,7 @@ class Note(_Part):
 
     ``note_id`` names the consignment across versions; ``version`` counts from 1, and
     ``previous_digest`` carries the SHA-256 of the previous version's canonical form, so the
-    versions form a chain that :mod:`temir.notes.signing` verifies.
+    versions form a chain that :mod:`temir.notes.signatures` verifies.
     """
 
     form: Short = Field(default=FORM_EDITION, description="Form edition the box numbers follow.")

@@ -21,11 +21,13 @@ from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import NotFound, PermissionDenied, TemirError, ValidationFailed
 from temir.kit.i18n import N_
-from temir.notes import key_service, lifecycle, service, web_form, web_steps
+from temir.notes import lifecycle, web_form, web_steps
+from temir.notes.boxes import Stage
 from temir.notes.example import example_note
 from temir.notes.lifecycle import NoteAction, NoteStatus
 from temir.notes.model import Note
-from temir.notes.rules import Stage
+from temir.notes.store import service
+from temir.notes.store.model import NoteSummary
 from temir.notes.web_form import (
     check_form,
     correct_mode,
@@ -40,6 +42,7 @@ from temir.notes.web_form import (
     row_command,
 )
 from temir.notes.web_steps import detail_page, editable, login_redirect, missing_page
+from temir.signing import service as signing_service
 from temir.web import nav
 from temir.web.templating import render
 
@@ -63,7 +66,7 @@ def notes_list(
         return login_redirect(request)
     filters = {"status": status, "station": station, "cargo": cargo, "wagon": wagon}
     error = None
-    total, notes = 0, list[service.NoteSummary]()
+    total, notes = 0, list[NoteSummary]()
     try:
         total, notes = service.list_notes(
             session,
@@ -133,8 +136,8 @@ async def verify_submit(
     qr: str = Form(""),
 ) -> HTMLResponse:
     """Public: check an uploaded note file or PDF, or a pasted QR line, with this node's keys."""
-    from temir.notes.signing import KeyRing
-    from temir.notes.verify import Kind, read_evidence, verify_evidence
+    from temir.notes.paper.verify import Kind, read_evidence, verify_evidence
+    from temir.signing.keyring import KeyRing
 
     lang = request_language(request)
     qr = qr.strip()[:4000]
@@ -149,7 +152,7 @@ async def verify_submit(
             )
         evidence = read_evidence(raw)
         with uow_of(request).read() as session:
-            ring = KeyRing(_public_entries(session))
+            ring = KeyRing(signing_service.public_entries(session))
             against = None
             if evidence.kind == Kind.QR and evidence.qr is not None:
                 against = _stored_signed(session, evidence.qr.note_id)
@@ -162,21 +165,10 @@ async def verify_submit(
     return render(request, "notes_verify.html", verdict=verdict, error=None, qr=qr)
 
 
-def _public_entries(session: Session) -> list[Any]:
-    from temir.notes.signing import PublicKeyEntry
-
-    return [
-        PublicKeyEntry(
-            key_id=k.key_id, algorithm=k.algorithm, public_key=k.public_key, owner=k.organisation
-        )
-        for k in key_service.list_keys(session)
-    ]
-
-
 def _stored_signed(session: Session, note_id: str) -> Any:
     """The stored note a QR line names, read on the verifier's behalf: only the verdict is
     shown (validity, version numbers, signers), never the note's content."""
-    from temir.notes.signing import SignedNote
+    from temir.notes.signatures import SignedNote
 
     try:
         data = service.export(session, Actor.system("notes-verify-page"), note_id[:64])
@@ -293,8 +285,9 @@ def note_pdf(
     session: Session = Depends(read_session),
     actor: Actor | None = Depends(optional_actor),
 ) -> Response:
-    from temir.notes.pdf import parse_sheets, render_pdf
-    from temir.notes.signing import SignedNote
+    from temir.notes.paper.pdf import render_pdf
+    from temir.notes.paper.sheets import parse_sheets
+    from temir.notes.signatures import SignedNote
 
     if actor is None:
         return login_redirect(request)

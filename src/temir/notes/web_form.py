@@ -30,10 +30,10 @@ from fastapi.responses import HTMLResponse
 from temir.kit.api import request_language, uow_of
 from temir.kit.i18n import N_
 from temir.network.provider import view_for
-from temir.notes import service
+from temir.notes.boxes import Issue, Stage, validate_document
 from temir.notes.model import BOXES, Note
 from temir.notes.network import NetworkView
-from temir.notes.rules import Issue, Stage, validate_document
+from temir.notes.store.model import NoteSummary
 from temir.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -367,21 +367,21 @@ class Mode:
     title: str
     save: str
     stage: Stage = Stage.SUBMISSION
-    summary: service.NoteSummary | None = None
+    summary: NoteSummary | None = None
 
 
 def new_mode() -> Mode:
     return Mode("new", "/notes/new", N_("New consignment note"), N_("Save draft"))
 
 
-def edit_mode(summary: service.NoteSummary) -> Mode:
+def edit_mode(summary: NoteSummary) -> Mode:
     return Mode(
         "edit", f"/notes/{summary.id}/edit", N_("Edit the draft"),
         N_("Save as a new version"), summary=summary,
     )  # fmt: skip
 
 
-def correct_mode(summary: service.NoteSummary) -> Mode:
+def correct_mode(summary: NoteSummary) -> Mode:
     return Mode(
         "correct", f"/notes/{summary.id}/correct", N_("Correct the note"),
         N_("Save the correction"), Stage.ACCEPTANCE, summary,

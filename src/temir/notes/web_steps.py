@@ -23,9 +23,11 @@ from temir.accounts.model import Actor
 from temir.kit.api import request_language, uow_of
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, TemirError, ValidationFailed
 from temir.kit.i18n import N_
-from temir.notes import lifecycle, service
+from temir.notes import lifecycle
 from temir.notes.lifecycle import NoteAction, NoteFacts
 from temir.notes.model import BOXES, Note
+from temir.notes.store import records, service
+from temir.notes.store.model import NoteDetail, NoteSummary
 from temir.notes.web_form import form_values
 from temir.web.templating import render
 
@@ -57,7 +59,7 @@ STEPS: Final = (
 )  # fmt: skip
 
 
-def _consignor_org_id(session: Session, summary: service.NoteSummary) -> int | None:
+def _consignor_org_id(session: Session, summary: NoteSummary) -> int | None:
     if not summary.consignor:
         return None
     try:
@@ -66,15 +68,13 @@ def _consignor_org_id(session: Session, summary: service.NoteSummary) -> int | N
         return None
 
 
-def allowed_steps(
-    session: Session, actor: Actor, detail: service.NoteDetail
-) -> frozenset[NoteAction]:
+def allowed_steps(session: Session, actor: Actor, detail: NoteDetail) -> frozenset[NoteAction]:
     """The steps to offer: those the lifecycle rules authorise for this actor from this status
     (:func:`lifecycle.authorise`, :func:`lifecycle.next_status`), less those the store would
     refuse outright (no carrier to hand over to, goods not at the destination yet, a version
     the organisation has already signed). The store decides again when the step is taken."""
     s = detail.summary
-    who = service.party_of(session, actor)
+    who = records.party_of(session, actor)
     facts = NoteFacts(s.status, _consignor_org_id(session, s), s.carriers, s.custody)
     allowed: set[NoteAction] = set()
     for step in STEPS:
@@ -143,20 +143,20 @@ def detail_page(
 
 
 def _synthetic(note: Note) -> bool:
-    from temir.notes.pdf import is_synthetic
+    from temir.notes.paper.sheets import is_synthetic
 
     return is_synthetic(note)
 
 
 def _sheets() -> list[tuple[int, str, str]]:
-    from temir.notes.pdf import SHEETS
+    from temir.notes.paper.sheets import SHEETS
 
     return [(s.number, s.name_ru, s.name_en) for s in SHEETS.values()]
 
 
 def editable(
     request: Request, actor: Actor, note_id: str, step: NoteAction
-) -> service.NoteDetail | HTMLResponse:
+) -> NoteDetail | HTMLResponse:
     """The note, if ``actor`` may take ``step`` on it now; else the page that says why (404 for
     a note it may not see, 403 for the wrong party, 409 for the wrong status)."""
     with uow_of(request).read() as session:
@@ -169,7 +169,7 @@ def editable(
         s = detail.summary
         facts = NoteFacts(s.status, _consignor_org_id(session, s), s.carriers, s.custody)
         try:
-            lifecycle.authorise(step, service.party_of(session, actor), facts)
+            lifecycle.authorise(step, records.party_of(session, actor), facts)
             lifecycle.next_status(step, facts.status)
         except TemirError as exc:
             return missing_page(request, note_id, exc)

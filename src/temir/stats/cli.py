@@ -18,7 +18,7 @@ from temir.kit import runtime
 from temir.kit.cli import JSON_OPTION, console, emit, language, print_json, user_errors
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_, translate
-from temir.notes.verify import load_keys
+from temir.signing.keyring import load_keys
 from temir.stats import plan_service, protocol_service, service
 from temir.stats.forecast import Forecast
 from temir.stats.model import Breakdown, Direction, VolumeReport

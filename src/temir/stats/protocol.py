@@ -4,7 +4,7 @@ Pure. Why stored as data: the railways sign *figures* — N's tonnes by directio
 with the change on N−1, and the N+1 plan by month — and next year's actuals are checked against
 that signed plan. So the protocol's content is a JSON document frozen at creation; both parties
 sign the SHA-256 digest of its canonical form (RFC 8785, the same canonicalisation, signature
-ports and Ed25519 keys as consignment notes, :mod:`temir.notes.signing`) under a domain of its
+ports and Ed25519 keys as consignment notes, :mod:`temir.signing`) under a domain of its
 own, so a protocol signature can never be replayed as a note signature or the reverse.
 
 Content is float-free (percentages are strings with one decimal), so its canonical bytes are
@@ -13,8 +13,6 @@ stable across Python, databases and JSON round-trips.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,11 +20,16 @@ from datetime import datetime
 from typing import Any, Final
 
 from temir.kit.i18n import N_, translate
-from temir.notes.signing import KeyRing, Signature, Signer, canonical_json
+from temir.signing import rules as signing
+from temir.signing.algorithms import Signer
+from temir.signing.canonical import digest_of
+from temir.signing.keyring import KeyRing
+from temir.signing.model import Signature
 from temir.stats.plans import PlanCell, annual_by
 from temir.stats.rules import change_pct
 
-DOMAIN: Final = b"temir/stats-protocol/v1\n"
+PROTOCOL: Final = signing.document_kind("stats-protocol")
+DOMAIN: Final = PROTOCOL.domain
 FORMAT: Final = "temir-stats-protocol/1"
 DIRECTION_ORDER = ("export", "import", "transit")
 
@@ -159,27 +162,19 @@ def plan_cells_of(content: Mapping[str, Any]) -> list[PlanCell]:
 
 def digest(content: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of the canonical (RFC 8785) form of the content."""
-    return hashlib.sha256(canonical_json(dict(content))).hexdigest()
+    return digest_of(dict(content))
 
 
 def signed_message(content_digest: str) -> bytes:
-    return DOMAIN + content_digest.encode("ascii")
+    return signing.signed_message(PROTOCOL, content_digest)
 
 
 def sign(
     content: Mapping[str, Any], signer: Signer, *, party: str, signer_name: str, at: datetime
 ) -> Signature:
     """One party's signature of the content's digest."""
-    content_digest = digest(content)
-    value = signer.sign(signed_message(content_digest))
-    return Signature(
-        key_id=signer.key_id,
-        algorithm=signer.algorithm,
-        signer=signer_name,
-        role=party,
-        signed_at=at,
-        digest=content_digest,
-        value=base64.b64encode(value).decode("ascii"),
+    return signing.sign_digest(
+        PROTOCOL, digest(content), signer, signed_at=at, signer_name=signer_name, role=party
     )
 
 
@@ -266,20 +261,8 @@ class ProtocolVerification:
 def _check(
     sig: Signature, current: str, keys: KeyRing, key_parties: Mapping[str, str] | None
 ) -> str | None:
-    verifier = keys.get(sig.key_id)
-    if verifier is None or verifier.algorithm != sig.algorithm:
-        return "protocol.unknown_key"
-    if key_parties is not None and key_parties.get(sig.key_id) != sig.role:
-        return "protocol.wrong_key"
-    try:
-        raw = base64.b64decode(sig.value, validate=True)
-    except ValueError:
-        return "protocol.invalid"
-    if not verifier.verify(raw, signed_message(sig.digest)):
-        return "protocol.invalid"
-    if sig.digest != current:
-        return "protocol.changed"
-    return None
+    problem = signing.check_signature(PROTOCOL, sig, current, keys, key_parties=key_parties)
+    return None if problem is None else f"protocol.{problem}"
 
 
 def verify(

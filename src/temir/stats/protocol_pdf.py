@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from temir.kit.i18n import N_, translate
-from temir.notes.signing import Signature
+from temir.signing.model import Signature
 from temir.stats import data
 
 FONT = "DejaVuSansCondensed"

@@ -3,7 +3,7 @@ facts and the stored plan, signed by each party, verified, checked against the p
 actuals, exported and printed (PDF, XLSX).
 
 Signed like consignment notes: with the *organisation key* of each railway (sealed at rest,
-:mod:`temir.notes.keys`), the current key of the acting user's organisation, and checked with
+:mod:`temir.signing.sealing`), the current key of the acting user's organisation, and checked with
 the organisations' stored public keys — retired keys included, so a rotation never voids an
 earlier signature. The signer must belong to one of the two railways; a key of one railway
 never verifies a signature in the other's name.
@@ -20,18 +20,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from temir.accounts import audit
+from temir.accounts import repository as accounts_repository
 from temir.accounts import rules as rules_of_accounts
 from temir.accounts.model import Actor, Role
 from temir.accounts.tables import OrganisationRow
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_
-from temir.notes import key_service
-from temir.notes import keys as org_keys
-from temir.notes import repository as notes_repository
-from temir.notes.rules import railway_abbr
-from temir.notes.signing import KeyRing, Signature
-from temir.notes.tables import OrgKeyRow
+from temir.signing import service as signing_service
+from temir.signing.keyring import KeyRing
+from temir.signing.model import Signature
 from temir.stats import plans, protocol, repository
 from temir.stats.plan_service import PLAN_WRITERS, country_pair, plan_vs_actual
 from temir.stats.service import tonnes_of
@@ -166,19 +164,12 @@ def protocol_results(
     )
 
 
-def _railway_of(org: OrganisationRow | None) -> str | None:
-    """The railway (OSJD code, e.g. KZH) an organisation is, or None if it is not a railway."""
-    if org is None or org.kind != "railway" or not org.railway_code:
-        return None
-    return railway_abbr(org.railway_code) or org.railway_code.strip().upper()
-
-
 def _party_organisation(
     session: Session, actor: Actor, parties: tuple[str, str], pid: str
 ) -> tuple[OrganisationRow, str]:
     """The actor's organisation and the party (railway) it is; 403 unless it is a party."""
-    org = notes_repository.organisation_by_id(session, actor.organisation_id)
-    railway = _railway_of(org)
+    org = accounts_repository.organisation_by_id(session, actor.organisation_id)
+    railway = rules_of_accounts.railway_of(org)
     if org is None or railway not in parties or not actor.has_role(*PROTOCOL_SIGNERS):
         raise PermissionDenied(
             N_(
@@ -296,18 +287,6 @@ def create_protocol(
     return _stored(session, row)
 
 
-def _current_key(session: Session, actor: Actor, org: OrganisationRow, secret: str) -> OrgKeyRow:
-    """The organisation's current signing key; its first key is made (and audited) on demand,
-    exactly as when it first signs a note."""
-    key = notes_repository.current_key(session, org.id)
-    if key is None:
-        key_service.rotate_key(session, actor, org.slug, secret)
-        key = notes_repository.current_key(session, org.id)
-    if key is None:  # pragma: no cover - rotate_key has just made one
-        raise Conflict(N_("The organisation has no signing key."), code="keys.missing")
-    return key
-
-
 def sign_protocol(session: Session, actor: Actor, protocol_id: str, *, secret: str) -> Signature:
     """Sign the protocol for the actor's railway with its organisation's current key.
 
@@ -325,8 +304,8 @@ def sign_protocol(session: Session, actor: Actor, protocol_id: str, *, secret: s
             party=party,
             id=row.protocol_id,
         )
-    key = _current_key(session, actor, org, secret)
-    signer = org_keys.unseal(key.key_id, key.private_key_sealed, key.salt, secret)
+    key = signing_service.ensure_key(session, actor, org, secret)  # made on demand, as for notes
+    signer = signing_service.signer_of(key, secret)
     signature = protocol.sign(
         row.content, signer, party=party, signer_name=org.slug, at=clock.now()
     )
@@ -362,15 +341,13 @@ def sign_protocol(session: Session, actor: Actor, protocol_id: str, *, secret: s
 
 def _organisation_keys(session: Session, key_ids: set[str]) -> tuple[KeyRing, dict[str, str]]:
     """The stored public keys (current and retired) and the railway each belongs to."""
-    rows = notes_repository.key_rows(session, key_ids=key_ids)
-    org_ids = {r.organisation_id for r in rows}
-    slugs = notes_repository.organisation_slugs(session, org_ids)
-    railways = {i: _railway_of(notes_repository.organisation_by_id(session, i)) for i in org_ids}
-    ring = KeyRing(
-        org_keys.entry(r.key_id, r.algorithm, r.public_key, slugs.get(r.organisation_id, ""))
-        for r in rows
-    )
-    return ring, {r.key_id: railways[r.organisation_id] or "" for r in rows}
+    holders = signing_service.key_organisations(session, key_ids)
+    railways = {
+        i: rules_of_accounts.railway_of(accounts_repository.organisation_by_id(session, i))
+        for i in set(holders.values())
+    }
+    ring = signing_service.key_ring(session, key_ids)
+    return ring, {key_id: railways[org_id] or "" for key_id, org_id in holders.items()}
 
 
 def verify_protocol(

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from temir.kit.i18n import N_, translate
-from temir.notes.signing import Signature
+from temir.signing.model import Signature
 from temir.stats.protocol_pdf import MONTH_ABBR, direction_name, group_name, party_name, texts
 
 

@@ -1,0 +1,222 @@
+"""Drafts in bulk: JSON lines of notes imported as drafts, batch by batch.
+
+A batch is checked whole before anything is written (an invalid line keeps the batch out unless
+invalid lines are skipped) and goes in with executemany inserts under one audit record; each
+batch is its own unit of work, so an interruption rolls back only the batch in flight.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from temir.accounts import audit
+from temir.accounts.model import Actor
+from temir.kit import clock
+from temir.kit.db import UnitOfWork
+from temir.kit.errors import Severity, ValidationFailed
+from temir.kit.i18n import N_
+from temir.notes import lifecycle
+from temir.notes.boxes import Issue, parse_note
+from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus
+from temir.notes.model import Note
+from temir.notes.signatures import digest
+from temir.notes.store import repository
+from temir.notes.store.records import index_row, note_document, party_of
+from temir.notes.store.tables import NoteEventRow, NoteRow, NoteVersionRow, NoteWagonRow
+
+
+@dataclass
+class ImportOutcome:
+    """What one batch did: notes written, or the invalid lines that kept it out."""
+
+    written: int = 0
+    invalid: list[tuple[int, list[Issue]]] = field(default_factory=list)
+
+
+def import_batch(
+    session: Session, actor: Actor, lines: Sequence[tuple[int, bytes]], *, skip_invalid: bool
+) -> ImportOutcome:
+    """Drafts from JSON lines, all in the caller's one transaction.
+
+    Every line is checked first (shape, empty lifecycle boxes); with any invalid line the batch
+    writes nothing unless ``skip_invalid``. Rows go in with executemany inserts, and one audit
+    record covers the batch (``note.imported`` with the count and the first and last id).
+    """
+    who = party_of(session, actor)
+    lifecycle.authorise(
+        NoteAction.CREATE, who, NoteFacts(NoteStatus.DRAFT, actor.organisation_id, (), None)
+    )
+    outcome = ImportOutcome()
+    notes: list[Note] = []
+    for number, raw in lines:
+        note, issues = parse_note(raw)
+        if note is not None:
+            boxes = lifecycle.store_boxes_filled(note)
+            if boxes:
+                issues = tuple(
+                    Issue("note.store_boxes", b, Severity.ERROR, _STORE_BOX_MSG, {"box": b})
+                    for b in boxes
+                )
+                note = None
+        if note is None:
+            outcome.invalid.append((number, list(issues)))
+        else:
+            notes.append(note)
+    if outcome.invalid and not skip_invalid:
+        return outcome
+    now = clock.now()
+    note_rows: list[dict[str, Any]] = []
+    version_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    wagon_rows: list[dict[str, Any]] = []
+    for parsed in notes:
+        note_id = str(uuid.uuid4())
+        note = parsed.model_copy(update={"note_id": note_id, "version": 1, "previous_digest": None})
+        row = NoteRow(id=note_id)
+        index_row(row, note)
+        note_rows.append(
+            {
+                "id": note_id,
+                "number": row.number,
+                "status": str(NoteStatus.DRAFT),
+                "current_version": 1,
+                "consignor_org_id": actor.organisation_id,
+                "departure_esr": row.departure_esr,
+                "destination_esr": row.destination_esr,
+                "cargo_etsng": row.cargo_etsng,
+                "cargo_gng": row.cargo_gng,
+                "carriers": row.carriers,
+                "custody": None,
+                "created_by": actor.label,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        version_rows.append(
+            {
+                "note_id": note_id,
+                "version": 1,
+                "document": note_document(note),
+                "digest": digest(note),
+                "previous_digest": None,
+                "created_by": actor.label,
+                "created_at": now,
+                "reason": "imported",
+            }
+        )
+        event_rows.append(
+            {
+                "note_id": note_id,
+                "version": 1,
+                "action": "import",
+                "from_status": None,
+                "to_status": str(NoteStatus.DRAFT),
+                "actor": actor.label,
+                "actor_user_id": actor.user_id,
+                "organisation_id": actor.organisation_id,
+                "at": now,
+                "details": None,
+            }
+        )
+        wagon_rows += [
+            {"note_id": note_id, "wagon": w}
+            for w in dict.fromkeys(w.number for w in note.wagons if w.number)
+        ]
+    repository.bulk_insert(session, NoteRow, note_rows)
+    repository.bulk_insert(session, NoteVersionRow, version_rows)
+    repository.bulk_insert(session, NoteEventRow, event_rows)
+    repository.bulk_insert(session, NoteWagonRow, wagon_rows)
+    if note_rows:
+        audit.record(
+            session,
+            actor,
+            "note.imported",
+            "note",
+            note_rows[0]["id"],
+            {"count": len(note_rows), "last": note_rows[-1]["id"]},
+        )
+    outcome.written = len(note_rows)
+    return outcome
+
+
+_STORE_BOX_MSG = N_("Box {box} is filled by the carriers during carriage, not by this change.")
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    written: int = 0
+    batches_written: int = 0
+    batches_refused: int = 0
+    invalid: list[tuple[int, list[Issue]]] = field(default_factory=list)
+
+    def to_dict(self, lang: str = "en", max_lines: int = 1000) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "written": self.written,
+            "batches_written": self.batches_written,
+            "batches_refused": self.batches_refused,
+            "invalid_lines": len(self.invalid),
+            "invalid": [
+                {"line": line, "issues": [i.to_dict(lang) for i in issues[:5]]}
+                for line, issues in self.invalid[:max_lines]
+            ],
+        }
+
+
+MAX_BATCH = 50_000
+
+
+def import_jsonl(
+    uow: UnitOfWork,
+    actor: Actor,
+    lines: Iterable[bytes],
+    *,
+    batch: int = 1000,
+    skip_invalid: bool = False,
+    on_batch: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import drafts from JSON lines, one unit of work per ``batch`` lines.
+
+    A long job, so it takes the unit of work itself: each batch commits on its own, and an
+    interruption (Ctrl-C) rolls back only the batch in flight. Blank lines are skipped; line
+    numbers count from 1 as an editor shows them.
+    """
+    if not 1 <= batch <= MAX_BATCH:
+        raise ValidationFailed(
+            N_("A batch has 1 to {max} lines."),
+            code="note.invalid_batch",
+            field="batch",
+            max=MAX_BATCH,
+        )
+    report = ImportReport()
+    pending: list[tuple[int, bytes]] = []
+
+    def flush() -> None:
+        with uow() as session:
+            outcome = import_batch(session, actor, pending, skip_invalid=skip_invalid)
+        report.invalid += outcome.invalid
+        report.written += outcome.written
+        if outcome.invalid and not skip_invalid:
+            report.batches_refused += 1
+        else:
+            report.batches_written += 1
+        pending.clear()
+        if on_batch is not None:
+            on_batch(report)
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        report.read += 1
+        pending.append((number, line))
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return report

@@ -1,0 +1,250 @@
+"""How the store keeps one note: loaded with its visibility, versioned, recorded, shown.
+
+Why apart from the use cases: every step (:mod:`temir.notes.store.service`) and the bulk import
+(:mod:`temir.notes.store.bulk_import`) write a note the same way — an append-only version row
+with its digest, the summary row that lists filter on, an event and an audit record — and read
+it the same way: 404 (not 403) for a note the actor may not see, so its existence is not told
+to outsiders.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from temir.accounts import audit
+from temir.accounts import repository as accounts_repository
+from temir.accounts.model import Actor
+from temir.accounts.rules import railway_of
+from temir.codes.railways import railway_key
+from temir.kit.errors import NotFound
+from temir.kit.i18n import N_
+from temir.notes import lifecycle
+from temir.notes.boxes import Issue
+from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus, Party
+from temir.notes.model import Note
+from temir.notes.signatures import FORMAT, SignedNote, SignedVersion, digest
+from temir.notes.store import repository
+from temir.notes.store.model import NoteDetail, NoteSummary
+from temir.notes.store.tables import NoteEventRow, NoteRow, NoteSignatureRow, NoteVersionRow
+from temir.signing.model import Signature
+
+REASON_MAX = 400
+
+
+def party_of(session: Session, actor: Actor) -> Party:
+    """Who acts on a note: role, organisation, and the railway it is (if it is one)."""
+    org = accounts_repository.organisation_by_id(session, actor.organisation_id)
+    return Party(actor.role, actor.organisation_id, railway_of(org))
+
+
+def carriers_of(note: Note) -> tuple[str, ...]:
+    out: list[str] = []
+    for section in note.carriers:
+        code = railway_key(section.carrier)
+        if code and (not out or out[-1] != code):
+            out.append(code)
+    return tuple(out)
+
+
+def facts_of(row: NoteRow, note: Note) -> NoteFacts:
+    return NoteFacts(
+        status=NoteStatus(row.status),
+        consignor_org_id=row.consignor_org_id,
+        carriers=carriers_of(note),
+        custody=row.custody,
+    )
+
+
+def not_found(note_id: str) -> NotFound:
+    return NotFound(N_("No note {id}."), code="note.not_found", field="id", id=note_id)
+
+
+def load(
+    session: Session, actor: Actor, note_id: str, *, for_update: bool = False
+) -> tuple[NoteRow, Note, Party, NoteFacts]:
+    """The note and its current version, if ``actor`` may see it (404 otherwise, not 403:
+    a note's existence is not told to outsiders)."""
+    try:
+        note_id = str(uuid.UUID(str(note_id)))
+    except ValueError:
+        raise not_found(str(note_id)[:40]) from None
+    row = repository.note_row(session, note_id, for_update=for_update)
+    if row is None:
+        raise not_found(note_id)
+    version = repository.version_row(session, note_id, row.current_version)
+    if version is None:  # pragma: no cover - the store always writes both together
+        raise not_found(note_id)
+    note = Note.model_validate(version.document)
+    who = party_of(session, actor)
+    facts = facts_of(row, note)
+    if not lifecycle.may_read(who, facts):
+        raise not_found(note_id)
+    return row, note, who, facts
+
+
+def note_document(note: Note) -> dict[str, Any]:
+    """The note as a version row stores it: JSON, empty fields left out."""
+    data: dict[str, Any] = note.model_dump(mode="json", exclude_none=True)
+    return data
+
+
+def index_row(row: NoteRow, note: Note) -> None:
+    """Copy what lists filter on from the current version into the note row."""
+    row.departure_esr = note.departure.esr or None
+    row.destination_esr = note.destination.esr or None
+    first = note.goods[0] if note.goods else None
+    row.cargo_etsng = (first.etsng or None) if first else None
+    row.cargo_gng = (first.gng or None) if first else None
+    carriers = carriers_of(note)
+    row.carriers = "|" + "|".join(carriers) + "|" if carriers else ""
+    row.number = note.consignment_number
+
+
+def append_version(
+    session: Session, row: NoteRow, note: Note, actor: Actor, reason: str, now: datetime
+) -> None:
+    session.add(
+        NoteVersionRow(
+            note_id=row.id,
+            version=note.version,
+            document=note_document(note),
+            digest=digest(note),
+            previous_digest=note.previous_digest,
+            created_by=actor.label,
+            created_at=now,
+            reason=reason[:REASON_MAX],
+        )
+    )
+    row.current_version = note.version
+    index_row(row, note)
+    repository.replace_wagons(session, row.id, [w.number for w in note.wagons])
+
+
+def record_event(
+    session: Session,
+    row: NoteRow,
+    action: NoteAction,
+    from_status: NoteStatus | None,
+    actor: Actor,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        NoteEventRow(
+            note_id=row.id,
+            version=row.current_version,
+            action=str(action),
+            from_status=None if from_status is None else str(from_status),
+            to_status=row.status,
+            actor=actor.label,
+            actor_user_id=actor.user_id,
+            organisation_id=actor.organisation_id,
+            at=now,
+            details=details,
+        )
+    )
+    row.updated_at = now
+    audit.record(
+        session,
+        actor,
+        f"note.{action}",
+        "note",
+        row.id,
+        {"version": row.current_version, "status": row.status, **(details or {})},
+    )
+
+
+def detail_of(
+    session: Session, row: NoteRow, note: Note, warnings: tuple[Issue, ...] = ()
+) -> NoteDetail:
+    slugs = accounts_repository.organisation_slugs(
+        session, {row.consignor_org_id} if row.consignor_org_id else set()
+    )
+    summary = summary_of(row, slugs)
+    signatures = tuple(
+        signature_dict(s) for s in repository.signature_rows(session, row.id, row.current_version)
+    )
+    return NoteDetail(summary, note_document(note), digest(note), signatures, warnings)
+
+
+def summary_of(row: NoteRow, slugs: Mapping[int, str]) -> NoteSummary:
+    return NoteSummary(
+        id=row.id,
+        number=row.number,
+        status=NoteStatus(row.status),
+        version=row.current_version,
+        consignor=slugs.get(row.consignor_org_id) if row.consignor_org_id else None,
+        departure_esr=row.departure_esr,
+        destination_esr=row.destination_esr,
+        cargo_etsng=row.cargo_etsng,
+        cargo_gng=row.cargo_gng,
+        carriers=tuple(c for c in row.carriers.split("|") if c),
+        custody=row.custody,
+        created_by=row.created_by,
+        created_at=repository.aware(row.created_at),
+        updated_at=repository.aware(row.updated_at),
+    )
+
+
+def signature_dict(row: NoteSignatureRow) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "organisation": row.organisation,
+        "role": row.role,
+        "key_id": row.key_id,
+        "algorithm": row.algorithm,
+        "signer_user": row.signer_user,
+        "digest": row.digest,
+        "signed_at": repository.iso(row.signed_at),
+    }
+
+
+def signed_note(
+    session: Session, note_id: str
+) -> tuple[SignedNote, list[dict[str, Any]], set[str]]:
+    """The stored versions as a :class:`SignedNote`, plus problems the store itself detects."""
+    problems: list[dict[str, Any]] = []
+    signatures: dict[int, list[Signature]] = {}
+    key_ids: set[str] = set()
+    for s in repository.signature_rows(session, note_id):
+        key_ids.add(s.key_id)
+        signatures.setdefault(s.version, []).append(
+            Signature(
+                key_id=s.key_id,
+                algorithm=s.algorithm,
+                signer=s.organisation,
+                role=s.role,
+                signed_at=repository.aware(s.signed_at),
+                digest=s.digest,
+                value=s.signature,
+            )
+        )
+    versions: list[SignedVersion] = []
+    for v in repository.version_rows(session, note_id):
+        try:
+            note = Note.model_validate(v.document)
+        except ValidationError:
+            problems.append(store_problem("store.unreadable", v.version))
+            continue
+        if digest(note) != v.digest:
+            problems.append(store_problem("store.digest_mismatch", v.version))
+        versions.append(SignedVersion(note=note, signatures=signatures.get(v.version, [])))
+    return SignedNote(format=FORMAT, versions=versions), problems, key_ids
+
+
+STORE_MESSAGES = {
+    "store.unreadable": N_("Version {version} as stored is no longer a readable note."),
+    "store.digest_mismatch": N_(
+        "Version {version} as stored no longer matches the digest recorded when it was written."
+    ),
+}
+
+
+def store_problem(code: str, version: int) -> dict[str, Any]:
+    return {"code": code, "version": version, "key_id": None, "msgid": STORE_MESSAGES[code]}
