@@ -14,8 +14,10 @@ from temir.accounts.model import Actor
 from temir.demo import service as demo
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
-from temir.stats import plan_service, protocol_service, service
+from temir.stats.plans import service as plan_service
+from temir.stats.protocol import service as protocol_service
 from temir.stats.tables import ShipmentFactRow, StatsPlanRow
+from temir.stats.volumes import service
 from tests.conftest import fresh_database_url, worker_suffix
 
 

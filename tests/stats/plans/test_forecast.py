@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from temir.stats import forecast
+from temir.stats.plans import forecast
 
 SEASON = np.array([0.9, 0.85, 0.85, 0.7, 0.55, 0.5, 0.55, 0.8, 1.5, 1.7, 1.7, 1.6])
 

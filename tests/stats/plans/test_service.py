@@ -17,9 +17,11 @@ from temir.accounts.tables import AuditRow
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, PermissionDenied, ValidationFailed
-from temir.stats import plan_service, repository
-from temir.stats.model import Fact
+from temir.stats.plans import repository as plan_repository
+from temir.stats.plans import service as plan_service
 from temir.stats.tables import StatsPlanRow
+from temir.stats.volumes import repository
+from temir.stats.volumes.model import Fact
 
 ACTOR = Actor.system("tests")
 YEAR = 2030  # no other test writes facts or plans in 2030
@@ -62,7 +64,7 @@ def kg_tm_2030(stats_uow: UnitOfWork) -> None:
     ]
     with stats_uow() as session:
         repository.delete_source(session, "test:plans")
-        repository.delete_plan(session, YEAR, "KG", "TM")
+        plan_repository.delete_plan(session, YEAR, "KG", "TM")
         repository.insert_facts(session, facts, clock.now())
         plan_service.set_plan(session, ACTOR, YEAR, "KG", "TM", "export", "cement", 1_000, 3)
         plan_service.set_plan(session, ACTOR, YEAR, "KG", "TM", "export", "cement", 500, 4)

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 
 from temir.accounts.model import Actor
 from temir.kit.db import UnitOfWork
-from temir.stats import plan_service
-from tests.stats.test_web_dashboard import client, settings, web_engine  # noqa: F401
+from temir.stats.plans import service as plan_service
+from tests.stats.volumes.test_web import client, settings, web_engine  # noqa: F401
 
 ACTOR = Actor.system("tests")  # a system actor acts as administrator
 

@@ -16,7 +16,10 @@ from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor
 from temir.accounts.tables import AuditRow
 from temir.kit.db import UnitOfWork
-from temir.stats import plan_service, protocol_service, repository
+from temir.stats.plans import repository as plan_repository
+from temir.stats.plans import service as plan_service
+from temir.stats.protocol import repository
+from temir.stats.protocol import service as protocol_service
 from tests.stats.conftest import SECRET
 
 ADMIN = Actor.system("tests")
@@ -170,7 +173,7 @@ def test_a_party_user_signs_on_the_page_with_the_csrf_token(
         row = repository.protocol_row(session, pid)
         if row is not None:
             repository.delete_protocol(session, row)
-        repository.delete_plan(session, 2025, "KG", "TM")
+        plan_repository.delete_plan(session, 2025, "KG", "TM")
         plan_service.set_plan(session, ADMIN, 2025, "KG", "TM", "export", "cement", 1200)
         protocol_service.create_protocol(session, ADMIN, 2024, "KG", "TM")
         accounts_service.create_user(

@@ -16,9 +16,11 @@ from temir.cli import app
 from temir.kit import clock, runtime
 from temir.kit.db import UnitOfWork
 from temir.kit.settings import Settings
-from temir.stats import repository
+from temir.stats.plans import repository as plan_repository
+from temir.stats.protocol import repository as protocol_repository
+from temir.stats.volumes import repository
 from tests.stats.conftest import SECRET
-from tests.stats.test_plans import fact
+from tests.stats.plans.test_service import fact
 
 SOURCE = "test:cli"
 
@@ -39,10 +41,10 @@ def cli(
     with stats_uow() as session:
         repository.delete_source(session, SOURCE)
         for year in (2040, 2041):
-            row = repository.protocol_row(session, f"{year}-KG-TM")
+            row = protocol_repository.protocol_row(session, f"{year}-KG-TM")
             if row is not None:
-                repository.delete_protocol(session, row)
-        repository.delete_plan(session, 2041, "KG", "TM")
+                protocol_repository.delete_protocol(session, row)
+        plan_repository.delete_plan(session, 2041, "KG", "TM")
         repository.insert_facts(session, facts, clock.now())
     return CliRunner()
 

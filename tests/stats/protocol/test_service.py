@@ -22,9 +22,14 @@ from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from temir.notes import key_service
 from temir.notes import repository as notes_repository
 from temir.notes.verify import load_keys
-from temir.stats import plan_service, protocol, protocol_pdf, protocol_service, repository
-from temir.stats.model import Fact
+from temir.stats.plans import service as plan_service
+from temir.stats.protocol import pdf as protocol_pdf
+from temir.stats.protocol import repository
+from temir.stats.protocol import rules as protocol
+from temir.stats.protocol import service as protocol_service
 from temir.stats.tables import StatsProtocolRow
+from temir.stats.volumes import repository as volumes_repository
+from temir.stats.volumes.model import Fact
 from tests.stats.conftest import SECRET
 
 ACTOR = Actor.system("tests")
@@ -336,8 +341,8 @@ def test_next_years_actuals_are_checked_against_the_signed_plan(
         synthetic=False,
     )  # fmt: skip  (half the planned January grain, in whole tonnes)
     with stats_uow() as session:
-        repository.delete_source(session, "test:protocol")
-        repository.insert_facts(session, [shipped], clock.now())
+        volumes_repository.delete_source(session, "test:protocol")
+        volumes_repository.insert_facts(session, [shipped], clock.now())
         # the stored plan changes after signing; the check must keep to the signed one
         plan_service.set_plan(session, ACTOR, 2026, "KZ", "TJ", "export", "grain", 1, 1)
     try:
@@ -355,7 +360,7 @@ def test_next_years_actuals_are_checked_against_the_signed_plan(
         )
     finally:
         with stats_uow() as session:
-            repository.delete_source(session, "test:protocol")
+            volumes_repository.delete_source(session, "test:protocol")
             plan_service.seed_plan_from_forecast(session, ACTOR, 2026, "KZ", "TJ", replace=True)
     with pytest.raises(NotFound), stats_uow.read() as session:
         protocol_service.check_protocol(session, "2039-KZ-TJ")

@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from temir.stats import data, imports
+from temir.stats import data
+from temir.stats.volumes import imports
 
 GROUPS = set(data.commodity_groups())
 GOOD: dict[str, Any] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from temir.stats.model import Direction
-from temir.stats.rules import change_pct, classify, quarter_of, share_pct
+from temir.stats.volumes.model import Direction
+from temir.stats.volumes.rules import change_pct, classify, quarter_of, share_pct
 
 
 @pytest.mark.parametrize(

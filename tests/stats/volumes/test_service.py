@@ -15,12 +15,12 @@ from temir.accounts.model import Actor
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import ValidationFailed
-from temir.stats import repository, service
-from temir.stats.model import Breakdown, Fact
 from temir.stats.tables import ShipmentFactRow
+from temir.stats.volumes import repository, service
+from temir.stats.volumes.model import Breakdown, Fact
 
 ACTOR = Actor.system("tests")
-PUBLISHED = Path(service.__file__).resolve().parents[1] / "data" / "stats" / "published.csv"
+PUBLISHED = Path(service.__file__).resolve().parents[2] / "data" / "stats" / "published.csv"
 
 
 def hand_fact(no: str, day: date, o: str, d: str, route: str, kg: int, wagons: int = 1) -> Fact:

@@ -13,12 +13,12 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from temir.stats import synthetic
-from temir.stats.model import Fact
-from temir.stats.rules import classify
+from temir.stats.volumes import synthetic
+from temir.stats.volumes.model import Fact
+from temir.stats.volumes.rules import classify
 
-PACKAGE_DATA = Path(synthetic.__file__).resolve().parents[1] / "data" / "stats"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+PACKAGE_DATA = Path(synthetic.__file__).resolve().parents[2] / "data" / "stats"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 KZ_UZ_USED = [{"704101", "720602"}, {"662905", "736808"}]  # Сарыагаш–Келес, Оазис–Каракалпакстан
 SIX_GROUPS = {"grain", "flour", "oil_products", "ferrous_metals", "nonferrous_ore", "vegetable_oil"}
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import temir
 from temir.network.routing import Route
 from temir.network.routing.loader import shipped_router
-from temir.stats import synthetic
-from temir.stats.model import Fact
+from temir.stats.volumes import synthetic
+from temir.stats.volumes.model import Fact
 
 NETWORK = Path(temir.__file__).resolve().parent / "data" / "network"
 LANES_CSV = Path(temir.__file__).resolve().parent / "data" / "stats" / "lanes.csv"

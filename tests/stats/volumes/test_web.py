@@ -26,8 +26,8 @@ from temir.cli import app as cli_app
 from temir.kit import clock, migrate, runtime
 from temir.kit.db import UnitOfWork, make_engine
 from temir.kit.settings import Settings
-from temir.stats import repository
-from temir.stats.model import Fact
+from temir.stats.volumes import repository
+from temir.stats.volumes.model import Fact
 from tests.conftest import fresh_database_url, worker_suffix
 from tests.web.test_web_assets import LOADED, _navigation_only
 

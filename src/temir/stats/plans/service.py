@@ -20,8 +20,11 @@ from temir.accounts.model import Actor, Role
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
-from temir.stats import data, forecast, plans, repository
-from temir.stats.service import read_table, tonnes_of
+from temir.stats import data
+from temir.stats.plans import forecast, imports, model, repository
+from temir.stats.volumes import repository as facts
+from temir.stats.volumes.rules import tonnes_of
+from temir.stats.volumes.service import read_table
 
 PLAN_WRITERS = (Role.RAILWAY_OPERATOR,)
 
@@ -36,7 +39,7 @@ def country_pair(a: str, b: str) -> tuple[str, str]:
     return a, b
 
 
-def plan_cells(session: Session, year: int, a: str, b: str) -> list[plans.PlanCell]:
+def plan_cells(session: Session, year: int, a: str, b: str) -> list[model.PlanCell]:
     """The plan of ``year`` for the pair, cell by cell (direction, group, month)."""
     a, b = country_pair(a, b)
     return repository.plan_cells(session, year, a, b)
@@ -52,7 +55,7 @@ def set_plan(
     commodity_group: str,
     tonnes: int,
     month: int | None = None,
-) -> list[plans.PlanCell]:
+) -> list[model.PlanCell]:
     """Enter one plan figure: a month's tonnes, or a year's spread evenly over its months."""
     rules_of_accounts.require_role(actor, *PLAN_WRITERS)
     a, b = country_pair(a, b)
@@ -64,14 +67,14 @@ def set_plan(
         "commodity_group": commodity_group,
         "tonnes": tonnes,
     }
-    months = [month] if month is not None else list(plans.MONTHS)
-    amounts = [tonnes] if month is not None else plans.spread_over_months(tonnes)
-    cells: list[plans.PlanCell] = []
+    months = [month] if month is not None else list(model.MONTHS)
+    amounts = [tonnes] if month is not None else model.spread_over_months(tonnes)
+    cells: list[model.PlanCell] = []
     for m, amount in zip(months, amounts, strict=True):
-        result = plans.parse_plan_row(
+        result = imports.parse_plan_row(
             0, {**values, "month": m, "tonnes": amount}, set(data.commodity_groups()), "entered"
         )
-        if not isinstance(result, plans.PlanCell):
+        if not isinstance(result, model.PlanCell):
             first = result[0]
             # an entered value has no row: name the option instead
             column = (first.field or "").rsplit("column ", 1)[-1]
@@ -98,8 +101,8 @@ def import_plan_file(session: Session, actor: Actor, path: Path) -> int:
     """Import a plan from CSV/XLSX, all or nothing; cells in the file replace the same cells."""
     rules_of_accounts.require_role(actor, *PLAN_WRITERS)
     header, rows = read_table(path)
-    plans.check_header(header)
-    cells = plans.parse_plan_rows(rows, set(data.commodity_groups()))
+    imports.check_header(header)
+    cells = imports.parse_plan_rows(rows, set(data.commodity_groups()))
     written = repository.put_plan_cells(session, cells, clock.now())
     audit.record(session, actor, "stats.plan.import", "stats_plans", path.name, {"cells": written})
     return written
@@ -111,7 +114,7 @@ def _actual_cells(
     """Actual tonnes per (direction, group, month); kg summed per cell, then rounded once."""
     kg: dict[tuple[str, str, int], int] = defaultdict(int)
     synthetic_seen = False
-    for cell in repository.volume_cells(session, [year], a, b):
+    for cell in facts.volume_cells(session, [year], a, b):
         kg[(cell.direction, cell.commodity_group, cell.month)] += cell.mass_kg
         synthetic_seen = synthetic_seen or cell.synthetic > 0
     return {key: tonnes_of(mass) for key, mass in kg.items()}, synthetic_seen
@@ -122,9 +125,9 @@ def plan_vs_actual(
     year: int,
     a: str,
     b: str,
-    plan: Sequence[plans.PlanCell] | None = None,
+    plan: Sequence[model.PlanCell] | None = None,
     plan_source: str = "plan",
-) -> plans.PlanVsActual:
+) -> model.PlanVsActual:
     """Plan against actual of ``year`` with fulfilment % by direction, commodity and month.
 
     ``plan`` defaults to the stored plan (``stats_plans``); a protocol passes its own.
@@ -135,7 +138,7 @@ def plan_vs_actual(
     for cell in cells:
         planned[(cell.direction, cell.commodity_group, cell.month)] += cell.tonnes
     actual, synthetic_seen = _actual_cells(session, year, a, b)
-    return plans.compare(
+    return model.compare(
         year,
         a,
         b,
@@ -163,7 +166,7 @@ def forecast_year(
             field="level",
             choices=", ".join(str(z) for z in sorted(forecast.Z)),
         )
-    years = repository.fact_years(session, a, b, before=year)[-FORECAST_HISTORY_YEARS:]
+    years = facts.fact_years(session, a, b, before=year)[-FORECAST_HISTORY_YEARS:]
     if not years:
         raise NotFound(
             N_("No history before {year} to forecast from."),
@@ -177,7 +180,7 @@ def forecast_year(
     index = {y: i for i, y in enumerate(years)}
     series: dict[tuple[str, str], Any] = {}
     synthetic_seen = False
-    for cell in repository.volume_cells(session, years, a, b):
+    for cell in facts.volume_cells(session, years, a, b):
         key = (cell.direction, cell.commodity_group)
         if key not in series:
             series[key] = np.zeros((len(years), 12))
@@ -208,8 +211,8 @@ def seed_plan_from_forecast(
     result = forecast_year(session, year, a, b)
     repository.delete_plan(session, year, a, b)
     cells = [
-        plans.PlanCell(
-            year, a, b, s.direction, s.commodity_group, m + 1, s.point[m], plans.Basis.FORECAST,
+        model.PlanCell(
+            year, a, b, s.direction, s.commodity_group, m + 1, s.point[m], model.Basis.FORECAST,
             result.synthetic_history,
         )
         for s in result.series

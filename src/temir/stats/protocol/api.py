@@ -1,161 +1,31 @@
-"""``/api/v1/stats``: volume reports as JSON.
+"""``/api/v1/stats/protocols``: the protocol "results of N and plans for N+1" as JSON, PDF
+and XLSX; signing and verifying it.
 
-Access decision: volumes are public reads. They are aggregates of the kind railways publish in
-press releases (tonnes by direction, commodity, month); no consignment, shipper or station-level
-detail leaves through this route. Writes of plans need a railway operator or an admin.
+Access decision: signed protocols are agreements between railways at the level of the
+published aggregates; reads are public like the volumes. Drawing one up and signing it needs a
+railway operator or an administrator of one of the two railways; the signature is the
+organisation's key, as for notes. Every verification through the API is audited (anonymous
+callers as "anonymous" with their address).
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from temir.accounts.deps import client_address, current_actor, optional_actor, require_role
+from temir.accounts.deps import client_address, current_actor, optional_actor
 from temir.accounts.model import Actor, Channel, Role
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
-from temir.stats import plan_service, protocol_service, service
-from temir.stats.model import Breakdown, Direction
+from temir.stats.plans.api import BETWEEN, PlanWriter, parse_between
+from temir.stats.protocol import service as protocol_service
 
-router = APIRouter(prefix="/stats", tags=["statistics"])
+router = APIRouter()
 
-
-@router.get("/volumes")
-def volumes(
-    session: Annotated[Session, Depends(read_session)],
-    year: Annotated[int, Query(ge=1990, le=2100)],
-    a: Annotated[str, Query(min_length=2, max_length=2, description="Country A (e.g. KZ)")] = "KZ",
-    b: Annotated[str, Query(min_length=2, max_length=2, description="Country B (e.g. TJ)")] = "TJ",
-    by: Breakdown = Breakdown.TOTAL,
-    commodity: str | None = None,
-    direction: Direction | None = None,
-) -> dict[str, Any]:
-    """Tonnes (and Mt), wagons, last year and the change in % of A–B traffic."""
-    return service.volumes(session, year, a, b, by, commodity, direction=direction).to_dict()
-
-
-# --- plans and forecast ---------------------------------------------------------------------
-#
-# Reads are public aggregates like the volumes above. Writes change an agreed plan: they need a
-# railway operator (or an admin) and are audited by the service.
-
-
-def _between(between: str) -> tuple[str, str]:
-    parts = [p.strip() for p in between.replace(" ", ",").split(",") if p.strip()]
-    if len(parts) != 2 or any(len(p) != 2 for p in parts):
-        raise ValidationFailed(
-            N_("Give two country codes, e.g. KZ,TJ."), code="stats.between", field="between"
-        )
-    return parts[0].upper(), parts[1].upper()
-
-
-BETWEEN = Query(description="Two country codes, e.g. KZ,TJ")
-PlanWriter = Annotated[Actor, Depends(require_role(*plan_service.PLAN_WRITERS))]
-
-
-@router.get("/plan-vs-actual")
-def plan_vs_actual(
-    session: Annotated[Session, Depends(read_session)],
-    year: Annotated[int, Query(ge=1990, le=2100)],
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
-) -> dict[str, Any]:
-    """Plan against actual: tonnes and fulfilment % by direction, commodity group and month."""
-    a, b = _between(between)
-    return plan_service.plan_vs_actual(session, year, a, b).to_dict()
-
-
-@router.get("/plans")
-def plan(
-    session: Annotated[Session, Depends(read_session)],
-    year: Annotated[int, Query(ge=1990, le=2100)],
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
-) -> dict[str, Any]:
-    """The stored plan of a year, cell by cell (direction × commodity group × month)."""
-    a, b = _between(between)
-    cells = plan_service.plan_cells(session, year, a, b)
-    return {"year": year, "between": [a, b], "cells": [c.to_dict() for c in cells]}
-
-
-class PlanEntry(BaseModel):
-    year: int = Field(ge=1990, le=2100)
-    between: str = "KZ,TJ"
-    direction: str
-    commodity_group: str
-    tonnes: int = Field(ge=0)
-    month: int | None = Field(None, ge=1, le=12, description="Without it: the year, spread.")
-
-
-@router.put("/plans")
-def set_plan(request: Request, entry: PlanEntry, actor: PlanWriter) -> dict[str, Any]:
-    """Enter a plan figure (railway operators, admins); replaces the same cells; audited."""
-    a, b = _between(entry.between)
-    with uow_of(request)() as session:
-        cells = plan_service.set_plan(
-            session,
-            actor,
-            entry.year,
-            a,
-            b,
-            entry.direction,
-            entry.commodity_group,
-            entry.tonnes,
-            entry.month,
-        )
-    return {"written": len(cells), "cells": [c.to_dict() for c in cells]}
-
-
-@router.post("/plans/import")
-async def import_plan(request: Request, file: UploadFile, actor: PlanWriter) -> dict[str, Any]:
-    """Import a plan file (CSV/XLSX), all rows or none; railway operators, admins; audited."""
-    name = FilePath(file.filename or "plan.csv").name
-    with tempfile.TemporaryDirectory() as tmp:
-        path = FilePath(tmp) / name
-        path.write_bytes(await file.read())
-        with uow_of(request)() as session:
-            written = plan_service.import_plan_file(session, actor, path)
-    return {"written": written, "file": name}
-
-
-@router.post("/plans/seed-from-forecast")
-def seed_plan(
-    request: Request,
-    actor: PlanWriter,
-    year: Annotated[int, Query(ge=1990, le=2100)],
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
-    replace: bool = False,
-) -> dict[str, Any]:
-    """Start a year's plan from the forecast (basis "forecast"); audited."""
-    a, b = _between(between)
-    with uow_of(request)() as session:
-        written = plan_service.seed_plan_from_forecast(session, actor, year, a, b, replace)
-    return {"written": written, "year": year, "basis": "forecast"}
-
-
-@router.get("/forecast")
-def forecast(
-    request: Request,
-    session: Annotated[Session, Depends(read_session)],
-    year: Annotated[int, Query(ge=1990, le=2100)],
-    between: Annotated[str, BETWEEN] = "KZ,TJ",
-    level: float = 0.8,
-) -> dict[str, Any]:
-    """Forecast per month and commodity group with an interval and the back-test error."""
-    a, b = _between(between)
-    return plan_service.forecast_year(session, year, a, b, level).to_dict(request_language(request))
-
-
-# --- protocols ---------------------------------------------------------------------------
-#
-# Signed protocols are agreements between railways at the level of the published aggregates;
-# reads are public like the volumes. Drawing one up and signing it needs a railway operator or
-# an administrator of one of the two railways; the signature is the organisation's key, as for
-# notes. Every verification is audited (anonymous callers as "anonymous" with their address).
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LANGS = ("ru", "en")
@@ -213,7 +83,7 @@ class ProtocolIn(BaseModel):
 def create_protocol(request: Request, body: ProtocolIn, actor: PlanWriter) -> dict[str, Any]:
     """Draw up a protocol from year N's results and the stored N+1 plan (railway operators or
     administrators of a party; audited)."""
-    a, b = _between(body.between)
+    a, b = parse_between(body.between)
     if any(len(n) > 2000 for n in body.notes):
         raise ValidationFailed(
             N_("A note is longer than 2000 characters."), code="stats.protocol.note", field="notes"
@@ -319,7 +189,7 @@ def protocol_check(
     between: Annotated[str, BETWEEN] = "KZ,TJ",
 ) -> dict[str, Any]:
     """A year's actuals against the plan signed in the protocol of the year before."""
-    a, b = _between(between)
+    a, b = parse_between(between)
     return protocol_service.check_protocol(
         session, protocol_service.protocol_ref(year - 1, a, b), year
     ).to_dict()

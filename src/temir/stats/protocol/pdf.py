@@ -31,7 +31,7 @@ from temir.notes.signing import Signature
 from temir.stats import data
 
 FONT = "DejaVuSansCondensed"
-FONT_FILE = Path(__file__).resolve().parent.parent / "notes" / "fonts" / "DejaVuSansCondensed.ttf"
+FONT_FILE = Path(__file__).resolve().parents[2] / "notes" / "fonts" / "DejaVuSansCondensed.ttf"
 
 COUNTRY_NAMES = {
     "KZ": (N_("Kazakhstan")),

@@ -23,8 +23,8 @@ from typing import Any, Final
 
 from temir.kit.i18n import N_, translate
 from temir.notes.signing import KeyRing, Signature, Signer, canonical_json
-from temir.stats.plans import PlanCell, annual_by
-from temir.stats.rules import change_pct
+from temir.stats.plans.model import PlanCell, annual_by
+from temir.stats.volumes.rules import change_pct
 
 DOMAIN: Final = b"temir/stats-protocol/v1\n"
 FORMAT: Final = "temir-stats-protocol/1"

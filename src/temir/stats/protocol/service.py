@@ -32,10 +32,14 @@ from temir.notes import repository as notes_repository
 from temir.notes.rules import railway_abbr
 from temir.notes.signing import KeyRing, Signature
 from temir.notes.tables import OrgKeyRow
-from temir.stats import plans, protocol, repository
-from temir.stats.plan_service import PLAN_WRITERS, country_pair, plan_vs_actual
-from temir.stats.service import tonnes_of
+from temir.stats.plans import repository as plan_repository
+from temir.stats.plans.model import PlanVsActual
+from temir.stats.plans.service import PLAN_WRITERS, country_pair, plan_vs_actual
+from temir.stats.protocol import repository
+from temir.stats.protocol import rules as protocol
 from temir.stats.tables import StatsProtocolRow, StatsProtocolSignatureRow
+from temir.stats.volumes import repository as facts
+from temir.stats.volumes.rules import tonnes_of
 
 #: The railway that signs for a country when none is named (demo: KZH and TDZ).
 RAILWAY_OF_COUNTRY = {"KZ": "KZH", "TJ": "TDZ", "UZ": "UTI", "KG": "KRG", "TM": "TRK", "RU": "RZD"}
@@ -146,7 +150,7 @@ def protocol_results(
     directions: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     total = [0, 0]
     synthetic_seen = False
-    for cell in repository.volume_cells(session, [year, year - 1], a, b):
+    for cell in facts.volume_cells(session, [year, year - 1], a, b):
         now = cell.year == year
         line = lines[(cell.direction, cell.commodity_group)]
         line[0 if now else 1] += cell.mass_kg
@@ -258,7 +262,7 @@ def create_protocol(
                 id=pid,
             )
         repository.delete_protocol(session, existing)
-    plan = repository.plan_cells(session, year + 1, a, b)
+    plan = plan_repository.plan_cells(session, year + 1, a, b)
     if not plan:
         raise NotFound(
             N_("No plan for {year} between {a} and {b}: enter, import or seed one first."),
@@ -427,9 +431,7 @@ def verify_exported(document: Any, keys: KeyRing) -> protocol.ProtocolVerificati
         ) from exc
 
 
-def check_protocol(
-    session: Session, protocol_id: str, year: int | None = None
-) -> plans.PlanVsActual:
+def check_protocol(session: Session, protocol_id: str, year: int | None = None) -> PlanVsActual:
     """The plan year's actuals (to date) against the plan signed in the protocol."""
     stored = get_protocol(session, protocol_id)
     content = stored.content
@@ -451,14 +453,14 @@ def check_protocol(
 
 
 def protocol_pdf(session: Session, protocol_id: str, lang: str = "en") -> bytes:
-    from temir.stats.protocol_pdf import render_pdf
+    from temir.stats.protocol.pdf import render_pdf
 
     stored = get_protocol(session, protocol_id)
     return render_pdf(stored.content, stored.signatures, stored.digest, lang)
 
 
 def protocol_xlsx(session: Session, protocol_id: str, lang: str = "en") -> bytes:
-    from temir.stats.protocol_xlsx import render_xlsx
+    from temir.stats.protocol.xlsx import render_xlsx
 
     stored = get_protocol(session, protocol_id)
     return render_xlsx(stored.content, stored.signatures, stored.digest, lang)

@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from temir.kit.i18n import N_, translate
 from temir.notes.signing import Signature
-from temir.stats.protocol_pdf import MONTH_ABBR, direction_name, group_name, party_name, texts
+from temir.stats.protocol.pdf import MONTH_ABBR, direction_name, group_name, party_name, texts
 
 
 def _pct(value: str | None) -> float | None:

@@ -2,9 +2,9 @@
 
 Why a view layer between the service and the pages/exports: the page, the CSV and the XLSX
 must show the very same figures, so all three read one :class:`Dashboard` built from
-:func:`temir.stats.service.volumes` — nothing here adds up tonnes on its own. This module only
-gives each row a label in the user's language (month names, commodity names, station names of
-border crossings, railway names).
+:func:`temir.stats.volumes.service.volumes` — nothing here adds up tonnes on its own. This
+module only gives each row a label in the user's language (month names, commodity names,
+station names of border crossings, railway names).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_, translate
 from temir.network import service as network_service
-from temir.stats import data, service
-from temir.stats.model import Breakdown, Direction, VolumeReport, VolumeRow
+from temir.stats import data
+from temir.stats.volumes import service
+from temir.stats.volumes.model import Breakdown, Direction, VolumeReport, VolumeRow
 
 DEFAULT_YEAR = 2025
 DEFAULT_PAIR = ("KZ", "TJ")

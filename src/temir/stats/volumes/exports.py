@@ -16,8 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from temir.kit.i18n import N_, translate
-from temir.stats.dashboard import DIRECTION_LABELS, Dashboard, Table, commodity_name
-from temir.stats.model import VolumeRow
+from temir.stats.volumes.dashboard import DIRECTION_LABELS, Dashboard, Table, commodity_name
+from temir.stats.volumes.model import VolumeRow
 
 CSV_COLUMNS = (
     "key",

@@ -14,7 +14,7 @@ from typing import Any
 
 from temir.kit.errors import Problem, ValidationFailed
 from temir.kit.i18n import N_
-from temir.stats.model import Fact
+from temir.stats.volumes.model import Fact
 
 REQUIRED = (
     "consignment_no",

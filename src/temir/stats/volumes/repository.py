@@ -1,4 +1,4 @@
-"""All SQL of statistics: write facts in bulk, delete by source, aggregate volumes."""
+"""All SQL of shipment facts: write them in bulk, delete by source, aggregate volumes."""
 
 from __future__ import annotations
 
@@ -15,21 +15,14 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
 
-from temir.stats.model import Direction, Fact
-from temir.stats.plans import PlanCell
-from temir.stats.tables import (
-    ShipmentFactRow,
-    StatsPlanRow,
-    StatsProtocolRow,
-    StatsProtocolSignatureRow,
-)
+from temir.stats.tables import ShipmentFactRow
+from temir.stats.volumes.model import Direction, Fact
 
 T: Table = ShipmentFactRow.__table__  # type: ignore[assignment]
 
@@ -114,7 +107,8 @@ def count_source(session: Session, source: str) -> int:
 
 
 def direction_case(a: str, b: str) -> ColumnElement[Any]:
-    """:func:`temir.stats.rules.classify` said in SQL (NULL when the fact is not A–B traffic)."""
+    """:func:`temir.stats.volumes.rules.classify` said in SQL (NULL when the fact is not A–B
+    traffic)."""
     o, d, route = T.c.origin_country, T.c.destination_country, T.c.route_countries
     pair = [a, b]
 
@@ -217,78 +211,6 @@ def volume_cells(
     ]
 
 
-# --- plans ----------------------------------------------------------------------------------
-
-P: Table = StatsPlanRow.__table__  # type: ignore[assignment]
-
-
-def plan_cells(session: Session, year: int, a: str, b: str) -> list[PlanCell]:
-    query = (
-        select(P)
-        .where(P.c.year == year, P.c.country_a == a, P.c.country_b == b)
-        .order_by(P.c.direction, P.c.commodity_group, P.c.month)
-    )
-    return [
-        PlanCell(
-            year=r.year,
-            country_a=r.country_a,
-            country_b=r.country_b,
-            direction=r.direction,
-            commodity_group=r.commodity_group,
-            month=r.month,
-            tonnes=int(r.tonnes),
-            basis=r.basis,
-            synthetic=bool(r.synthetic),
-        )
-        for r in session.execute(query)
-    ]
-
-
-def put_plan_cells(session: Session, cells: Sequence[PlanCell], created_at: datetime) -> int:
-    """Write cells, replacing any cell with the same year, pair, direction, group and month."""
-    months: dict[tuple[int, str, str, str, str], list[int]] = {}
-    for cell in cells:
-        months.setdefault(cell.key[:5], []).append(cell.month)
-    for (year, a, b, direction, group), chosen in months.items():
-        session.execute(
-            delete(P).where(
-                P.c.year == year,
-                P.c.country_a == a,
-                P.c.country_b == b,
-                P.c.direction == direction,
-                P.c.commodity_group == group,
-                P.c.month.in_(chosen),
-            )
-        )
-    if cells:
-        session.execute(
-            insert(P),
-            [
-                {
-                    "year": c.year,
-                    "country_a": c.country_a,
-                    "country_b": c.country_b,
-                    "direction": c.direction,
-                    "commodity_group": c.commodity_group,
-                    "month": c.month,
-                    "tonnes": c.tonnes,
-                    "basis": c.basis,
-                    "synthetic": c.synthetic,
-                    "created_at": created_at,
-                }
-                for c in cells
-            ],
-        )
-    return len(cells)
-
-
-def delete_plan(session: Session, year: int, a: str, b: str) -> int:
-    result = session.execute(
-        delete(P).where(P.c.year == year, P.c.country_a == a, P.c.country_b == b)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def fact_years(session: Session, a: str, b: str, before: int) -> list[int]:
     """Years before ``before`` that have any fact with an end in the pair (oldest first)."""
     query = (
@@ -311,52 +233,3 @@ def count_synthetic(session: Session, seed_prefix: str) -> int:
         )
         or 0
     )
-
-
-# --- protocols ------------------------------------------------------------------------------
-
-
-def protocol_row(
-    session: Session, protocol_id: str, *, for_update: bool = False
-) -> StatsProtocolRow | None:
-    query = select(StatsProtocolRow).where(StatsProtocolRow.protocol_id == protocol_id)
-    if for_update:
-        query = query.with_for_update()
-    return session.scalars(query).one_or_none()
-
-
-def protocol_rows(session: Session, year: int | None = None) -> list[StatsProtocolRow]:
-    query = select(StatsProtocolRow).order_by(StatsProtocolRow.year, StatsProtocolRow.protocol_id)
-    if year is not None:
-        query = query.where(StatsProtocolRow.year == year)
-    return list(session.scalars(query))
-
-
-def protocol_signature_rows(session: Session, row_id: int) -> list[StatsProtocolSignatureRow]:
-    return list(
-        session.scalars(
-            select(StatsProtocolSignatureRow)
-            .where(StatsProtocolSignatureRow.protocol_id == row_id)
-            .order_by(StatsProtocolSignatureRow.party)
-        )
-    )
-
-
-def delete_protocol(session: Session, row: StatsProtocolRow) -> None:
-    session.execute(
-        delete(StatsProtocolSignatureRow).where(StatsProtocolSignatureRow.protocol_id == row.id)
-    )
-    session.delete(row)
-    session.flush()
-
-
-def put_protocol_signature(session: Session, row: StatsProtocolSignatureRow) -> None:
-    """Store a party's signature, replacing that party's earlier one."""
-    session.execute(
-        delete(StatsProtocolSignatureRow).where(
-            StatsProtocolSignatureRow.protocol_id == row.protocol_id,
-            StatsProtocolSignatureRow.party == row.party,
-        )
-    )
-    session.add(row)
-    session.flush()

@@ -1,11 +1,15 @@
-"""Statistics rules that read like the rulebook: direction of a consignment, changes, shares.
+"""Statistics rules that read like the rulebook: direction of a consignment, changes, shares,
+report tonnes.
 
-Pure: no I/O. The repository uses :func:`direction_predicates` to say the same thing in SQL.
+Pure: no I/O. The repository uses :func:`temir.stats.volumes.repository.direction_case` to say
+the same thing in SQL.
 """
 
 from __future__ import annotations
 
-from temir.stats.model import Direction
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from temir.stats.volumes.model import Direction
 
 
 def classify(
@@ -53,3 +57,8 @@ def share_pct(part: int, whole: int) -> float | None:
 
 def quarter_of(month: int) -> int:
     return (month - 1) // 3 + 1
+
+
+def tonnes_of(mass_kg: int) -> int:
+    """Report tonnes: the sum of kg first, then rounded half to even to a whole tonne."""
+    return int((Decimal(mass_kg) / 1000).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))

@@ -1,7 +1,7 @@
 """Statistics use cases on shipment facts: synthetic generation, volumes, published-figure
 checks and the import of fact files. Each takes the Session of one unit of work and never
-commits. Plans and the forecast are :mod:`temir.stats.plan_service`; the yearly protocol,
-:mod:`temir.stats.protocol_service`.
+commits. Plans and the forecast are :mod:`temir.stats.plans.service`; the yearly protocol,
+:mod:`temir.stats.protocol.service`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +19,18 @@ from temir.accounts.model import Actor
 from temir.kit import clock
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.i18n import N_
-from temir.stats import data, imports, repository, rules, synthetic
-from temir.stats.model import (
+from temir.stats import data
+from temir.stats.volumes import imports, repository, rules, synthetic
+from temir.stats.volumes.model import (
     SYNTHETIC_SOURCE,
     Breakdown,
     Direction,
     VolumeReport,
     VolumeRow,
 )
+from temir.stats.volumes.rules import tonnes_of
 
 Progress = Callable[[int, int], None]
-
-
-def tonnes_of(mass_kg: int) -> int:
-    """Report tonnes: the sum of kg first, then rounded half to even to a whole tonne."""
-    return int((Decimal(mass_kg) / 1000).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
 # --- synthetic demo data --------------------------------------------------------------------

@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import numpy as np
 
 from temir.stats import data
-from temir.stats.model import SYNTHETIC_SOURCE, Fact
+from temir.stats.volumes.model import SYNTHETIC_SOURCE, Fact
 
 PAIR = ("KZ", "TJ")
 JAN_JUL = range(1, 8)
