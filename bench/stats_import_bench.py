@@ -4,7 +4,7 @@ Timed twice on the same fresh database. First the **floor**: ``csv.reader`` over
 driver-level executemany of the raw text rows, 5,000 at a time, into a scratch table with the
 same columns, in one transaction — the least any importer pays to get these rows into this
 database (the scratch table is dropped however the run ends, Ctrl-C included). Then Temir:
-the real use case — :func:`temir.stats.service.import_file` in one unit of
+the real use case — :func:`temir.stats.volumes.service.import_file` in one unit of
 work: read the CSV, validate every row and column, write the facts (all or nothing) — with the
 same Rich progress bar as the CLI, on a fresh migrated SQLite file (or PostgreSQL with
 ``--postgres``, from ``TEMIR_TEST_POSTGRES_URL``). The CSV is generated first (seeded,
@@ -38,10 +38,11 @@ from bench._floor import bar, machine, print_ratio, scratch_table
 from temir.accounts.model import Actor
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
-from temir.stats import data, service
-from temir.stats.cli import _progress
-from temir.stats.imports import COLUMNS
+from temir.stats import data
 from temir.stats.tables import ShipmentFactRow
+from temir.stats.volumes import service
+from temir.stats.volumes.cli import _progress
+from temir.stats.volumes.imports import COLUMNS
 
 
 class _LaneText:

@@ -13,9 +13,9 @@ What it does, on the local PostgreSQL (``TEMIR_TEST_POSTGRES_URL``):
    year 2016–2025 and a default partition;
 3. loads ``--rows`` synthetic facts (seeded; ~70 % on the demo KZ–TJ lanes, the rest other
    country pairs) with COPY, and copies them into the plain table for comparison;
-4. runs :func:`temir.stats.service.volumes` (the code behind ``temir stats volumes``, by month,
-   commodity and direction) against the partitioned table, times the same repository query on
-   both tables, and prints EXPLAIN showing which partitions were scanned.
+4. runs :func:`temir.stats.volumes.service.volumes` (the code behind ``temir stats volumes``,
+   by month, commodity and direction) against the partitioned table, times the same repository
+   query on both tables, and prints EXPLAIN showing which partitions were scanned.
 
 Run: ``uv run python bench/stats_pg_partitioned.py [--rows 3000000]``; figures go to
 bench/RESULTS.md ("Statistics"). The database is left in place for inspection (dropped and
@@ -43,8 +43,9 @@ from sqlalchemy.engine import make_url
 
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
-from temir.stats import data, repository, service
-from temir.stats.model import Breakdown
+from temir.stats import data
+from temir.stats.volumes import repository, service
+from temir.stats.volumes.model import Breakdown
 
 DATABASE = "temir_bench_partitioned"
 YEARS = range(2016, 2026)

@@ -12,7 +12,7 @@ from temir.accounts.model import Actor, Channel
 from temir.accounts.tables import AuditRow
 from temir.demo import service
 from temir.kit.db import UnitOfWork
-from temir.stats import protocol_service
+from temir.stats.protocol import service as protocol_service
 from temir.stats.tables import StatsProtocolRow, StatsProtocolSignatureRow
 
 ACTOR = Actor.system("cli:tests", Channel.CLI)

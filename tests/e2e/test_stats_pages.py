@@ -10,8 +10,8 @@ import pytest
 
 from temir.accounts.model import Actor
 from temir.kit.db import UnitOfWork, make_engine
-from temir.stats import service
-from temir.stats.model import Breakdown
+from temir.stats.volumes import service
+from temir.stats.volumes.model import Breakdown
 from tests.e2e.conftest import LiveServer
 
 pytestmark = pytest.mark.browser

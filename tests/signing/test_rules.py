@@ -13,7 +13,7 @@ from temir.signing.algorithms import Ed25519Signer
 from temir.signing.keyring import KeyRing, public_entry
 from temir.signing.model import PublicKeyEntry
 from temir.signing.rules import SignatureProblem, check_document, sign_document
-from temir.stats.protocol import PROTOCOL
+from temir.stats.protocol.rules import PROTOCOL
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DOCUMENT = {"act": "handover", "wagons": ["95120341"], "station": "662209", "empty": []}

@@ -40,7 +40,7 @@ def stats_uow(stats_engine: Engine) -> UnitOfWork:
 @pytest.fixture(scope="session")
 def generated(stats_uow: UnitOfWork) -> int:
     """The 2024–2025 demo facts of seed ``SEED``, written once per backend."""
-    from temir.stats import service
+    from temir.stats.volumes import service
 
     with stats_uow() as session:
         return service.generate_synthetic(session, Actor.system("tests"), SEED)

@@ -17,7 +17,12 @@ from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor, Channel
 from temir.demo.service import DemoContext, DemoTable, StepSummary, step
 from temir.kit.i18n import N_
-from temir.stats import plan_service, protocol_service, repository, service
+from temir.stats.plans import repository as plan_repository
+from temir.stats.plans import service as plan_service
+from temir.stats.protocol import repository as protocol_repository
+from temir.stats.protocol import service as protocol_service
+from temir.stats.volumes import repository as volumes_repository
+from temir.stats.volumes import service as volumes_service
 
 YEARS = (2024, 2025)
 PLAN_YEAR = 2026
@@ -41,15 +46,15 @@ def demo_stats(session: Session, actor: Actor, context: DemoContext) -> StepSumm
     seed = context.seed
     summary = StepSummary("stats")
     table = DemoTable(N_("Demo statistics (synthetic)"), [N_("what"), N_("count"), N_("status")])
-    facts = repository.count_synthetic(session, f"SYN{seed}-")
+    facts = volumes_repository.count_synthetic(session, f"SYN{seed}-")
     if facts:
         summary.existing += 1
         table.rows.append(["consignments 2024–2025", str(facts), ALREADY_THERE])
     else:
-        written = service.generate_synthetic(session, actor, seed, YEARS)
+        written = volumes_service.generate_synthetic(session, actor, seed, YEARS)
         summary.created += 1
         table.rows.append(["consignments 2024–2025", str(written), CREATED])
-    cells = repository.plan_cells(session, PLAN_YEAR, *PAIR)
+    cells = plan_repository.plan_cells(session, PLAN_YEAR, *PAIR)
     if cells:
         summary.existing += 1
         table.rows.append([f"plan {PLAN_YEAR} KZ–TJ cells", str(len(cells)), ALREADY_THERE])
@@ -69,7 +74,7 @@ def _protocol(
     """The 2025 KZ–TJ protocol, drawn up once and signed by each demo railway once."""
     pid = protocol_service.protocol_ref(PROTOCOL_YEAR, *PAIR)
     label = f"protocol {pid} (KZH–TDZ)"
-    if repository.protocol_row(session, pid) is None:
+    if protocol_repository.protocol_row(session, pid) is None:
         session.flush()
         protocol_service.create_protocol(
             session, actor, PROTOCOL_YEAR, *PAIR, notes=PROTOCOL_NOTES, place="Astana (demo)",
