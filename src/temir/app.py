@@ -22,6 +22,7 @@ from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
 from temir.web.errors import install as install_html_error_pages
 from temir.web.headers import SecurityHeadersMiddleware
+from temir.web.idempotency import IdempotencyMiddleware
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.uow = UnitOfWork(engine_for(settings.database_url))
     install_error_handlers(app)
     install_html_error_pages(app)
+    app.add_middleware(IdempotencyMiddleware)  # Idempotency-Key: a retried write is not redone
     app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
     app.add_middleware(SecurityHeadersMiddleware)  # CSP, nosniff, no framing, referrer policy
     for router in _api_routers():
