@@ -49,6 +49,7 @@ def serve(
         port=port or s.port,
         reload=reload,
         proxy_headers=False,
+        timeout_keep_alive=s.keep_alive,  # longer than clients': see kit.settings
     )
 
 
