@@ -48,6 +48,14 @@ def bearer(uow: UnitOfWork, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def admin(uow: UnitOfWork) -> str:
+    with uow() as session:
+        return accounts.create_user(
+            session, SYSTEM, username=f"admin-{uuid.uuid4().hex[:8]}", role=Role.ADMIN,
+            organisation=None,
+        ).username  # fmt: skip
+
+
 def key() -> str:
     return str(uuid.uuid4())
 
@@ -126,12 +134,7 @@ def test_keys_belong_to_their_caller(client: TestClient, uow: UnitOfWork, world:
 
 
 def test_an_organisation_create_is_replayed(client: TestClient, uow: UnitOfWork) -> None:
-    with uow() as session:
-        admin = accounts.create_user(
-            session, SYSTEM, username=f"admin-{uuid.uuid4().hex[:8]}", role=Role.ADMIN,
-            organisation=None,
-        )  # fmt: skip
-    headers = {**bearer(uow, admin.username), "Idempotency-Key": key()}
+    headers = {**bearer(uow, admin(uow)), "Idempotency-Key": key()}
     slug = f"org-{uuid.uuid4().hex[:8]}"
     body = {"slug": slug, "name": "Aral Salt", "kind": "shipper", "country": "KZ"}
     before = count(uow, OrganisationRow)
@@ -149,12 +152,7 @@ def test_an_organisation_create_is_replayed(client: TestClient, uow: UnitOfWork)
 def test_a_failed_write_claims_nothing_and_may_be_retried(
     client: TestClient, uow: UnitOfWork
 ) -> None:
-    with uow() as session:
-        admin = accounts.create_user(
-            session, SYSTEM, username=f"admin-{uuid.uuid4().hex[:8]}", role=Role.ADMIN,
-            organisation=None,
-        )  # fmt: skip
-    headers = {**bearer(uow, admin.username), "Idempotency-Key": key()}
+    headers = {**bearer(uow, admin(uow)), "Idempotency-Key": key()}
     body = {"slug": f"org-{uuid.uuid4().hex[:8]}", "name": "Org", "kind": "shipper"}
     bad = client.post(
         "/api/v1/organisations", json={**body, "country": "Kazakhstan"}, headers=headers

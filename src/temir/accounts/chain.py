@@ -109,21 +109,24 @@ def digest_of(
     return hashlib.sha256(rfc8785.dumps(content)).hexdigest()
 
 
+CONTENT: Final = (
+    "at",
+    "actor_user_id",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "via",
+    "remote_addr",
+    "details",
+)
+"""The columns of a row that its digest covers, besides ``seq`` and ``prev_digest``."""
+
+
 def row_digest(row: ChainRow) -> str:
     """The digest ``row`` should carry, recomputed from what is stored."""
-    return digest_of(
-        seq=row.seq,
-        at=row.at,
-        actor=row.actor,
-        actor_user_id=row.actor_user_id,
-        action=row.action,
-        target_type=row.target_type,
-        target_id=row.target_id,
-        via=row.via,
-        remote_addr=row.remote_addr,
-        details=row.details,
-        prev_digest=row.prev_digest,
-    )
+    content = {name: getattr(row, name) for name in CONTENT}
+    return digest_of(seq=row.seq, prev_digest=row.prev_digest, **content)
 
 
 class BreakKind(StrEnum):

@@ -50,17 +50,6 @@ _head = sa.table(
     sa.column("last_digest", sa.String()),
     sa.column("last_id", sa.Integer()),
 )
-_CONTENT = (
-    "at",
-    "actor_user_id",
-    "actor",
-    "action",
-    "target_type",
-    "target_id",
-    "via",
-    "remote_addr",
-    "details",
-)
 
 
 def _chain_existing_rows(connection: sa.Connection) -> chain.ChainHead:
@@ -77,7 +66,7 @@ def _chain_existing_rows(connection: sa.Connection) -> chain.ChainHead:
     after = 0
     while True:
         rows = connection.execute(
-            sa.select(_audit.c.id, *(_audit.c[name] for name in _CONTENT))
+            sa.select(_audit.c.id, *(_audit.c[name] for name in chain.CONTENT))
             .where(_audit.c.id > after)
             .order_by(_audit.c.id)
             .limit(BATCH)
@@ -85,7 +74,7 @@ def _chain_existing_rows(connection: sa.Connection) -> chain.ChainHead:
         if not rows:
             return head
         contents: list[dict[str, Any]] = [
-            {name: row._mapping[name] for name in _CONTENT} for row in rows
+            {name: row._mapping[name] for name in chain.CONTENT} for row in rows
         ]
         chained, head = chain.link(head, contents)
         connection.execute(
