@@ -59,8 +59,13 @@ def test_schema_matches_models_no_pending_autogenerate(tmp_path: Path) -> None:
     engine.dispose()
 
 
+BEFORE_AUDIT_CHAIN = "0008"  # the revision before 0009 (audit chain, idempotency keys)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_0008_chains_the_audit_rows_already_there_in_id_order(backend: str, tmp_path: Path) -> None:
+def test_the_audit_chain_migration_chains_the_rows_already_there_in_id_order(
+    backend: str, tmp_path: Path
+) -> None:
     import sqlalchemy as sa
 
     from temir.accounts import service
@@ -68,7 +73,7 @@ def test_0008_chains_the_audit_rows_already_there_in_id_order(backend: str, tmp_
     from temir.kit.db import UnitOfWork
 
     engine = make_engine(fresh_database_url(backend, f"temir_chain08_{worker_suffix()}", tmp_path))
-    migrate.upgrade(engine, "0006")
+    migrate.upgrade(engine, BEFORE_AUDIT_CHAIN)
     old = sa.table(
         "audit_log",
         sa.column("at", sa.DateTime(timezone=True)),
@@ -103,14 +108,14 @@ def test_0008_chains_the_audit_rows_already_there_in_id_order(backend: str, tmp_
     assert actions == [action for _, action, _ in written]
     with uow() as session:  # the next write continues the chain
         service.create_organisation(
-            session, system, slug="after-0008", name="Org", kind="shipper", country="KZ"
+            session, system, slug="after-the-chain", name="Org", kind="shipper", country="KZ"
         )
     with uow.read() as session:
         verdict = service.verify_audit(session, system)
     assert verdict.ok
     assert verdict.head is not None
     assert verdict.head.length == 4
-    migrate.downgrade(engine, "0006")
+    migrate.downgrade(engine, BEFORE_AUDIT_CHAIN)
     migrate.upgrade(engine)
     with uow.read() as session:
         again = service.verify_audit(session, system)

@@ -5,8 +5,8 @@ head is created after them, so ``temir audit verify`` holds from the first row o
 come from :mod:`temir.accounts.chain`, the code that verifies them, so both agree by
 construction.
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 12:49:27.803606
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from temir.accounts import chain
 
-revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0006"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
