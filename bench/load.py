@@ -133,7 +133,7 @@ def main() -> None:
         env, token, note = _prepare(Path(tmp))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        server = subprocess.Popen(
             [sys.executable, "-m", "temir.cli", "serve", "--port", str(port)],
             env={**env, "TEMIR_HOST": "127.0.0.1"},
             stdout=subprocess.DEVNULL,
@@ -186,7 +186,10 @@ def main() -> None:
         v for k, v in outcomes.items() if "closed without" in k or "HTTP 5" in k or "Error" in k
     )
     print(f"  {total:6d}  requests, {failed} failed")
-    print(f"  notes created (201): {len(created)}, distinct: {len(set(created))}, new in the store: {listed}")
+    print(
+        f"  notes created (201): {len(created)}, distinct: {len(set(created))}, "
+        f"new in the store: {listed}"
+    )
     errors = [line for line in server_log.splitlines() if "Error" in line or "error" in line]
     if errors:
         print("server log (errors, first 10):")
