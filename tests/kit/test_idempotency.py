@@ -24,7 +24,7 @@ from temir.app import create_app
 from temir.kit import idempotency
 from temir.kit.db import UnitOfWork
 from temir.kit.tables import IdempotencyRow
-from temir.notes.tables import NoteRow
+from temir.notes.store.tables import NoteRow
 from tests.conftest import settings_for
 from tests.notes.store_helpers import World, draft, make_world
 
