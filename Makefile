@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 export TEMIR_TEST_POSTGRES_URL ?= postgresql://temir:temir@127.0.0.1:5432/temir
 
-.PHONY: run test install lint typecheck pytest bench
+.PHONY: run test install lint typecheck pytest bench audit
 
 $(UV):
 	python3 -m pip install --user --quiet uv
@@ -21,8 +21,8 @@ run: install
 test: install lint typecheck pytest
 
 lint:
-	$(UV) run ruff check src tests $(wildcard bench)
-	$(UV) run ruff format --check src tests $(wildcard bench)
+	$(UV) run ruff check src tests $(wildcard bench) $(wildcard tools)
+	$(UV) run ruff format --check src tests $(wildcard bench) $(wildcard tools)
 	$(UV) run lint-imports
 
 typecheck:
@@ -33,3 +33,8 @@ pytest:
 
 bench: install
 	$(UV) run python -m bench
+
+## Check every package pinned in uv.lock for known vulnerabilities (needs PyPI's or OSV's
+## vulnerability data; offline: ADVISORIES=folder-of-OSV-json). Exit 2 = not everything checked.
+audit: install
+	$(UV) run python -m tools.dependency_audit $(if $(ADVISORIES),--advisories $(ADVISORIES)) $(if $(SERVICE),--service $(SERVICE))

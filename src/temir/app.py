@@ -7,8 +7,11 @@ they are listed here in one place.
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -22,13 +25,23 @@ from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.settings import Settings
 from temir.web.errors import install as install_html_error_pages
 from temir.web.headers import SecurityHeadersMiddleware
+from temir.web.idempotency import IdempotencyMiddleware
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    threads = settings.threads
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # request handlers run in this many threads; the database pool is sized to match
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Temir",
         version=__version__,
         description="Interstate rail freight on the 1520 mm railways of Central Asia.",
@@ -37,9 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.uow = UnitOfWork(engine_for(settings.database_url))
+    app.state.uow = UnitOfWork(engine_for(settings.database_url, settings.threads))
     install_error_handlers(app)
     install_html_error_pages(app)
+    app.add_middleware(IdempotencyMiddleware)  # Idempotency-Key: a retried write is not redone
     app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
     app.add_middleware(SecurityHeadersMiddleware)  # CSP, nosniff, no framing, referrer policy
     for router in _api_routers():

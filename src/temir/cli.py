@@ -49,6 +49,7 @@ def serve(
         port=port or s.port,
         reload=reload,
         proxy_headers=False,
+        timeout_keep_alive=s.keep_alive,  # longer than clients': see kit.settings
     )
 
 
@@ -61,6 +62,7 @@ def _register() -> None:
     app.add_typer(accounts_cli.users_app, name="users", help="Users: create, list.")
     app.add_typer(accounts_cli.orgs_app, name="orgs", help="Organisations: create, list.")
     app.add_typer(accounts_cli.tokens_app, name="tokens", help="API tokens: create, list, revoke.")
+    app.add_typer(accounts_cli.audit_app, name="audit", help="Audit log: verify its hash chain.")
     app.command("demo")(demo_cli.demo)
     from temir.stats import cli as stats_cli
 

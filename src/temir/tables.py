@@ -4,6 +4,7 @@ A new capability adds its ``tables`` module here.
 """
 
 from temir.accounts import tables as accounts_tables
+from temir.kit import tables as kit_tables
 from temir.kit.db import Base
 from temir.network import tables as network_tables
 from temir.notes.store import tables as notes_tables
@@ -15,6 +16,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_tables",
+    "kit_tables",
     "metadata",
     "network_tables",
     "notes_tables",

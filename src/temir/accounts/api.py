@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from temir.accounts import service
 from temir.accounts.deps import current_actor, require_role
 from temir.accounts.model import Actor, AuditFilter, OrganisationKind, Role
-from temir.kit import clock
-from temir.kit.api import read_session, uow_of
+from temir.kit import clock, idempotency
+from temir.kit.api import read_session, request_language, uow_of
 
 router = APIRouter(tags=["accounts"])
 
@@ -127,7 +127,12 @@ def list_tokens(
 def create_token(
     body: TokenIn, request: Request, actor: Actor = Depends(current_actor)
 ) -> dict[str, Any]:
-    """Issue a token. ``token`` in the answer is shown this once; only its hash is kept."""
+    """Issue a token. ``token`` in the answer is shown this once; only its hash is kept.
+
+    With an ``Idempotency-Key`` a retry is not issued a second token, but it is not shown the
+    first one again either (that would mean storing it): it hears 409 and may list its tokens.
+    """
+    idempotency.answer_not_kept(request.state)
     with uow_of(request)() as session:
         issued = service.issue_token(
             session,
@@ -148,6 +153,17 @@ def revoke_token(
     with uow_of(request)() as session:
         token = service.revoke_token(session, actor, token_id)
     return token.to_dict(clock.now())
+
+
+@router.get("/audit/verify")
+def verify_audit(
+    request: Request, actor: Actor = Depends(require_role(Role.ADMIN))
+) -> dict[str, Any]:
+    """Check the audit log's hash chain (admins): ``ok``, its length, the head digest (keep it
+    elsewhere to compare later) and the first broken link: changed, deleted or inserted rows."""
+    with uow_of(request).read() as session:
+        verdict = service.verify_audit(session, actor)
+    return verdict.to_dict(request_language(request))
 
 
 @router.get("/audit")

@@ -16,11 +16,13 @@ from rich.table import Table
 from temir.accounts import service
 from temir.accounts.model import Actor, ApiToken, Channel, Organisation, User
 from temir.kit import clock, runtime
-from temir.kit.cli import JSON_OPTION, console, emit, err_console, user_errors
+from temir.kit.cli import JSON_OPTION, console, emit, err_console, language, user_errors
+from temir.kit.i18n import N_, translate
 
 users_app = typer.Typer(no_args_is_help=True, help="Users: create, list.")
 orgs_app = typer.Typer(no_args_is_help=True, help="Organisations: create, list.")
 tokens_app = typer.Typer(no_args_is_help=True, help="API tokens: create, list, revoke.")
+audit_app = typer.Typer(no_args_is_help=True, help="Audit log: verify its hash chain.")
 
 AS_OPTION = typer.Option(
     None, "--as", help="Act as this Temir user (default: system:cli:<os user>)."
@@ -256,3 +258,35 @@ def tokens_revoke(
         with runtime.uow()() as session:
             token = service.revoke_token(session, actor, token_id)
     emit(token.to_dict(clock.now()), as_json, lambda _: _tokens_table([token]))
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = JSON_OPTION) -> None:
+    """Check the audit log's hash chain; name the first changed, deleted or inserted row.
+
+    Exits 1 when the chain is broken. Note the head digest somewhere outside the database:
+    a later run that prints another digest for the same length means history was rewritten.
+    """
+    lang = language()
+    with user_errors(as_json), runtime.uow().read() as session:
+        verdict = service.verify_audit(session, Actor.system(f"cli:{os_user()}", Channel.CLI))
+
+    def show(_: Any) -> None:
+        length = verdict.head.length if verdict.head else 0
+        digest = verdict.head.last_digest if verdict.head else "-"
+        if verdict.first_break is None:
+            text = translate(N_("Audit chain intact: {length} rows."), lang, length=length)
+            console.print(f"[green]{text}[/]")
+        else:
+            text = translate(N_("Audit chain broken: {message}"), lang, message="")
+            err_console.print(
+                f"[bold red]{text}[/]", verdict.first_break.message(lang), markup=True
+            )
+        console.print(translate(N_("Head digest: {digest}"), lang, digest=digest), markup=False)
+
+    emit(verdict.to_dict(lang), as_json, show)
+    if not verdict.ok:
+        raise typer.Exit(1)

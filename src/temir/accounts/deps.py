@@ -10,12 +10,14 @@ quietly ignored. Reads of reference data need no actor; every write asks for one
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Depends, Request
 
 from temir.accounts import rules, service
 from temir.accounts.model import Actor, Channel, Role, WebSession
-from temir.kit.api import uow_of
+from temir.kit import idempotency
+from temir.kit.db import UnitOfWork
 from temir.kit.errors import Unauthenticated
 from temir.kit.i18n import N_
 
@@ -30,12 +32,21 @@ def optional_actor(request: Request) -> Actor | None:
         scheme, _, credentials = header.partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             raise Unauthenticated(N_("Send the header Authorization: Bearer <token>."))
-        with uow_of(request)() as session:  # commits last_used_at
-            return service.authenticate_token(session, credentials, client_address(request))
+        uow: UnitOfWork = request.app.state.uow  # not the request's write: claims no key
+        with uow() as session:  # commits last_used_at
+            actor = service.authenticate_token(session, credentials, client_address(request))
+        set_idempotency_owner(request.state, actor)
+        return actor
     web: WebSession | None = getattr(request.state, "web_session", None)
     if web is not None:
         return web.user.actor(Channel.WEB, client_address(request))
     return None
+
+
+def set_idempotency_owner(state: Any, actor: Actor) -> None:
+    """Idempotency keys are per user: tell the request's unit of work whose keys to use."""
+    if actor.user_id is not None:
+        setattr(state, idempotency.OWNER_STATE, f"user:{actor.user_id}")
 
 
 def current_actor(actor: Actor | None = Depends(optional_actor)) -> Actor:

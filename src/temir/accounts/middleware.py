@@ -21,7 +21,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from temir.accounts import rules, service
-from temir.accounts.model import WebSession
+from temir.accounts.deps import set_idempotency_owner
+from temir.accounts.model import Channel, WebSession
 from temir.kit.api import error_body, request_language
 from temir.kit.db import UnitOfWork
 from temir.kit.i18n import N_, translate
@@ -55,6 +56,7 @@ class SessionMiddleware:
             request.state.user = web.user
             request.state.csrf_token = web.csrf_token
             request.state.web_session = web
+            set_idempotency_owner(request.state, web.user.actor(Channel.WEB))
             if _needs_csrf(request):
                 presented, receive = await _presented_csrf_token(scope, receive, request)
                 if not presented or not hmac.compare_digest(presented, web.csrf_token):

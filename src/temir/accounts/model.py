@@ -188,6 +188,8 @@ class AuditEntry:
     via: str
     remote_addr: str | None
     details: dict[str, Any] | None
+    seq: int | None = None  # position in the audit chain
+    digest: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -201,6 +203,8 @@ class AuditEntry:
             "via": self.via,
             "remote_addr": self.remote_addr,
             "details": self.details,
+            "seq": self.seq,
+            "digest": self.digest,
         }
 
 
@@ -240,6 +244,7 @@ class WebSession:
 class LoginOutcome:
     session: WebSession | None
     failure: LoginFailure | None = None
+    retry_after: int | None = None  # seconds, when the attempt was refused by the throttle
 
     @property
     def ok(self) -> bool:

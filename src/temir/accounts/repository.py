@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from temir.accounts.chain import ChainHead, ChainRow
 from temir.accounts.model import (
     ApiToken,
     AuditEntry,
@@ -17,7 +19,14 @@ from temir.accounts.model import (
     Role,
     User,
 )
-from temir.accounts.tables import ApiTokenRow, AuditRow, OrganisationRow, UserRow, WebSessionRow
+from temir.accounts.tables import (
+    ApiTokenRow,
+    AuditChainHeadRow,
+    AuditRow,
+    OrganisationRow,
+    UserRow,
+    WebSessionRow,
+)
 
 
 def aware(value: datetime) -> datetime:
@@ -167,22 +176,158 @@ def delete_expired_web_sessions(session: Session, now: datetime) -> None:
 # --- audit ------------------------------------------------------------------------------------
 
 
-def count_login_failures(
-    session: Session, username: str, remote_addr: str | None, since: datetime
-) -> int:
+def _login_failures(since: datetime, remote_addr: str | None, username: str | None) -> Select[Any]:
+    """``login.failed`` rows since ``since`` from ``remote_addr``; for one username, or any."""
     query = (
-        select(func.count())
-        .select_from(AuditRow)
+        select(AuditRow.at)
         .where(AuditRow.action == "login.failed")
         .where(AuditRow.target_type == "user")
-        .where(AuditRow.target_id == username)
         .where(AuditRow.at >= since)
     )
+    if username is not None:
+        query = query.where(AuditRow.target_id == username)
     if remote_addr is None:
-        query = query.where(AuditRow.remote_addr.is_(None))
-    else:
-        query = query.where(AuditRow.remote_addr == remote_addr)
-    return int(session.scalar(query) or 0)
+        return query.where(AuditRow.remote_addr.is_(None))
+    return query.where(AuditRow.remote_addr == remote_addr)
+
+
+def count_login_failures(
+    session: Session, since: datetime, remote_addr: str | None, username: str | None = None
+) -> int:
+    query = _login_failures(since, remote_addr, username).subquery()
+    return int(session.scalar(select(func.count()).select_from(query)) or 0)
+
+
+def login_failure_at(
+    session: Session,
+    since: datetime,
+    index: int,
+    remote_addr: str | None,
+    username: str | None = None,
+) -> datetime | None:
+    """When the ``index``-th oldest (0-based) failure in the window happened."""
+    query = _login_failures(since, remote_addr, username).order_by(AuditRow.at).offset(index)
+    value = session.scalar(query.limit(1))
+    return None if value is None else aware(value)
+
+
+# --- the audit chain -------------------------------------------------------------------------
+
+CHAIN_HEAD_ID = 1
+_head = cast(Table, AuditChainHeadRow.__table__)
+
+
+def reserve_chain_positions(session: Session, count: int) -> ChainHead | None:
+    """Lock the chain head for the rest of the transaction and reserve ``count`` positions.
+
+    Returns the head *before* the reservation, or None if there is no head row. An UPDATE,
+    not a SELECT ... FOR UPDATE, because it locks on both backends: on PostgreSQL it takes the
+    row lock (a concurrent writer waits here until this transaction ends, then reads the head
+    this one left), and on SQLite it is the write that takes the database's write lock before
+    the head is read (the driver runs plain SELECTs outside the transaction).
+    """
+    reserved = session.execute(
+        update(_head)
+        .where(_head.c.id == CHAIN_HEAD_ID)
+        .values(length=_head.c.length + count)
+        .returning(_head.c.length, _head.c.last_digest, _head.c.last_id)
+    ).first()
+    if reserved is None:
+        return None
+    return ChainHead(
+        length=int(reserved.length) - count,
+        last_digest=str(reserved.last_digest),
+        last_id=reserved.last_id,
+    )
+
+
+def create_chain_head(session: Session, head: ChainHead) -> None:
+    session.execute(
+        insert(_head).values(
+            id=CHAIN_HEAD_ID,
+            length=head.length,
+            last_digest=head.last_digest,
+            last_id=head.last_id,
+        )
+    )
+
+
+def set_chain_head(session: Session, head: ChainHead) -> None:
+    session.execute(
+        update(_head)
+        .where(_head.c.id == CHAIN_HEAD_ID)
+        .values(length=head.length, last_digest=head.last_digest, last_id=head.last_id)
+    )
+
+
+def begin_snapshot(session: Session) -> None:
+    """Make every later read of this (fresh) session see one snapshot of the database.
+
+    PostgreSQL: REPEATABLE READ. SQLite: an explicit BEGIN, because the driver otherwise runs
+    each SELECT on its own and a long read would see later commits part-way through.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    elif connection.dialect.name == "sqlite":
+        driver = connection.connection.dbapi_connection
+        if driver is not None and not getattr(driver, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN")
+
+
+def chain_head(session: Session) -> ChainHead | None:
+    row = session.execute(
+        select(_head.c.length, _head.c.last_digest, _head.c.last_id).where(
+            _head.c.id == CHAIN_HEAD_ID
+        )
+    ).first()
+    if row is None:
+        return None
+    return ChainHead(length=int(row.length), last_digest=str(row.last_digest), last_id=row.last_id)
+
+
+def has_audit_rows(session: Session) -> bool:
+    return session.scalar(select(AuditRow.id).limit(1)) is not None
+
+
+def add_chained_rows(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert chained rows in chain order; returns the id of the last one."""
+    objects = [AuditRow(**row) for row in rows]
+    session.add_all(objects)
+    session.flush()
+    return objects[-1].id
+
+
+_CHAIN_COLUMNS = (
+    AuditRow.id,
+    AuditRow.seq,
+    AuditRow.at,
+    AuditRow.actor,
+    AuditRow.actor_user_id,
+    AuditRow.action,
+    AuditRow.target_type,
+    AuditRow.target_id,
+    AuditRow.via,
+    AuditRow.remote_addr,
+    AuditRow.details,
+    AuditRow.prev_digest,
+    AuditRow.digest,
+)
+
+
+def chain_rows(session: Session, batch: int = 2000) -> Iterator[ChainRow]:
+    """Every audit row in chain order, read in batches by position (the log may be long)."""
+    after: int | None = None
+    while True:
+        query = select(*_CHAIN_COLUMNS).order_by(AuditRow.seq).limit(batch)
+        if after is not None:
+            query = query.where(AuditRow.seq > after)
+        rows = session.execute(query).all()
+        for row in rows:
+            yield ChainRow(**{**row._asdict(), "at": aware(row.at)})
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
 
 
 def to_audit_entry(row: AuditRow) -> AuditEntry:
@@ -197,6 +342,8 @@ def to_audit_entry(row: AuditRow) -> AuditEntry:
         via=row.via,
         remote_addr=row.remote_addr,
         details=row.details,
+        seq=row.seq,
+        digest=row.digest,
     )
 
 

@@ -6,15 +6,22 @@ password hash) is right here because the values carry 256 bits of randomness: th
 nothing to guess.
 
 Log-in throttling: at most ``LOGIN_MAX_FAILURES`` failed log-ins for one username from one
-address within ``LOGIN_WINDOW``; further attempts fail without checking the password until
-older failures leave the window. The count comes from the audit log (``login.failed`` rows),
-so it holds across processes and restarts and needs no table of its own. Throttled attempts
-are themselves recorded as failures, so an attacker who keeps trying keeps the lock closed.
+address within ``LOGIN_WINDOW`` (password guessing), and at most
+``LOGIN_MAX_FAILURES_PER_ADDRESS`` failed log-ins from one address whatever the usernames
+(password spraying: one password tried against many users). Further attempts fail without
+checking the password until older failures leave the window; the answer says when
+(``Retry-After``). The count comes from the audit log (``login.failed`` rows), so it holds
+across processes and restarts and needs no table of its own. Throttled attempts are themselves
+recorded as failures, so an attacker who keeps trying keeps the lock closed. The address limit
+is higher than the per-user one because several honest people may share an address (an office
+behind NAT); an attempt whose address is unknown is limited per user only, since unknown
+addresses cannot be told apart.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -35,6 +42,7 @@ LOGIN_CSRF_COOKIE = "temir_login_csrf"
 
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024
@@ -268,8 +276,18 @@ def token_expiry(now: datetime, days: int | None) -> datetime | None:
     return now + timedelta(days=days)
 
 
-def login_throttled(recent_failures: int) -> bool:
-    return recent_failures >= LOGIN_MAX_FAILURES
+def login_throttled(recent_failures: int, recent_from_address: int = 0) -> bool:
+    """Whether a log-in attempt is refused unchecked, given the failures within the window:
+    for this username from this address, and from this address for any username."""
+    return (
+        recent_failures >= LOGIN_MAX_FAILURES
+        or recent_from_address >= LOGIN_MAX_FAILURES_PER_ADDRESS
+    )
+
+
+def login_retry_after(now: datetime, unlocks_at: datetime) -> int:
+    """Whole seconds until ``unlocks_at`` (when enough failures have left the window), >= 1."""
+    return max(1, math.ceil((unlocks_at - now).total_seconds()))
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

@@ -6,9 +6,11 @@ unit of work, so the change and its record are committed together or not at all.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
-from temir.accounts import audit, passwords, repository, rules
+from temir.accounts import audit, chain, passwords, repository, rules
 from temir.accounts.model import (
     Actor,
     ApiToken,
@@ -297,9 +299,9 @@ def log_in(
     """
     name = rules.login_name(username)
     now = clock.now()
-    recent = repository.count_login_failures(session, name, remote_addr, now - rules.LOGIN_WINDOW)
-    if rules.login_throttled(recent):
-        return _failed(session, name, remote_addr, LoginFailure.RATE_LIMITED)
+    retry_after = _throttled_for(session, name, remote_addr, now)
+    if retry_after is not None:
+        return _failed(session, name, remote_addr, LoginFailure.RATE_LIMITED, retry_after)
     row = repository.user_row(session, name)
     check = passwords.verify(row.password_hash if row else None, password)
     if row is None:
@@ -343,13 +345,41 @@ def log_in(
     )
 
 
+def _throttled_for(
+    session: Session, username: str, remote_addr: str | None, now: datetime
+) -> int | None:
+    """Seconds until a log-in as ``username`` from ``remote_addr`` may be checked again, or
+    None if it may be checked now (see :mod:`temir.accounts.rules` for the two limits)."""
+    since = now - rules.LOGIN_WINDOW
+    limits: list[tuple[str | None, int]] = [(username, rules.LOGIN_MAX_FAILURES)]
+    if remote_addr is not None:
+        limits.append((None, rules.LOGIN_MAX_FAILURES_PER_ADDRESS))
+    unlocks: list[datetime] = []
+    for name, limit in limits:
+        failures = repository.count_login_failures(session, since, remote_addr, name)
+        if failures < limit:
+            continue
+        # this attempt is recorded as one more failure (at ``now``); the lock opens when enough
+        # failures have left the window for fewer than ``limit`` to remain
+        index = failures - limit + 1
+        oldest = repository.login_failure_at(session, since, index, remote_addr, name)
+        unlocks.append((oldest or now) + rules.LOGIN_WINDOW)
+    if not unlocks:
+        return None
+    return rules.login_retry_after(now, max(unlocks))
+
+
 def _failed(
-    session: Session, username: str, remote_addr: str | None, why: LoginFailure
+    session: Session,
+    username: str,
+    remote_addr: str | None,
+    why: LoginFailure,
+    retry_after: int | None = None,
 ) -> LoginOutcome:
     audit.record(
         session, _anonymous(remote_addr), "login.failed", "user", username, {"reason": why.value}
     )
-    return LoginOutcome(session=None, failure=why)
+    return LoginOutcome(session=None, failure=why, retry_after=retry_after)
 
 
 def web_session(session: Session, cookie: str) -> WebSession | None:
@@ -386,3 +416,14 @@ def log_out(session: Session, cookie: str, remote_addr: str | None = None) -> bo
 def audit_log(session: Session, actor: Actor, where: AuditFilter) -> list[AuditEntry]:
     rules.require_role(actor, Role.ADMIN)
     return repository.audit_entries(session, where)
+
+
+def verify_audit(session: Session, actor: Actor) -> chain.Verdict:
+    """Check the whole audit chain and name its first broken link (admins).
+
+    Reads head and rows in one snapshot, so rows committed meanwhile are not taken for rows
+    inserted behind Temir's back. Give it a session of its own (``uow.read()``).
+    """
+    rules.require_role(actor, Role.ADMIN)
+    repository.begin_snapshot(session)
+    return chain.verify(repository.chain_head(session), repository.chain_rows(session))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from temir.kit.db import Base
@@ -71,9 +71,13 @@ class WebSessionRow(Base):
 
 
 class AuditRow(Base):
-    """Append-only: who did what, when, from where."""
+    """Append-only: who did what, when, from where; hash-chained (see temir.accounts.chain)."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        # log-in throttling counts failures per address (any username) within a window
+        Index("ix_audit_log_action_remote_addr_at", "action", "remote_addr", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -85,3 +89,21 @@ class AuditRow(Base):
     via: Mapped[str] = mapped_column(String(16))  # api | web | cli | system
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)  # position in the chain, from 1
+    prev_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHeadRow(Base):
+    """The one row (id 1) that says how long the audit chain is and how it ends.
+
+    Writers lock it for the rest of their transaction before they chain rows (see
+    temir.accounts.audit), so two transactions never append after the same row.
+    """
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    length: Mapped[int] = mapped_column(Integer)
+    last_digest: Mapped[str] = mapped_column(String(64))
+    last_id: Mapped[int | None] = mapped_column(Integer)

@@ -5,6 +5,10 @@ a random value set in a short-lived cookie and repeated in a hidden field; a for
 form cannot read the cookie and so cannot repeat it. After a successful log-in the browser gets
 a brand-new session id (the old one, if any, is deleted), so a session id planted before
 log-in is worthless.
+
+A failed log-in answers a browser with the form again and any other client (a script trying
+passwords, ``Accept`` without ``text/html``) with the house JSON error; a throttled one is a
+429 with ``Retry-After`` either way.
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ from __future__ import annotations
 import hmac
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from temir.accounts import rules, service
 from temir.accounts.deps import client_address
-from temir.accounts.model import LoginFailure, WebSession
-from temir.kit.api import uow_of
-from temir.kit.i18n import N_
+from temir.accounts.model import AuditFilter, Channel, LoginFailure, Role, WebSession
+from temir.kit.api import error_body, request_language, uow_of
+from temir.kit.i18n import N_, translate
+from temir.web.errors import wants_html
 from temir.web.redirects import safe_next
 from temir.web.templating import render
 
@@ -64,6 +70,28 @@ def _login_page(
     return response
 
 
+def _refused(
+    request: Request,
+    target: str,
+    username: str,
+    message: str,
+    status: int,
+    code: str,
+    field: str,
+    retry_after: int | None = None,
+) -> Response:
+    """A refused log-in: the form again for a browser, the house JSON error for anything else."""
+    response: Response
+    if wants_html(request):
+        response = _login_page(request, target, username, message, status=status)
+    else:
+        text = translate(message, request_language(request))
+        response = JSONResponse(error_body(code, text, field), status_code=status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     return _login_page(request, safe_next(next))
@@ -80,7 +108,7 @@ def login(
     target = safe_next(next)
     cookie_token = request.cookies.get(rules.LOGIN_CSRF_COOKIE, "")
     if not cookie_token or not csrf_token or not hmac.compare_digest(cookie_token, csrf_token):
-        return _login_page(request, target, username, FORM_EXPIRED, status=403)
+        return _refused(request, target, username, FORM_EXPIRED, 403, "csrf_failed", "csrf_token")
     with uow_of(request)() as session:
         outcome = service.log_in(
             session,
@@ -91,14 +119,18 @@ def login(
             previous_cookie=request.cookies.get(rules.SESSION_COOKIE),
         )
     if outcome.session is None:
-        throttled = outcome.failure is LoginFailure.RATE_LIMITED
-        return _login_page(
-            request,
-            target,
-            username,
-            THROTTLED if throttled else BAD_LOGIN,
-            status=429 if throttled else 401,
-        )
+        if outcome.failure is LoginFailure.RATE_LIMITED:
+            return _refused(
+                request,
+                target,
+                username,
+                THROTTLED,
+                429,
+                "login_throttled",
+                "username",
+                retry_after=outcome.retry_after,
+            )
+        return _refused(request, target, username, BAD_LOGIN, 401, "login_failed", "username")
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         rules.SESSION_COOKIE,
@@ -111,6 +143,26 @@ def login(
     )
     response.delete_cookie(rules.LOGIN_CSRF_COOKIE, path="/login")
     return response
+
+
+AUDIT_PAGE_ENTRIES = 50
+
+
+@router.get("/audit", response_class=HTMLResponse, response_model=None)
+def audit_page(request: Request) -> Response:
+    """For admins: is the audit chain intact (and if not, where it breaks), and the latest rows."""
+    web: WebSession | None = request.state.web_session
+    if web is None:
+        return RedirectResponse("/login?next=/audit", status_code=303)
+    actor = web.user.actor(Channel.WEB, client_address(request))
+    if not actor.has_role(Role.ADMIN):
+        raise StarletteHTTPException(status_code=403)
+    uow = uow_of(request)
+    with uow.read() as session:
+        verdict = service.verify_audit(session, actor)
+    with uow.read() as session:
+        entries = service.audit_log(session, actor, AuditFilter(limit=AUDIT_PAGE_ENTRIES))
+    return render(request, "audit.html", verdict=verdict, entries=entries)
 
 
 @router.post("/logout")

@@ -12,11 +12,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from temir.kit import idempotency
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import TemirError
 from temir.kit.i18n import available_languages, normalise_language, translate
@@ -50,7 +51,19 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TemirError)
     async def temir_error(request: Request, exc: TemirError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(request_language(request)), status_code=exc.status)
+        return JSONResponse(
+            exc.to_dict(request_language(request)), status_code=exc.status, headers=exc.headers()
+        )
+
+    @app.exception_handler(idempotency.Replay)
+    async def replay(request: Request, exc: idempotency.Replay) -> Response:
+        """A retried write: the first answer again, nothing done."""
+        return Response(
+            exc.body,
+            status_code=exc.status,
+            media_type=exc.content_type,
+            headers={"Idempotent-Replayed": "true"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -113,8 +126,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def uow_of(request: Request) -> UnitOfWork:
+    """The request's unit of work; its first write claims the request's Idempotency-Key."""
     uow: UnitOfWork = request.app.state.uow
-    return uow
+    return idempotency.bind(uow, request.state)
 
 
 def read_session(request: Request) -> Iterator[Session]:

@@ -8,6 +8,7 @@ rolls back everything, so a failed write leaves nothing half-written.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,23 +40,53 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+OWNER_ONLY = 0o600
+DEFAULT_THREADS = 40
+"""Worker threads that run request handlers (AnyIO's default); see :func:`make_engine`."""
+
+
+def private_file(path: Path) -> None:
+    """Make sure ``path`` exists and only its owner may read or write it.
+
+    Created 0600 from the start (no moment at which it is world-readable); an existing file
+    that others may read is tightened. For the SQLite database, which holds password and token
+    hashes; SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists() and each.stat().st_mode & 0o077:
+            each.chmod(each.stat().st_mode & 0o700)
+
+
+def make_engine(url: str, threads: int = DEFAULT_THREADS) -> Engine:
+    """An engine whose pool never makes a request thread wait for a connection.
+
+    Each of ``threads`` request threads may hold two sessions at once (a read session given to
+    the route and a unit of work inside it), so the pool keeps ``threads`` connections and may
+    open as many again. A smaller pool (SQLAlchemy's default is 5 + 10) makes the 16th
+    concurrent request wait and, after 30 s, fail with a 500.
+    """
+    pool = {"pool_size": threads, "max_overflow": threads}
     if url.startswith("sqlite"):
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        in_memory = not database or database == ":memory:" or database.startswith("file:")
+        if not in_memory:
+            private_file(Path(database or ""))
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, **({} if in_memory else pool)
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 @functools.cache
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, threads: int = DEFAULT_THREADS) -> Engine:
     """One engine (and connection pool) per database URL for the life of the process."""
-    return make_engine(url)
+    return make_engine(url, threads)
 
 
 class UnitOfWork:

@@ -87,6 +87,10 @@ class TemirError(Exception):
             body["problems"] = [p.to_dict(lang) for p in self.problems]
         return {"error": body}
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer must carry (e.g. ``Retry-After``); none by default."""
+        return {}
+
 
 class ValidationFailed(TemirError):
     """Input broke a rule. ``problems`` lists every rule that failed, not just the first."""
@@ -121,3 +125,17 @@ class Unauthenticated(TemirError):
 class PermissionDenied(TemirError):
     status = 403
     default_code = "permission_denied"
+
+
+class TooManyRequests(TemirError):
+    """Refused for now; ``retry_after`` (whole seconds) says when trying again can succeed."""
+
+    status = 429
+    default_code = "too_many_requests"
+
+    def __init__(self, msgid: str, *, retry_after: int, **kwargs: Any) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(msgid, **kwargs)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from temir.kit.db import DEFAULT_THREADS, OWNER_ONLY
+
+KEEP_ALIVE_SECONDS = 75
+"""How long ``temir serve`` keeps an idle HTTP connection open. Longer than the idle timeout of
+the clients and proxies in front of it (httpx 5 s, nginx 60 s, cloud load balancers 60 s), so
+the client is the one that closes an idle connection: when the server closes first, a request
+the client sends at that instant is lost without an answer (uvicorn's default is 5 s)."""
 
 
 def _home() -> Path:
@@ -20,6 +30,8 @@ class Settings:
     host: str
     port: int
     secure_cookies: bool
+    threads: int = DEFAULT_THREADS  # request handler threads; the DB pool is sized from it
+    keep_alive: int = KEEP_ALIVE_SECONDS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -32,16 +44,31 @@ class Settings:
             host=os.environ.get("TEMIR_HOST", "127.0.0.1"),
             port=int(os.environ.get("TEMIR_PORT", "8000")),
             secure_cookies=os.environ.get("TEMIR_SECURE_COOKIES", "0") == "1",
+            threads=int(os.environ.get("TEMIR_THREADS", str(DEFAULT_THREADS))),
+            keep_alive=int(os.environ.get("TEMIR_KEEP_ALIVE", str(KEEP_ALIVE_SECONDS))),
         )
 
 
 def _persistent_secret(home: Path) -> str:
-    """A per-installation random key kept in TEMIR_HOME, so sessions survive a restart."""
+    """A per-installation random key kept in TEMIR_HOME, so sessions survive a restart.
+
+    Written owner-only (0600) from the first byte: into a private temporary file that is then
+    linked into place, so no other process ever reads a half-written key, and two processes
+    starting together end up with the same one.
+    """
     path = home / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    home.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    if not path.exists():
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=home, prefix=".secret_key.")  # mkstemp: mode 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):  # another process was first: use its key
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    if path.stat().st_mode & 0o077:
+        path.chmod(OWNER_ONLY)
+    return path.read_text().strip()

@@ -16,6 +16,13 @@ cannot run code. Scripts allow no inline code, with two deliberate exceptions:
 (click-jacking); ``nosniff`` stops a browser from running a served file as a type it is not;
 ``Referrer-Policy: same-origin`` keeps page addresses (with their query strings) from leaking to
 other sites.
+
+A request that carries credentials (an ``Authorization`` header or the session cookie) gets
+``Cache-Control: no-store``: what a user sees after logging in (their notes, tokens, the audit
+log) must not stay in a shared proxy or the browser's cache for the next person at the desk.
+Static assets are the same for everyone and stay cacheable. When cookies are marked secure
+(``TEMIR_SECURE_COOKIES=1``: Temir is served over HTTPS), ``Strict-Transport-Security`` tells
+browsers to use HTTPS only, so the session cookie is never offered to a downgraded connection.
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from temir.accounts.rules import SESSION_COOKIE
 
 # Inline event handlers used by templates, verbatim (attribute value as the browser sees it).
 INLINE_HANDLERS: tuple[str, ...] = (
@@ -34,6 +44,7 @@ INLINE_HANDLERS: tuple[str, ...] = (
 )
 
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
+HSTS = "max-age=31536000"
 
 
 def script_hash(source: str) -> str:
@@ -78,6 +89,9 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else PAGE_POLICY
+        private = _carries_credentials(scope)
+        settings = getattr(scope["app"].state, "settings", None)
+        secure = bool(getattr(settings, "secure_cookies", False))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -86,6 +100,19 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Content-Security-Policy", policy)
+                if private:
+                    headers["Cache-Control"] = "no-store"
+                if secure:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _carries_credentials(scope: Scope) -> bool:
+    if scope["path"].startswith("/static/"):
+        return False
+    headers = Headers(scope=scope)
+    if "authorization" in headers:
+        return True
+    return SESSION_COOKIE in cookie_parser(headers.get("cookie", ""))
