@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 export TEMIR_TEST_POSTGRES_URL ?= postgresql://temir:temir@127.0.0.1:5432/temir
 
-.PHONY: run test install lint typecheck pytest bench audit
+.PHONY: run test test-fast install lint typecheck pytest bench audit
 
 $(UV):
 	python3 -m pip install --user --quiet uv
@@ -27,6 +27,10 @@ lint:
 
 typecheck:
 	$(UV) run mypy
+
+## The pure subset (no database, server or browser): a quick check while editing.
+test-fast: install
+	$(UV) run pytest -q -m pure -n 2
 
 pytest:
 	$(UV) run pytest -n 2 --dist loadgroup

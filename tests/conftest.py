@@ -114,3 +114,20 @@ def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
 
     with TestClient(create_app(settings_for(engine, tmp_path))) as c:
         yield c
+
+
+SLOW_FIXTURES = frozenset({"engine", "backend", "live_server", "browser", "page"})
+"""Fixtures that mean a database, a server or a browser: a test needing none of them is pure."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs no database, server or browser ``pure`` (``make test-fast``).
+
+    Why derived, not hand-written: a marker someone must remember goes stale; the fixture closure
+    says exactly what a test touches.
+    """
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "e2e" in item.path.parts or names & SLOW_FIXTURES:
+            continue
+        item.add_marker(pytest.mark.pure)
