@@ -89,6 +89,7 @@ API_MODULES = (
     "temir.tariff.api",
     "temir.notes.api",
     "temir.signing.api",
+    "temir.tracking.api",
 )
 WEB_MODULES = (
     "temir.web.pages",

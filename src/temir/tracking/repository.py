@@ -1,0 +1,354 @@
+"""All SQL of tracking. Functions take the caller's session and never commit.
+
+Events are read and written as plain rows (Core ``select``/``insert`` with executemany), not ORM
+objects: a bulk import writes tens of thousands a second and a timeline reads hundreds in a
+millisecond. Which note a wagon travels on is read from the note store's own index
+(``note_wagons``) — read only; the note store stays the one writer of its tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from temir.notes.tables import NoteRow, NoteWagonRow
+from temir.tracking.model import (
+    HANDOVER_KINDS,
+    ActSignature,
+    ActStatus,
+    Event,
+    EventKind,
+    HandoverAct,
+    HandoverDecision,
+    HandoverOffer,
+    HoldReason,
+    UnitKind,
+)
+from temir.tracking.tables import (
+    HandoverActRow,
+    HandoverActSignatureRow,
+    HandoverActUnitRow,
+    TrackingEventRow,
+)
+
+CHUNK: Final = 500
+"""Values per ``IN (...)``: well inside SQLite's and PostgreSQL's parameter limits."""
+LIVE_STATUSES: Final = ("accepted", "in_transit", "arrived", "delivered")
+"""Notes a wagon can be travelling on (drafts and refused notes carry nothing)."""
+_HANDOVER = tuple(str(k) for k in HANDOVER_KINDS)
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+# --- events ------------------------------------------------------------------------------------
+def existing_digests(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """The stored digest of each of ``keys`` already recorded."""
+    out: dict[str, str] = {}
+    table = TrackingEventRow.__table__
+    for chunk in _chunks(keys):
+        query = select(table.c.key, table.c.digest).where(table.c.key.in_(chunk))
+        out.update({row.key: row.digest for row in session.execute(query)})
+    return out
+
+
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Executemany-insert event rows (plain dicts with every column but ``id``)."""
+    if rows:
+        session.execute(insert(TrackingEventRow), rows)
+
+
+_EVENT_COLUMNS = (
+    TrackingEventRow.key,
+    TrackingEventRow.kind,
+    TrackingEventRow.unit,
+    TrackingEventRow.unit_kind,
+    TrackingEventRow.station_esr,
+    TrackingEventRow.at,
+    TrackingEventRow.reporter,
+    TrackingEventRow.note_id,
+    TrackingEventRow.hold,
+    TrackingEventRow.remarks,
+    TrackingEventRow.act_id,
+)
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        key=row.key,
+        kind=EventKind(row.kind),
+        unit=row.unit,
+        unit_kind=UnitKind(row.unit_kind),
+        station_esr=row.station_esr,
+        at=aware(row.at),
+        reporter=row.reporter,
+        note_id=row.note_id,
+        hold=None if row.hold is None else HoldReason(row.hold),
+        remarks=row.remarks,
+        act_id=row.act_id,
+    )
+
+
+def events_of_note(session: Session, note_id: str) -> list[Event]:
+    query = select(*_EVENT_COLUMNS).where(TrackingEventRow.note_id == note_id)
+    return [_event(r) for r in session.execute(query.order_by(TrackingEventRow.at))]
+
+
+def unlinked_events(session: Session, unit: str, reporter: str | None) -> list[Event]:
+    """A unit's events on no note; only ``reporter``'s own unless ``reporter`` is ``None``."""
+    query = select(*_EVENT_COLUMNS).where(
+        TrackingEventRow.unit == unit, TrackingEventRow.note_id.is_(None)
+    )
+    if reporter is not None:
+        query = query.where(TrackingEventRow.reporter == reporter)
+    return [_event(r) for r in session.execute(query.order_by(TrackingEventRow.at))]
+
+
+def notes_of_unit(session: Session, unit: str) -> list[str]:
+    """Notes a unit travels or travelled on, newest first: box 7 of live notes, and the notes
+    its events were linked to (a container has no box 7 row)."""
+    by_box = select(NoteRow.id, NoteRow.created_at).where(
+        NoteRow.id.in_(select(NoteWagonRow.note_id).where(NoteWagonRow.wagon == unit)),
+        NoteRow.status.in_(LIVE_STATUSES),
+    )
+    by_event = select(NoteRow.id, NoteRow.created_at).where(
+        NoteRow.id.in_(
+            select(TrackingEventRow.note_id).where(
+                TrackingEventRow.unit == unit, TrackingEventRow.note_id.is_not(None)
+            )
+        )
+    )
+    seen: dict[str, datetime] = {}
+    for row in session.execute(by_box.union(by_event)):
+        seen[row.id] = aware(row.created_at)
+    return sorted(seen, key=lambda n: seen[n], reverse=True)
+
+
+def notes_by_number(session: Session, number: str) -> list[str]:
+    """Notes with this consignment number (box 29), newest first."""
+    query = select(NoteRow.id).where(NoteRow.number == number)
+    return list(session.scalars(query.order_by(NoteRow.created_at.desc())))
+
+
+def live_notes_of_units(session: Session, units: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """For each unit the newest live note carrying it: ``unit → (note id, carriers)``."""
+    out: dict[str, tuple[str, str, datetime]] = {}
+    for chunk in _chunks(units):
+        query = (
+            select(NoteWagonRow.wagon, NoteRow.id, NoteRow.carriers, NoteRow.created_at)
+            .join(NoteRow, NoteRow.id == NoteWagonRow.note_id)
+            .where(NoteWagonRow.wagon.in_(chunk), NoteRow.status.in_(LIVE_STATUSES))
+        )
+        for row in session.execute(query):
+            created = aware(row.created_at)
+            known = out.get(row.wagon)
+            if known is None or created > known[2]:
+                out[row.wagon] = (row.id, row.carriers, created)
+    return {unit: (found[0], found[1]) for unit, found in out.items()}
+
+
+def note_carriers(session: Session, note_ids: Sequence[str]) -> dict[str, str]:
+    """``note id → carriers`` (``|KZH|UTI|``) of the notes that exist among ``note_ids``."""
+    out: dict[str, str] = {}
+    for chunk in _chunks(note_ids):
+        query = select(NoteRow.id, NoteRow.carriers).where(NoteRow.id.in_(chunk))
+        out.update({row.id: row.carriers for row in session.execute(query)})
+    return out
+
+
+# --- acts --------------------------------------------------------------------------------------
+def act_row(session: Session, act_id: str, *, for_update: bool = False) -> HandoverActRow | None:
+    query = select(HandoverActRow).where(HandoverActRow.id == act_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def act_rows_of_note(session: Session, note_id: str) -> list[HandoverActRow]:
+    query = select(HandoverActRow).where(HandoverActRow.note_id == note_id)
+    return list(session.scalars(query.order_by(HandoverActRow.offered_at, HandoverActRow.id)))
+
+
+def act_of(row: HandoverActRow, signatures: Sequence[HandoverActSignatureRow]) -> HandoverAct:
+    """The stored act as the model has it."""
+    decision = row.decision_document
+    return HandoverAct(
+        offer=HandoverOffer.from_document(row.offer_document),
+        offer_digest=row.offer_digest,
+        status=ActStatus(row.status),
+        decision=None if decision is None else HandoverDecision.from_document(decision),
+        signatures=tuple(
+            ActSignature(
+                stage=s.stage,
+                organisation=s.organisation,
+                railway=s.railway,
+                key_id=s.key_id,
+                algorithm=s.algorithm,
+                digest=s.digest,
+                value=s.value,
+                signed_at=aware(s.signed_at),
+            )
+            for s in signatures
+            if s.act_id == row.id
+        ),
+    )
+
+
+def acts_of_note(session: Session, note_id: str) -> list[HandoverAct]:
+    rows = act_rows_of_note(session, note_id)
+    signatures = signature_rows(session, [r.id for r in rows]) if rows else []
+    return [act_of(r, signatures) for r in rows]
+
+
+def add_act(session: Session, row: HandoverActRow, units: Sequence[str]) -> None:
+    session.add(row)
+    session.flush()
+    session.execute(
+        insert(HandoverActUnitRow), [{"act_id": row.id, "unit": unit} for unit in units]
+    )
+
+
+def signature_rows(session: Session, act_ids: Sequence[str]) -> list[HandoverActSignatureRow]:
+    out: list[HandoverActSignatureRow] = []
+    for chunk in _chunks(act_ids):
+        query = select(HandoverActSignatureRow).where(HandoverActSignatureRow.act_id.in_(chunk))
+        out += session.scalars(query.order_by(HandoverActSignatureRow.id))
+    return out
+
+
+def add_signature(session: Session, row: HandoverActSignatureRow) -> None:
+    session.add(row)
+
+
+# --- border points -----------------------------------------------------------------------------
+def dwell_rows(
+    session: Session, codes: Sequence[str] | None, since: datetime | None
+) -> list[Row[Any]]:
+    """Each unit of each accepted act (at ``codes``, accepted since ``since``) with its first
+    report at the crossing's codes before the acceptance (``arrived_at``, NULL if none)."""
+    e = TrackingEventRow.__table__.alias("e")
+    arrived = (
+        select(func.min(e.c.at))
+        .where(
+            e.c.unit == HandoverActUnitRow.unit,
+            e.c.note_id == HandoverActRow.note_id,
+            or_(e.c.station_esr == HandoverActRow.station_esr,
+                e.c.station_esr == HandoverActRow.entry_esr),
+            e.c.at <= HandoverActRow.decided_at,
+            e.c.kind.not_in(_HANDOVER),
+        )
+        .scalar_subquery()
+    )  # fmt: skip
+    query = (
+        select(
+            HandoverActRow.id,
+            HandoverActRow.note_id,
+            HandoverActRow.station_esr,
+            HandoverActRow.entry_esr,
+            HandoverActRow.from_railway,
+            HandoverActRow.to_railway,
+            HandoverActRow.decided_at,
+            HandoverActUnitRow.unit,
+            arrived.label("arrived_at"),
+        )
+        .join(HandoverActUnitRow, HandoverActUnitRow.act_id == HandoverActRow.id)
+        .where(HandoverActRow.status == "accepted")
+    )
+    if codes is not None:
+        query = query.where(
+            or_(HandoverActRow.station_esr.in_(codes), HandoverActRow.entry_esr.in_(codes))
+        )
+    if since is not None:
+        query = query.where(HandoverActRow.decided_at >= since)
+    return list(session.execute(query))
+
+
+def arrivals_at(session: Session, codes: Sequence[str], since: datetime) -> list[Row[Any]]:
+    """First report of each (unit, note) at ``codes`` since ``since`` (not the acts' own)."""
+    query = (
+        select(
+            TrackingEventRow.unit,
+            TrackingEventRow.note_id,
+            func.min(TrackingEventRow.at).label("since"),
+        )
+        .where(
+            TrackingEventRow.station_esr.in_(codes),
+            TrackingEventRow.at >= since,
+            TrackingEventRow.kind.not_in(_HANDOVER),
+        )
+        .group_by(TrackingEventRow.unit, TrackingEventRow.note_id)
+    )
+    return list(session.execute(query))
+
+
+def latest_reports(session: Session, units: Sequence[str], since: datetime) -> list[Row[Any]]:
+    """Every report of ``units`` since ``since`` (unit, note, station, at), to find the last."""
+    out: list[Row[Any]] = []
+    for chunk in _chunks(units):
+        query = select(
+            TrackingEventRow.unit,
+            TrackingEventRow.note_id,
+            TrackingEventRow.station_esr,
+            TrackingEventRow.at,
+            TrackingEventRow.kind,
+        ).where(TrackingEventRow.unit.in_(chunk), TrackingEventRow.at >= since)
+        out += session.execute(query)
+    return out
+
+
+def acts_at(session: Session, codes: Sequence[str], units: Sequence[str]) -> list[Row[Any]]:
+    """Acts at ``codes`` naming any of ``units``: (unit, note, act id, status, decided_at)."""
+    out: list[Row[Any]] = []
+    for chunk in _chunks(units):
+        query = (
+            select(
+                HandoverActUnitRow.unit,
+                HandoverActRow.note_id,
+                HandoverActRow.id,
+                HandoverActRow.status,
+                HandoverActRow.offered_at,
+                HandoverActRow.from_railway,
+            )
+            .join(HandoverActRow, HandoverActRow.id == HandoverActUnitRow.act_id)
+            .where(
+                HandoverActUnitRow.unit.in_(chunk),
+                or_(HandoverActRow.station_esr.in_(codes), HandoverActRow.entry_esr.in_(codes)),
+            )
+        )
+        out += session.execute(query.order_by(HandoverActRow.offered_at))
+    return out
+
+
+def note_rows(session: Session, note_ids: Sequence[str]) -> dict[str, Row[Any]]:
+    """Summary columns of notes (consignor, carriers, custody) for visibility decisions."""
+    out: dict[str, Row[Any]] = {}
+    for chunk in _chunks(note_ids):
+        query = select(
+            NoteRow.id, NoteRow.consignor_org_id, NoteRow.carriers, NoteRow.custody, NoteRow.status
+        ).where(NoteRow.id.in_(chunk))
+        out.update({row.id: row for row in session.execute(query)})
+    return out
+
+
+def open_acts(session: Session, note_id: str, station_esr: str) -> list[HandoverActRow]:
+    """Acts of the note at this border code still waiting for the incoming railway."""
+    query = select(HandoverActRow).where(
+        and_(
+            HandoverActRow.note_id == note_id,
+            HandoverActRow.station_esr == station_esr,
+            HandoverActRow.status == "offered",
+        )
+    )
+    return list(session.scalars(query))
