@@ -311,9 +311,8 @@ def _track_unit(
         raise _nothing(text)
     view = network(session)
     track = _unit_track(unit, kind, events, None, view, None, events[-1].reporter, now)
-    return Tracking(
-        text, str(kind), None, (track,), track.estimate, _names(view, [track], None), now
-    )
+    names, railways = _names(view, [track], None)
+    return Tracking(text, str(kind), None, (track,), track.estimate, names, now, railways)
 
 
 def _names(
