@@ -39,7 +39,7 @@ STATUS = {
 }
 
 
-def _t(msgid: str, **params: Any) -> str:
+def _(msgid: str, **params: Any) -> str:  # the gettext name: its texts are extracted
     return translate(msgid, language(), **params)
 
 
@@ -53,7 +53,7 @@ def track(
         actor = cli_actor(as_user)
         with runtime.uow().read() as session:
             found = timeline.track(session, actor, query)
-    emit(found.to_dict(language()), as_json, lambda _: _render(found))
+    emit(found.to_dict(language()), as_json, lambda _data: _render(found))
 
 
 def _render(t: Tracking) -> None:
@@ -61,18 +61,18 @@ def _render(t: Tracking) -> None:
     if t.note is not None:
         n = t.note
         console.print(
-            f"{_t('note')} [bold]{n.number or n.id}[/] ({n.status}) "
+            f"{_('consignment note')} [bold]{n.number or n.id}[/] ({n.status}) "
             f"{escape(t.name(n.departure_esr or '', lang))} → "
             f"{escape(t.name(n.destination_esr or '', lang))}, {' → '.join(n.carriers)}"
         )
     for unit in t.units:
         e = unit.estimate
         console.print(
-            f"[bold]{unit.unit}[/] ({unit.unit_kind}) — {_t('custody')}: "
+            f"[bold]{unit.unit}[/] ({unit.unit_kind}) — {_('custody')}: "
             f"[bold]{unit.custody or '—'}[/]"
         )
         table = Table()
-        for column in (_t("time (local)"), _t("event"), _t("station"), "km", _t("flags")):
+        for column in (_("time (local)"), _("event"), _("station"), "km", _("flags")):
             table.add_column(column, overflow="fold")
         for entry in unit.entries:
             ev = entry.event
@@ -86,16 +86,16 @@ def _render(t: Tracking) -> None:
             )
         console.print(table)
         eta = (
-            f"{_t('remaining')} {e.remaining_km} km; ETA {_t('by the norms')} "
-            f"{_short(e.by_norms)}, {_t('by progress')} {_short(e.by_progress)}"
+            f"{_('remaining')} {e.remaining_km} km; ETA {_('by the norms')} "
+            f"{_short(e.by_norms)}, {_('by progress')} {_short(e.by_progress)}"
         )
-        console.print(eta + (f" [yellow]({_t(UNVERIFIED)})[/]" if e.unverified_norms else ""))
+        console.print(eta + (f" [yellow]({_(UNVERIFIED)})[/]" if e.unverified_norms else ""))
         late = f" +{e.late_by_hours} h" if e.late_by_hours is not None else ""
-        console.print(f"{_t('deadline')} {_short(e.deadline)}: {_t(STATUS[e.status])}{late}")
+        console.print(f"{_('deadline')} {_short(e.deadline)}: {_(STATUS[e.status])}{late}")
         for loss in e.losses:
             console.print(
-                f"  {_t('time lost')}: {loss.from_esr} → {loss.to_esr} ({loss.railway}), "
-                f"{loss.km} km, {loss.hours} h / {_t('norm')} {loss.norm_hours} h"
+                f"  {_('time lost')}: {loss.from_esr} → {loss.to_esr} ({loss.railway}), "
+                f"{loss.km} km, {loss.hours} h / {_('norm')} {loss.norm_hours} h"
             )
 
 
@@ -160,9 +160,9 @@ def import_events(
             )  # fmt: skip
     data = report.to_dict(lang)
 
-    def render(_: Any) -> None:
+    def render(_data: Any) -> None:
         console.print(
-            _t(
+            _(
                 "{read} lines read: {recorded} recorded, {duplicates} already there, "
                 "{refused} batches refused.",
                 read=report.read, recorded=report.recorded, duplicates=report.duplicates,
@@ -173,7 +173,7 @@ def import_events(
             for problem in rejected.problems:
                 where = escape(f" [{problem.field}]" if problem.field else "")
                 text = escape(problem.message(lang))
-                err_console.print(f"  {_t('line')} {rejected.line}{where}: {text}")
+                err_console.print(f"  {_('line')} {rejected.line}{where}: {text}")
 
     emit(data, as_json, render)
     if report.batches_refused:
@@ -181,25 +181,27 @@ def import_events(
 
 
 def _act_out(found: list[HandoverAct], as_json: bool) -> None:
-    def render(_: Any) -> None:
+    def render(_data: Any) -> None:
         for act in found:
             o = act.offer
-            console.print(
-                f"{_t('act')} [bold]{act.act_id}[/] {o.from_railway} → {o.to_railway} "
-                f"{_t('at')} {o.station_esr}: [bold]{act.status}[/]"
-                + (f" ({_t('paper act')} {escape(o.paper_reference)})" if o.paper_reference else "")
-            )
+            line = _(
+                "Act {act}: {from_railway} → {to_railway} at {station}: {status}",
+                act=act.act_id, from_railway=o.from_railway, to_railway=o.to_railway,
+                station=o.station_esr, status=act.status,
+            )  # fmt: skip
+            paper = f" ({_('paper act')} {o.paper_reference})" if o.paper_reference else ""
+            console.print(escape(line + paper))
             for u in o.units:
                 seals = ", ".join(u.seals) or "—"
                 mass = "—" if u.mass_kg is None else f"{u.mass_kg:,} kg"
-                console.print(f"  {u.number} ({u.kind}): {_t('seals')} {escape(seals)}; {mass}")
+                console.print(f"  {u.number} ({u.kind}): {_('seals')} {escape(seals)}; {mass}")
             if act.decision is not None:
                 for d in act.decision.discrepancies:
                     console.print(
                         f"  [red]{d.kind}[/] {d.unit}: {d.expected or ''} → {d.found or ''}"
                     )
                 if act.decision.commercial_act:
-                    console.print(f"  {_t('commercial act')} {act.decision.commercial_act}")
+                    console.print(f"  {_('commercial act')} {act.decision.commercial_act}")
 
     emit({"acts": [a.to_dict() for a in found]}, as_json, render)
 
