@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from temir.network.view import shipped_view as shipped_network
 from temir.notes.example import example_note
-from temir.notes.network import shipped_network
 from temir.tariff import data as tariff_data
 from temir.tracking import rules
 from temir.tracking.dwell import DwellSample, dwell_stats

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from temir.network.view import shipped_view as shipped_network
 from temir.notes.example import example_note
-from temir.notes.network import shipped_network
 from temir.tracking import rules
 from temir.tracking.model import (
     ActStatus,

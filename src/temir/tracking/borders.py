@@ -63,7 +63,7 @@ class BorderPointView:
 
 
 def crossing_of(session: Session, esr: str) -> BorderCrossing:
-    found = network(session).router.border_codes.get(esr.strip())
+    found: BorderCrossing | None = network(session).router.border_codes.get(esr.strip())
     if found is None:
         raise NotFound(NOT_A_BORDER, code="tracking.not_a_border", field="esr", esr=esr[:20])
     return found

@@ -24,9 +24,10 @@ from temir.codes import find_railway
 from temir.kit import clock
 from temir.kit.errors import NotFound, PermissionDenied
 from temir.kit.i18n import N_
+from temir.network.provider import view_for
+from temir.network.view import EngineNetworkView
 from temir.notes import service as notes
 from temir.notes.model import Note
-from temir.notes.network import EngineNetworkView, shipped_network
 from temir.tariff import data as tariff_data
 from temir.tracking import repository, rules
 from temir.tracking.eta import Estimate, Norms, estimate
@@ -39,8 +40,8 @@ NOTHING = N_("Nothing to track under {query}: no wagon, container or note you ma
 
 
 def network(session: Session) -> EngineNetworkView:
-    """The network view tracking places stations on (one per process for now)."""
-    return shipped_network()
+    """The network of the session's loaded edition (the one quotes and note checks use)."""
+    return view_for(session)
 
 
 def norms() -> Norms:
