@@ -98,6 +98,7 @@ WEB_MODULES = (
     "temir.tariff.web",
     "temir.stats.web",
     "temir.notes.web",
+    "temir.tracking.web",
 )
 
 

@@ -80,6 +80,8 @@ class NoteTrack:
     custody: str | None
     route: NoteRoute | None
     acts: tuple[HandoverAct, ...]
+    consignor: str | None = None
+    """The consignor organisation's slug."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ def _track_note(
         custody=summary.custody,
         route=route,
         acts=acts,
+        consignor=summary.consignor,
     )
     overall = max((t.estimate for t in tracks), key=lambda e: e.remaining_km or 0, default=None)
     kind = "note" if only is None else str(only[1])
