@@ -132,8 +132,8 @@ def offer(
 ) -> HandoverAct:
     """The outgoing railway offers the note's units in its custody to the next carrier."""
     who = reporter_party(session, actor)
-    detail, note = load_note(session, actor, note_id)
-    summary = detail.summary
+    summary = load_note(session, actor, note_id)
+    note = summary.note
     lifecycle.next_status(NoteAction.HANDOVER, summary.status)
     acts = repository.acts_of_note(session, summary.id)
     all_units = note_units(note)

@@ -24,12 +24,12 @@ from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.network.routing.model import BorderCrossing
 from temir.notes import lifecycle
-from temir.notes.lifecycle import NoteFacts, NoteStatus, Party
+from temir.notes.lifecycle import Party
 from temir.notes.service import party_of
 from temir.tracking import repository
 from temir.tracking.dwell import DwellSample, DwellStat, Waiting, dwell_stats
 from temir.tracking.model import HANDOVER_KINDS
-from temir.tracking.timeline import network
+from temir.tracking.timeline import network, note_facts
 
 WAITING_WINDOW: Final = timedelta(days=60)
 """A unit reported at a border longer ago than this and not since is not "waiting" any more:
@@ -165,10 +165,5 @@ def _may_see(who: Party, crossing: BorderCrossing, note: Any) -> bool:
         return True
     if note is None:
         return False
-    facts = NoteFacts(
-        status=NoteStatus(note.status),
-        consignor_org_id=note.consignor_org_id,
-        carriers=tuple(c for c in note.carriers.split("|") if c),
-        custody=note.custody,
-    )
+    facts = note_facts(note.status, note.consignor_org_id, note.carriers, note.custody)
     return lifecycle.may_read(who, facts)

@@ -211,7 +211,7 @@ def estimate(
     if remaining == 0:
         by_norms = by_progress = arrived_at or delivered_at or last_at
     status, late_by = _delay(due, delivered_at, by_progress, now)
-    losses = _losses(placed, route, norms)
+    stretches = _stretches(placed, route, norms)
     return Estimate(
         position_km=last_km if placed or remaining == 0 else None,
         remaining_km=remaining,
@@ -226,12 +226,8 @@ def estimate(
         delivered_at=delivered_at,
         status=status,
         late_by_hours=late_by,
-        losses=tuple(
-            sorted((x for x in losses if x.excess_hours > 0), key=lambda x: -x.excess_hours)[
-                :LOSSES_SHOWN
-            ]
-        ),
-        by_railway=_by_railway(losses, route, norms),
+        losses=_losses(stretches, norms),
+        by_railway=_by_railway(stretches, route, norms),
         unverified_norms=norms.unverified,
     )
 
@@ -265,32 +261,42 @@ def _delay(
     return "on_time", None
 
 
-def _losses(placed: Sequence[tuple[int, Event]], route: NoteRoute, norms: Norms) -> list[Loss]:
-    out: list[Loss] = []
+Stretch = tuple[Event, Event, str, int, float, float]
+"""Two consecutive placed reports: from, to, railway, km, hours, norm hours (floats: a
+timeline has hundreds of stretches; only those shown become Decimals)."""
+
+
+def _stretches(
+    placed: Sequence[tuple[int, Event]], route: NoteRoute, norms: Norms
+) -> list[Stretch]:
+    per_hour = norms.km_per_day / 24
+    out: list[Stretch] = []
     for (km0, a), (km1, b) in itertools.pairwise(placed):
         distance = abs(km1 - km0)
-        out.append(
-            Loss(
-                from_esr=a.station_esr,
-                to_esr=b.station_esr,
-                railway=route.leg_at(km1).railway,
-                km=distance,
-                started=a.at,
-                ended=b.at,
-                hours=hours_between(a.at, b.at),
-                norm_hours=norms.hours_for(distance),
-            )
-        )
+        hours = (b.at - a.at).total_seconds() / 3600
+        out.append((a, b, route.leg_at(km1).railway, distance, hours, distance / per_hour))
     return out
 
 
-def _by_railway(losses: Sequence[Loss], route: NoteRoute, norms: Norms) -> tuple[RailwayTime, ...]:
+def _losses(stretches: Sequence[Stretch], norms: Norms) -> tuple[Loss, ...]:
+    """The stretches that took longer than their norm, the worst first."""
+    worst = sorted((s for s in stretches if s[4] - s[5] > 0.05), key=lambda s: s[5] - s[4])
+    return tuple(
+        Loss(a.station_esr, b.station_esr, railway, km, a.at, b.at, hours_between(a.at, b.at),
+             norms.hours_for(km))
+        for a, b, railway, km, _hours, _norm in worst[:LOSSES_SHOWN]
+    )  # fmt: skip
+
+
+def _by_railway(
+    stretches: Sequence[Stretch], route: NoteRoute, norms: Norms
+) -> tuple[RailwayTime, ...]:
     out: list[RailwayTime] = []
     for leg in route.legs:
-        mine = [x for x in losses if x.railway == leg.railway]
+        mine = [s[4] for s in stretches if s[2] == leg.railway]
         if not mine:
             continue
-        hours = sum((x.hours for x in mine), start=Decimal(0))
+        hours = Decimal(sum(mine)).quantize(HOUR)
         norm = Decimal(_ceil_div(leg.km, norms.km_per_day) * 24).quantize(HOUR)
         out.append(RailwayTime(leg.railway, leg.km, hours, norm))
     return tuple(out)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 EVENT_FORMAT: Final = "temir-tracking-event/1"
 OFFER_FORMAT: Final = "temir-handover-offer/1"
@@ -79,9 +79,12 @@ def _pruned(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None and v != [] and v != ""}
 
 
-@dataclass(frozen=True)
-class Event:
-    """One reported fact about one wagon or container at one station and instant."""
+class Event(NamedTuple):
+    """One reported fact about one wagon or container at one station and instant.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built several times faster
+    — a timeline turns hundreds of stored rows into events per request.
+    """
 
     key: str
     kind: EventKind

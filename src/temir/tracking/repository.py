@@ -16,7 +16,8 @@ from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from temir.notes.tables import NoteRow, NoteWagonRow
+from temir.accounts.tables import OrganisationRow
+from temir.notes.tables import NoteRow, NoteVersionRow, NoteWagonRow
 from temir.tracking.model import (
     HANDOVER_KINDS,
     ActSignature,
@@ -70,70 +71,100 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(TrackingEventRow), rows)
 
 
-_EVENT_COLUMNS = (
-    TrackingEventRow.key,
-    TrackingEventRow.kind,
-    TrackingEventRow.unit,
-    TrackingEventRow.unit_kind,
-    TrackingEventRow.station_esr,
-    TrackingEventRow.at,
-    TrackingEventRow.reporter,
-    TrackingEventRow.note_id,
-    TrackingEventRow.hold,
-    TrackingEventRow.remarks,
-    TrackingEventRow.act_id,
-)
+_EVENTS = TrackingEventRow.__table__
+_EVENT_COLUMNS = tuple(
+    _EVENTS.c[name]
+    for name in ("key", "kind", "unit", "unit_kind", "station_esr", "at", "reporter", "note_id",
+                 "hold", "remarks", "act_id")
+)  # fmt: skip
+"""Table columns, not ORM attributes: plain rows, no ORM entity handling per row."""
+
+
+_KINDS = {str(k): k for k in EventKind}
+_UNIT_KINDS = {str(k): k for k in UnitKind}
+_HOLDS: dict[str | None, HoldReason | None] = {None: None, **{str(h): h for h in HoldReason}}
 
 
 def _event(row: Any) -> Event:
+    """A stored row as an event (dictionary look-ups, not enum calls: a timeline reads
+    hundreds of rows and must answer in milliseconds)."""
+    key, kind, unit, unit_kind, station, at, reporter, note_id, hold, remarks, act_id = row
     return Event(
-        key=row.key,
-        kind=EventKind(row.kind),
-        unit=row.unit,
-        unit_kind=UnitKind(row.unit_kind),
-        station_esr=row.station_esr,
-        at=aware(row.at),
-        reporter=row.reporter,
-        note_id=row.note_id,
-        hold=None if row.hold is None else HoldReason(row.hold),
-        remarks=row.remarks,
-        act_id=row.act_id,
+        key,
+        _KINDS[kind],
+        unit,
+        _UNIT_KINDS[unit_kind],
+        station,
+        at if at.tzinfo is not None else at.replace(tzinfo=UTC),
+        reporter,
+        note_id,
+        _HOLDS[hold],
+        remarks,
+        act_id,
     )
 
 
-def events_of_note(session: Session, note_id: str) -> list[Event]:
-    query = select(*_EVENT_COLUMNS).where(TrackingEventRow.note_id == note_id)
-    return [_event(r) for r in session.execute(query.order_by(TrackingEventRow.at))]
+def events_of_note(session: Session, note_id: str, unit: str | None = None) -> list[Event]:
+    """A note's events (only ``unit``'s when given), by event time."""
+    query = select(*_EVENT_COLUMNS).where(_EVENTS.c.note_id == note_id)
+    if unit is not None:
+        query = query.where(_EVENTS.c.unit == unit)
+    return [_event(r) for r in session.execute(query.order_by(_EVENTS.c.at))]
 
 
 def unlinked_events(session: Session, unit: str, reporter: str | None) -> list[Event]:
     """A unit's events on no note; only ``reporter``'s own unless ``reporter`` is ``None``."""
-    query = select(*_EVENT_COLUMNS).where(
-        TrackingEventRow.unit == unit, TrackingEventRow.note_id.is_(None)
-    )
+    query = select(*_EVENT_COLUMNS).where(_EVENTS.c.unit == unit, _EVENTS.c.note_id.is_(None))
     if reporter is not None:
-        query = query.where(TrackingEventRow.reporter == reporter)
-    return [_event(r) for r in session.execute(query.order_by(TrackingEventRow.at))]
+        query = query.where(_EVENTS.c.reporter == reporter)
+    return [_event(r) for r in session.execute(query.order_by(_EVENTS.c.at))]
 
 
 def notes_of_unit(session: Session, unit: str) -> list[str]:
-    """Notes a unit travels or travelled on, newest first: box 7 of live notes, and the notes
-    its events were linked to (a container has no box 7 row)."""
-    by_box = select(NoteRow.id, NoteRow.created_at).where(
-        NoteRow.id.in_(select(NoteWagonRow.note_id).where(NoteWagonRow.wagon == unit)),
-        NoteRow.status.in_(LIVE_STATUSES),
+    """Notes a unit travels or travelled on, newest first: live notes with it in box 7, else
+    the notes its events were linked to (a container has no box 7 row)."""
+    by_box = (
+        select(NoteRow.id)
+        .join(NoteWagonRow, NoteWagonRow.note_id == NoteRow.id)
+        .where(NoteWagonRow.wagon == unit, NoteRow.status.in_(LIVE_STATUSES))
+        .order_by(NoteRow.created_at.desc())
     )
-    by_event = select(NoteRow.id, NoteRow.created_at).where(
-        NoteRow.id.in_(
-            select(TrackingEventRow.note_id).where(
-                TrackingEventRow.unit == unit, TrackingEventRow.note_id.is_not(None)
-            )
+    found = list(session.scalars(by_box))
+    if found:
+        return found
+    by_event = (
+        select(NoteRow.id)
+        .where(NoteRow.id.in_(select(_EVENTS.c.note_id).where(_EVENTS.c.unit == unit)))
+        .order_by(NoteRow.created_at.desc())
+    )
+    return list(session.scalars(by_event))
+
+
+def note_with_document(session: Session, note_id: str) -> tuple[Any, dict[str, Any]] | None:
+    """A note's summary columns and its current version's document, in one query."""
+    query = (
+        select(
+            NoteRow.id, NoteRow.number, NoteRow.status, NoteRow.current_version,
+            NoteRow.consignor_org_id, NoteRow.departure_esr, NoteRow.destination_esr,
+            NoteRow.carriers, NoteRow.custody, NoteVersionRow.document,
         )
-    )
-    seen: dict[str, datetime] = {}
-    for row in session.execute(by_box.union(by_event)):
-        seen[row.id] = aware(row.created_at)
-    return sorted(seen, key=lambda n: seen[n], reverse=True)
+        .join(
+            NoteVersionRow,
+            and_(NoteVersionRow.note_id == NoteRow.id,
+                 NoteVersionRow.version == NoteRow.current_version),
+        )
+        .where(NoteRow.id == note_id)
+    )  # fmt: skip
+    row = session.execute(query).one_or_none()
+    return None if row is None else (row, row.document)
+
+
+def synthetic_organisation(session: Session, organisation_id: int | None) -> bool:
+    """Whether the organisation is demo data (labelled synthetic wherever shown)."""
+    if organisation_id is None:
+        return False
+    query = select(OrganisationRow.synthetic).where(OrganisationRow.id == organisation_id)
+    return bool(session.scalar(query))
 
 
 def notes_by_number(session: Session, number: str) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -198,7 +198,7 @@ def _link_notes(
 
 
 def _with_note(event: Event, note_id: str) -> Event:
-    return replace(event, note_id=note_id)
+    return event._replace(note_id=note_id)
 
 
 def _row(event: Event, digest: str, actor: Actor, now: datetime) -> dict[str, Any]:

@@ -26,8 +26,10 @@ from temir.kit.errors import NotFound, PermissionDenied
 from temir.kit.i18n import N_
 from temir.network.provider import view_for
 from temir.network.view import EngineNetworkView
-from temir.notes import service as notes
+from temir.notes import lifecycle
+from temir.notes.lifecycle import NoteFacts, NoteStatus
 from temir.notes.model import Note
+from temir.notes.service import party_of
 from temir.tariff import data as tariff_data
 from temir.tracking import repository, rules
 from temir.tracking.eta import Estimate, Norms, estimate
@@ -80,8 +82,9 @@ class NoteTrack:
     custody: str | None
     route: NoteRoute | None
     acts: tuple[HandoverAct, ...]
-    consignor: str | None = None
-    """The consignor organisation's slug."""
+    consignor_org_id: int | None = None
+    synthetic: bool = False
+    """Demo data (the consignor is a synthetic organisation): labelled wherever shown."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ def _note_dict(note: NoteTrack) -> dict[str, Any]:
         "custody": note.custody,
         "route": None if note.route is None else note.route.to_dict(),
         "acts": [a.to_dict() for a in note.acts],
+        "synthetic": note.synthetic,
     }
 
 
@@ -185,9 +189,53 @@ def _nothing(text: str) -> NotFound:
     return NotFound(NOTHING, code="tracking.not_found", field="query", query=text)
 
 
-def load_note(session: Session, actor: Actor, note_id: str) -> tuple[notes.NoteDetail, Note]:
-    detail = notes.get_note(session, actor, note_id)
-    return detail, Note.model_validate(detail.document)
+@dataclass(frozen=True)
+class VisibleNote:
+    """A note the actor may read, as tracking needs it: the summary and the current version."""
+
+    id: str
+    number: str | None
+    status: NoteStatus
+    version: int
+    consignor_org_id: int | None
+    departure_esr: str | None
+    destination_esr: str | None
+    carriers: tuple[str, ...]
+    custody: str | None
+    note: Note
+
+
+def note_facts(status: str, consignor_org_id: int | None, carriers: str, custody: str | None
+               ) -> NoteFacts:  # fmt: skip
+    """What the note rules need to decide who may read a note, from its summary columns."""
+    return NoteFacts(
+        status=NoteStatus(status),
+        consignor_org_id=consignor_org_id,
+        carriers=tuple(c for c in carriers.split("|") if c),
+        custody=custody,
+    )
+
+
+def load_note(session: Session, actor: Actor, note_id: str) -> VisibleNote:
+    """The note if ``actor`` may read it by the note rules (:func:`lifecycle.may_read`);
+    404 otherwise. One query, no digest: a timeline must answer in milliseconds."""
+    try:
+        key = str(uuid.UUID(str(note_id)))
+    except ValueError:
+        raise _nothing(str(note_id)[:40]) from None
+    found = repository.note_with_document(session, key)
+    if found is None:
+        raise _nothing(key)
+    row, document = found
+    facts = note_facts(row.status, row.consignor_org_id, row.carriers, row.custody)
+    if not lifecycle.may_read(party_of(session, actor), facts):
+        raise _nothing(key)
+    return VisibleNote(
+        id=row.id, number=row.number, status=facts.status, version=row.current_version,
+        consignor_org_id=row.consignor_org_id, departure_esr=row.departure_esr,
+        destination_esr=row.destination_esr, carriers=facts.carriers, custody=row.custody,
+        note=Note.model_validate(document),
+    )  # fmt: skip
 
 
 def note_units(note: Note) -> list[tuple[str, UnitKind]]:
@@ -219,20 +267,21 @@ def _track_note(
     only: tuple[str, UnitKind] | None = None,
 ) -> Tracking:
     try:
-        detail, note = load_note(session, actor, note_id)
+        found = load_note(session, actor, note_id)
     except NotFound:
         raise _nothing(text) from None
+    note = found.note
     view = network(session)
     route = note_route(note, view)
-    acts = tuple(repository.acts_of_note(session, detail.summary.id))
-    events = rules.ordered(repository.events_of_note(session, detail.summary.id))
+    acts = tuple(repository.acts_of_note(session, found.id))
+    only_unit = None if only is None else only[0]
+    events = rules.ordered(repository.events_of_note(session, found.id, only_unit))
     units = note_units(note)
     units += [(e.unit, e.unit_kind) for e in events if (e.unit, e.unit_kind) not in units]
     units = list(dict.fromkeys(units))
     if only is not None:
         units = [only]
-    summary = detail.summary
-    contractual = summary.carriers[0] if summary.custody and summary.carriers else None
+    contractual = found.carriers[0] if found.custody and found.carriers else None
     custody = rules.custody([u for u, _ in units], contractual, acts)
     tracks = tuple(
         _unit_track(
@@ -242,16 +291,17 @@ def _track_note(
         for unit, kind in units
     )  # fmt: skip
     note_view = NoteTrack(
-        id=summary.id,
-        number=summary.number,
-        status=str(summary.status),
-        departure_esr=summary.departure_esr,
-        destination_esr=summary.destination_esr,
-        carriers=summary.carriers,
-        custody=summary.custody,
+        id=found.id,
+        number=found.number,
+        status=str(found.status),
+        departure_esr=found.departure_esr,
+        destination_esr=found.destination_esr,
+        carriers=found.carriers,
+        custody=found.custody,
         route=route,
         acts=acts,
-        consignor=summary.consignor,
+        consignor_org_id=found.consignor_org_id,
+        synthetic=repository.synthetic_organisation(session, found.consignor_org_id),
     )
     overall = max((t.estimate for t in tracks), key=lambda e: e.remaining_km or 0, default=None)
     kind = "note" if only is None else str(only[1])

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from temir.accounts import repository as accounts_repository
 from temir.accounts.deps import optional_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language
@@ -83,15 +82,6 @@ class MapView:
     number: int = 1
 
 
-def _synthetic(session: Session, found: Tracking) -> bool:
-    """Demo data is labelled: the note's consignor is a synthetic organisation."""
-    if found.note is None:
-        return False
-    consignor = found.note.consignor
-    org = accounts_repository.organisation_row(session, consignor) if consignor else None
-    return bool(org is not None and org.synthetic)
-
-
 def _map(session: Session, found: Tracking, lang: str) -> MapView | None:
     if found.note is None or found.note.route is None:
         return None
@@ -133,7 +123,7 @@ def tracking_page(
         found=found,
         error=error,
         map=None if found is None else _map(session, found, lang),
-        synthetic=found is not None and _synthetic(session, found),
+        synthetic=found is not None and found.note is not None and found.note.synthetic,
         **_labels(),
     )
 
