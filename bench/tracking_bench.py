@@ -134,12 +134,13 @@ def generate(path: Path, wagons: list[str], total: int, stations: list[str]) -> 
     with path.open("w", encoding="utf-8") as out:
         for index, unit in enumerate(wagons):
             count = TIMELINE_EVENTS if index == 0 else per_other
+            step = min(timedelta(minutes=40), timedelta(days=10) / count)
             for k in range(count):
                 if written >= total:
                     break
                 esr = stations[min(k // 2, len(stations) - 1)]
                 kind = "station_arrival" if k % 2 == 0 else "station_departure"
-                at = start + timedelta(minutes=40 * k + index)
+                at = start + step * k + timedelta(seconds=index)
                 line = {"key": f"bench-{unit}-{k}", "kind": kind, "unit": unit,
                         "station_esr": esr, "at": at.isoformat()}  # fmt: skip
                 out.write(json.dumps(line) + "\n")

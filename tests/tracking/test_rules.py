@@ -205,3 +205,20 @@ def test_custody_moves_only_on_an_accepted_act_and_only_for_its_units() -> None:
     ]
     assert rules.custody(units, "KZH", acts) == {"A": "KZH", "B": "UTI", "C": "KZH"}
     assert rules.custody(units, None, []) == {"A": None, "B": None, "C": None}
+
+
+@pytest.mark.parametrize(
+    "remarks",
+    [None, "Задержан таможней «Келес»", 'quote " and \\ slash', "tab\tnew\nline\x01", "😀"],
+)
+def test_the_event_digest_is_the_rfc_8785_digest(remarks: str | None) -> None:
+    import hashlib
+
+    import rfc8785
+
+    from temir.tracking.service import document_digest
+
+    found = check(line(remarks=remarks))
+    assert isinstance(found, Event)
+    document = found.document()
+    assert document_digest(document) == hashlib.sha256(rfc8785.dumps(document)).hexdigest()

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from temir.accounts.tables import OrganisationRow
+from temir.kit.db import Base
 from temir.notes.tables import NoteRow, NoteVersionRow, NoteWagonRow
 from temir.tracking.model import (
     HANDOVER_KINDS,
@@ -65,19 +66,19 @@ def existing_digests(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Executemany-insert event rows (plain dicts with every column but ``id``)."""
-    if rows:
-        session.execute(insert(TrackingEventRow), rows)
-
-
-_EVENTS = TrackingEventRow.__table__
+_EVENTS = Base.metadata.tables[TrackingEventRow.__tablename__]
 _EVENT_COLUMNS = tuple(
     _EVENTS.c[name]
     for name in ("key", "kind", "unit", "unit_kind", "station_esr", "at", "reporter", "note_id",
                  "hold", "remarks", "act_id")
 )  # fmt: skip
 """Table columns, not ORM attributes: plain rows, no ORM entity handling per row."""
+
+
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Executemany-insert event rows (plain dicts with every column but ``id``)."""
+    if rows:  # the table, not the ORM class: a plain executemany, no unit-of-work bookkeeping
+        session.execute(insert(_EVENTS), rows)
 
 
 _KINDS = {str(k): k for k in EventKind}

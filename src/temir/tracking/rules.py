@@ -13,6 +13,7 @@ report may be right and the note wrong, and either way the railway must see it. 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -112,8 +113,11 @@ def derived_key(unit: str, kind: str, station: str, at: datetime, reporter: str)
     return "auto:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+@functools.lru_cache(maxsize=65_536)
 def parse_unit(text: str) -> tuple[str, UnitKind] | None:
-    """A wagon number (8-digit 1520 mm or 12-digit UIC) or an ISO 6346 container number."""
+    """A wagon number (8-digit 1520 mm or 12-digit UIC) or an ISO 6346 container number.
+
+    Memoised: a file reports the same few thousand wagons over and over."""
     value = text.strip().upper().replace(" ", "")
     if value.isdigit():
         found = (examine_wagon if len(value) == 8 else examine_uic_wagon)(value)
@@ -202,11 +206,8 @@ def check_event(
             problems.append(_problem("event.unit", BAD_UNIT, "unit", value=texts["unit"][:20]))
     station = None
     if texts["station_esr"]:
-        checked = examine_esr(texts["station_esr"])
-        station = checked.normalized
-        problems += [
-            Problem(p.code, p.msgid, "station_esr", p.params, p.severity) for p in checked.problems
-        ]
+        station, station_problems = _station(texts["station_esr"])
+        problems += station_problems
     hold = _hold(kind, texts["hold"], problems)
     reporter = _reporter(texts["reporter"], own_railway, any_reporter, problems)
     note_id = _note_id(texts["note_id"], problems)
@@ -226,6 +227,17 @@ def check_event(
         hold=hold,
         remarks=texts["remarks"],
     )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _station(text: str) -> tuple[str | None, tuple[Problem, ...]]:
+    """The ESR code and its problems, named for the ``station_esr`` field (memoised: a railway
+    has a few thousand codes)."""
+    checked = examine_esr(text)
+    problems = tuple(
+        Problem(p.code, p.msgid, "station_esr", p.params, p.severity) for p in checked.problems
+    )
+    return checked.normalized, problems
 
 
 def _kind(text: str | None, problems: list[Problem]) -> EventKind | None:
