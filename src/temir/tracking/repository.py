@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import ARRAY, DateTime, String, and_, any_, bindparam, func, insert, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -59,11 +59,20 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
 def existing_digests(session: Session, keys: Sequence[str]) -> dict[str, str]:
     """The stored digest of each of ``keys`` already recorded."""
     out: dict[str, str] = {}
-    table = TrackingEventRow.__table__
+    table = _EVENTS
+    if _postgres(session):  # one array parameter instead of thousands of bound values
+        query = select(table.c.key, table.c.digest).where(
+            table.c.key == any_(bindparam("keys", list(keys), type_=ARRAY(String)))
+        )
+        return {row.key: row.digest for row in session.execute(query)}
     for chunk in _chunks(keys):
         query = select(table.c.key, table.c.digest).where(table.c.key.in_(chunk))
         out.update({row.key: row.digest for row in session.execute(query)})
     return out
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 _EVENTS = Base.metadata.tables[TrackingEventRow.__tablename__]
@@ -75,10 +84,38 @@ _EVENT_COLUMNS = tuple(
 """Table columns, not ORM attributes: plain rows, no ORM entity handling per row."""
 
 
+_INSERTED = ("key", "kind", "unit", "unit_kind", "station_esr", "at", "reporter", "note_id",
+             "hold", "remarks", "act_id", "digest", "recorded_at", "recorded_by",
+             "organisation_id")  # fmt: skip
+
+
 def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Executemany-insert event rows (plain dicts with every column but ``id``)."""
-    if rows:  # the table, not the ORM class: a plain executemany, no unit-of-work bookkeeping
-        session.execute(insert(_EVENTS), rows)
+    """Insert event rows (plain dicts with every column but ``id``), in the caller's transaction.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` through the session's own connection (several times
+    an executemany: one stream, no statement per row); SQLite: an executemany of the table
+    of the driver with SQLAlchemy's own conversion of the two times (the statement compiled
+    once, not per row: SQLAlchemy's executemany names and binds each row's values itself).
+    """
+    if not rows:
+        return
+    if _postgres(session):
+        raw: Any = session.connection().connection.driver_connection
+        statement = f"COPY tracking_events ({', '.join(_INSERTED)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in _INSERTED])
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    when = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    times = {"at", "recorded_at"}
+    statement = str(insert(_EVENTS).compile(dialect=dialect, column_keys=list(_INSERTED)))
+    values = [
+        tuple(when(row[c]) if when is not None and c in times else row[c] for c in _INSERTED)
+        for row in rows
+    ]
+    connection.exec_driver_sql(statement, values)
 
 
 _KINDS = {str(k): k for k in EventKind}

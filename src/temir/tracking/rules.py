@@ -148,18 +148,36 @@ def _time(value: Any, problems: list[Problem]) -> datetime | None:
     return utc(parsed)
 
 
-def _text(raw: Mapping[str, Any], name: str, problems: list[Problem], limit: int) -> str | None:
-    value = raw.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str | int):
-        problems.append(_problem("event.not_text", NOT_TEXT, name, field=name))
-        return None
-    text = str(value).strip()
-    if len(text) > limit:
-        problems.append(_problem("event.too_long", TOO_LONG, name, field=name, max=limit))
-        return None
-    return text or None
+_TEXT_FIELDS: Final = tuple((name, REMARKS_MAX if name == "remarks" else KEY_MAX)
+                             for name in FIELDS if name != "at")  # fmt: skip
+_FIELD_SET: Final = frozenset(FIELDS)
+
+
+def _texts(raw: Mapping[str, Any], problems: list[Problem]) -> dict[str, str | None]:
+    """Each text field stripped (empty is absent), or a problem: not text, or too long.
+
+    One loop, no call per field: a bulk file runs this for every line."""
+    out: dict[str, str | None] = {}
+    get = raw.get
+    for name, limit in _TEXT_FIELDS:
+        value = get(name)
+        if value is None:
+            out[name] = None
+            continue
+        if type(value) is str:
+            text = value.strip()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            problems.append(_problem("event.not_text", NOT_TEXT, name, field=name))
+            out[name] = None
+            continue
+        if len(text) > limit:
+            problems.append(_problem("event.too_long", TOO_LONG, name, field=name, max=limit))
+            out[name] = None
+            continue
+        out[name] = text or None
+    return out
 
 
 def check_event(
@@ -172,7 +190,7 @@ def check_event(
     railway as reporter.
     """
     problems: list[Problem] = []
-    unknown = [k for k in raw if k not in FIELDS]
+    unknown = [k for k in raw if k not in _FIELD_SET]
     if unknown:
         problems.append(
             _problem(
@@ -183,11 +201,7 @@ def check_event(
                 fields=", ".join(FIELDS),
             )
         )
-    texts = {
-        name: _text(raw, name, problems, REMARKS_MAX if name == "remarks" else KEY_MAX)
-        for name in FIELDS
-        if name != "at"
-    }
+    texts = _texts(raw, problems)
     for name in ("kind", "unit", "station_esr"):
         if texts[name] is None and not any(p.field == name for p in problems):
             problems.append(_problem("event.missing", MISSING, name, field=name))
