@@ -48,9 +48,9 @@ from temir.codes import wagon_check_digit
 from temir.kit import migrate
 from temir.kit.db import UnitOfWork, make_engine
 from temir.network.view import shipped_view
-from temir.notes import service as notes
 from temir.notes.example import example_note
 from temir.notes.lifecycle import draft_of
+from temir.notes.store import service as notes
 from temir.tracking import bulk, timeline
 from temir.tracking.tables import TrackingEventRow
 from temir.tracking.timeline import note_route

@@ -12,7 +12,7 @@ from temir.accounts import service as accounts
 from temir.accounts.model import Actor, Channel, OrganisationKind, Role
 from temir.codes import wagon_check_digit
 from temir.kit.db import UnitOfWork
-from temir.notes import service as notes
+from temir.notes.store import service as notes
 from tests.notes.store_helpers import World, draft, make_world
 
 __all__ = ["Shipment", "World", "event", "make_world", "new_wagon", "railway_actor", "ship"]

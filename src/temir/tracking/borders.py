@@ -25,7 +25,7 @@ from temir.kit.i18n import N_
 from temir.network.routing.model import BorderCrossing
 from temir.notes import lifecycle
 from temir.notes.lifecycle import Party
-from temir.notes.service import party_of
+from temir.notes.store.records import party_of
 from temir.tracking import repository
 from temir.tracking.dwell import DwellSample, DwellStat, Waiting, dwell_stats
 from temir.tracking.model import HANDOVER_KINDS

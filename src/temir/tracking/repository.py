@@ -16,9 +16,9 @@ from sqlalchemy import ARRAY, DateTime, String, and_, any_, bindparam, func, ins
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from temir.accounts.tables import OrganisationRow
+from temir.accounts import repository as accounts_repository
 from temir.kit.db import Base
-from temir.notes.tables import NoteRow, NoteVersionRow, NoteWagonRow
+from temir.notes.store.tables import NoteRow, NoteVersionRow, NoteWagonRow
 from temir.tracking.model import (
     HANDOVER_KINDS,
     ActSignature,
@@ -199,10 +199,8 @@ def note_with_document(session: Session, note_id: str) -> tuple[Any, dict[str, A
 
 def synthetic_organisation(session: Session, organisation_id: int | None) -> bool:
     """Whether the organisation is demo data (labelled synthetic wherever shown)."""
-    if organisation_id is None:
-        return False
-    query = select(OrganisationRow.synthetic).where(OrganisationRow.id == organisation_id)
-    return bool(session.scalar(query))
+    org = accounts_repository.organisation_by_id(session, organisation_id)
+    return bool(org is not None and org.synthetic)
 
 
 def notes_by_number(session: Session, number: str) -> list[str]:

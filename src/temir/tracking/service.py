@@ -30,8 +30,8 @@ from temir.kit import clock
 from temir.kit.errors import PermissionDenied, Problem, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes.lifecycle import Party
-from temir.notes.service import party_of
-from temir.notes.signing import canonical_json
+from temir.notes.store.records import party_of
+from temir.signing.canonical import digest_of
 from temir.tracking import repository, rules
 from temir.tracking.model import Event
 from temir.tracking.rules import Rejected
@@ -61,7 +61,7 @@ def document_digest(document: Mapping[str, Any]) -> str:
     """
     if all(type(v) is str or (type(v) is int) for v in document.values()):
         return hashlib.sha256(_FLAT.encode(document).encode("utf-8")).hexdigest()
-    return hashlib.sha256(canonical_json(dict(document))).hexdigest()
+    return digest_of(dict(document))
 
 
 def reporter_party(session: Session, actor: Actor) -> Party:

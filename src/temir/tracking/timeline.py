@@ -29,7 +29,7 @@ from temir.network.view import EngineNetworkView
 from temir.notes import lifecycle
 from temir.notes.lifecycle import NoteFacts, NoteStatus
 from temir.notes.model import Note
-from temir.notes.service import party_of
+from temir.notes.store.records import party_of
 from temir.tariff import data as tariff_data
 from temir.tracking import repository, rules
 from temir.tracking.eta import Estimate, Norms, estimate
