@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,8 @@ from temir.kit.i18n import N_
 from temir.notes import lifecycle
 from temir.notes.lifecycle import NoteAction
 from temir.notes.model import Note
-from temir.tracking import repository, rules
+from temir.notes.store import service as notes
+from temir.tracking import act_signing, repository, rules
 from temir.tracking.model import (
     ActStatus,
     ActUnit,
@@ -129,8 +131,10 @@ def offer(
     at: datetime | None = None,
     paper_reference: str | None = None,
     act_id: str | None = None,
+    secret: str | None = None,
 ) -> HandoverAct:
-    """The outgoing railway offers the note's units in its custody to the next carrier."""
+    """The outgoing railway offers the note's units in its custody to the next carrier, and
+    signs the offer (``secret``: the installation secret that opens its key)."""
     who = reporter_party(session, actor)
     summary = load_note(session, actor, note_id)
     note = summary.note
@@ -201,13 +205,14 @@ def offer(
         paper_reference=made.paper_reference, created_at=now,
     )  # fmt: skip
     repository.add_act(session, row, made.unit_numbers())
+    act_signing.sign_stage(session, actor, made.act_id, "offer", digest, secret, now)
     _events(session, actor, made, EventKind.HANDOVER_OFFERED, made.from_railway, made.offered_at)
     audit.record(
         session, actor, "handover.offered", "handover_act", made.act_id,
         {"note_id": made.note_id, "to": made.to_railway, "units": list(made.unit_numbers()),
          "paper_reference": made.paper_reference},
     )  # fmt: skip
-    return HandoverAct(made, digest, ActStatus.OFFERED)
+    return _stored(session, row)
 
 
 def _act_id(given: str | None) -> str:
@@ -254,7 +259,9 @@ def _same_offer(session: Session, row: HandoverActRow, made: HandoverOffer) -> H
 
 
 def _stored(session: Session, row: HandoverActRow) -> HandoverAct:
-    return repository.act_of(row, repository.signature_rows(session, [row.id]))
+    """The act as stored, with the verdict on its signatures."""
+    act = repository.act_of(row, repository.signature_rows(session, [row.id]))
+    return replace(act, verification=act_signing.verify(session, act))
 
 
 def _events(
@@ -301,6 +308,7 @@ def _decide(
     row: HandoverActRow,
     made: HandoverOffer,
     decision: HandoverDecision,
+    secret: str | None,
 ) -> HandoverAct:
     if decision.decided_at < made.offered_at:
         raise ValidationFailed(
@@ -313,6 +321,8 @@ def _decide(
     row.decision_document = decision.document()
     row.decision_digest = document_digest(decision.document())
     row.commercial_act = decision.commercial_act
+    now = clock.now()
+    act_signing.sign_stage(session, actor, row.id, "decision", row.decision_digest, secret, now)
     kind = (
         EventKind.HANDOVER_ACCEPTED
         if decision.status is ActStatus.ACCEPTED
@@ -325,13 +335,37 @@ def _decide(
          "discrepancies": [d.document() for d in decision.discrepancies],
          "commercial_act": decision.commercial_act},
     )  # fmt: skip
+    if decision.status is ActStatus.ACCEPTED:
+        _take_over(session, actor, made, decision.decided_at, secret)
     return _stored(session, row)
 
 
+def _take_over(
+    session: Session, actor: Actor, made: HandoverOffer, at: datetime, secret: str | None
+) -> None:
+    """Once every unit of the note is with the incoming railway, it records the handover in
+    boxes 33 and 34 (a new note version it signs) and the note's custody moves to it."""
+    found = load_note(session, actor, made.note_id)
+    units = [u for u, _ in note_units(found.note)]
+    held = rules.custody(units, found.carriers[0] if found.carriers else None,
+                         repository.acts_of_note(session, made.note_id))  # fmt: skip
+    if found.custody != made.from_railway or any(held[u] != made.to_railway for u in units):
+        return
+    notes.take_over(
+        session, actor, made.note_id, from_carrier=made.from_railway,
+        station_esr=made.station_esr, at=at, act_id=made.act_id, secret=secret,
+    )  # fmt: skip
+
+
 def accept(
-    session: Session, actor: Actor, act_id: str, *, at: datetime | None = None
+    session: Session,
+    actor: Actor,
+    act_id: str,
+    *,
+    at: datetime | None = None,
+    secret: str | None = None,
 ) -> HandoverAct:
-    """The incoming railway accepts: custody of the act's units moves to it."""
+    """The incoming railway accepts and signs: custody of the act's units moves to it."""
     row, made = _open(session, actor, act_id)
     if row.status == str(ActStatus.ACCEPTED):
         return _stored(session, row)
@@ -344,7 +378,7 @@ def accept(
         status=ActStatus.ACCEPTED,
         decided_at=_when(at, clock.now(), "at"),
     )
-    return _decide(session, actor, row, made, decision)
+    return _decide(session, actor, row, made, decision, secret)
 
 
 def parse_discrepancies(
@@ -386,6 +420,7 @@ def dispute(
     discrepancies: Sequence[Mapping[str, Any]],
     commercial_act: str | None = None,
     at: datetime | None = None,
+    secret: str | None = None,
 ) -> HandoverAct:
     """The incoming railway refuses the act as offered, naming what differs: a commercial act
     is drawn up (its number given, or made from the act id); custody stays where it was."""
@@ -403,7 +438,7 @@ def dispute(
         discrepancies=found,
         commercial_act=number,
     )
-    return _decide(session, actor, row, made, decision)
+    return _decide(session, actor, row, made, decision, secret)
 
 
 def show(session: Session, actor: Actor, ref: str) -> list[HandoverAct]:
@@ -420,4 +455,4 @@ def show(session: Session, actor: Actor, ref: str) -> list[HandoverAct]:
         raise _not_found(key) from None
     if row is not None:
         return [_stored(session, row)]
-    return repository.acts_of_note(session, note_id)
+    return [_stored(session, r) for r in repository.act_rows_of_note(session, note_id)]

@@ -31,6 +31,12 @@ TOO_BIG = N_("The upload is larger than {limit} bytes; send it in parts or use t
              "import.")  # fmt: skip
 
 
+def _secret(request: Request) -> str:
+    """The installation secret: each half of an act is signed by the railway that made it."""
+    secret: str = request.app.state.settings.secret_key
+    return secret
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -153,7 +159,7 @@ def offer(request: Request, data: OfferIn, actor: Actor = Depends(current_actor)
         act = acts.offer(
             session, actor, data.note_id, station_esr=data.station_esr, units=data.units,
             seals=data.seals, masses=data.masses, at=data.at,
-            paper_reference=data.paper_reference, act_id=data.act_id,
+            paper_reference=data.paper_reference, act_id=data.act_id, secret=_secret(request),
         )  # fmt: skip
     return act.to_dict()
 
@@ -164,7 +170,7 @@ def accept(
 ) -> Any:
     """The incoming railway accepts the act: custody moves."""
     with uow_of(request)() as session:
-        act = acts.accept(session, actor, act_id[:40], at=data.at)
+        act = acts.accept(session, actor, act_id[:40], at=data.at, secret=_secret(request))
     return act.to_dict()
 
 
@@ -177,7 +183,7 @@ def dispute(
         act = acts.dispute(
             session, actor, act_id[:40],
             discrepancies=[d.model_dump() for d in data.discrepancies],
-            commercial_act=data.commercial_act, at=data.at,
+            commercial_act=data.commercial_act, at=data.at, secret=_secret(request),
         )  # fmt: skip
     return act.to_dict()
 

@@ -222,7 +222,8 @@ def offer(
         actor = cli_actor(as_user)
         with runtime.uow()() as session:
             act = acts.offer(session, actor, note, station_esr=station, units=unit, at=_time(at),
-                             paper_reference=paper, act_id=act_id)  # fmt: skip
+                             paper_reference=paper, act_id=act_id,
+                             secret=runtime.settings().secret_key)  # fmt: skip
     _act_out([act], as_json)
 
 
@@ -237,7 +238,8 @@ def accept(
     with user_errors(as_json):
         actor = cli_actor(as_user)
         with runtime.uow()() as session:
-            act = acts.accept(session, actor, act_id, at=_time(at))
+            act = acts.accept(session, actor, act_id, at=_time(at),
+                              secret=runtime.settings().secret_key)  # fmt: skip
     _act_out([act], as_json)
 
 
@@ -271,7 +273,8 @@ def dispute(
         found = [_discrepancy(d) for d in discrepancy]
         with runtime.uow()() as session:
             act = acts.dispute(session, actor, act_id, discrepancies=found,
-                               commercial_act=commercial_act, at=_time(at))  # fmt: skip
+                               commercial_act=commercial_act, at=_time(at),
+                               secret=runtime.settings().secret_key)  # fmt: skip
     _act_out([act], as_json)
 
 

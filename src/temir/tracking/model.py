@@ -340,6 +340,30 @@ class ActSignature:
 
 
 @dataclass(frozen=True)
+class ActVerification:
+    """Whether each half of an act carries a good signature of the party it belongs to."""
+
+    offer_signed: bool
+    """Signed by a key of the outgoing railway, over the offer as stored."""
+    decision_signed: bool | None
+    """Signed by a key of the incoming railway, over the decision as stored (None: undecided)."""
+    problems: tuple[str, ...] = ()
+    """Machine codes: ``offer.unsigned``, ``decision.invalid``, ``offer.wrong_key``, …"""
+
+    @property
+    def valid(self) -> bool:
+        return self.offer_signed and self.decision_signed is not False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "offer_signed": self.offer_signed,
+            "decision_signed": self.decision_signed,
+            "problems": list(self.problems),
+        }
+
+
+@dataclass(frozen=True)
 class HandoverAct:
     """An act as stored: the offer, the decision once made, and their signatures."""
 
@@ -348,6 +372,7 @@ class HandoverAct:
     status: ActStatus
     decision: HandoverDecision | None = None
     signatures: tuple[ActSignature, ...] = field(default_factory=tuple)
+    verification: ActVerification | None = None
 
     @property
     def act_id(self) -> str:
@@ -367,5 +392,6 @@ class HandoverAct:
             "offer_digest": self.offer_digest,
             "decision": None if self.decision is None else self.decision.document(),
             "signatures": [s.to_dict() for s in self.signatures],
+            "verification": None if self.verification is None else self.verification.to_dict(),
             "paper": self.offer.paper_reference is not None,
         }

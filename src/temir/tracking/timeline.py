@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from temir.notes.lifecycle import NoteFacts, NoteStatus
 from temir.notes.model import Note
 from temir.notes.store.records import party_of
 from temir.tariff import data as tariff_data
-from temir.tracking import repository, rules
+from temir.tracking import act_signing, repository, rules
 from temir.tracking.eta import Estimate, Norms, estimate
 from temir.tracking.model import Event, EventKind, HandoverAct, UnitKind
 from temir.tracking.route import NoteRoute, Section, route_of
@@ -273,7 +273,10 @@ def _track_note(
     note = found.note
     view = network(session)
     route = note_route(note, view)
-    acts = tuple(repository.acts_of_note(session, found.id))
+    acts = tuple(
+        replace(a, verification=act_signing.verify(session, a))
+        for a in repository.acts_of_note(session, found.id)
+    )
     only_unit = None if only is None else only[0]
     events = rules.ordered(repository.events_of_note(session, found.id, only_unit))
     units = note_units(note)
