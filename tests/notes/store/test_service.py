@@ -36,7 +36,12 @@ def new_draft(uow: UnitOfWork, world: World) -> str:
 def handed(carrier: str, station: str) -> dict[str, Any]:
     """What an accepted handover act tells the note store (:mod:`temir.tracking.acts`)."""
     at = datetime(2026, 3, 6, 14, tzinfo=UTC)
-    return {"from_carrier": carrier, "station_esr": station, "at": at, "act_id": f"act-at-{station}"}
+    return {
+        "from_carrier": carrier,
+        "station_esr": station,
+        "at": at,
+        "act_id": f"act-at-{station}",
+    }
 
 
 def events(uow: UnitOfWork, note_id: str) -> list[str]:
