@@ -165,5 +165,4 @@ def _may_see(who: Party, crossing: BorderCrossing, note: Any) -> bool:
         return True
     if note is None:
         return False
-    facts = note_facts(note.status, note.consignor_org_id, note.carriers, note.custody)
-    return lifecycle.may_read(who, facts)
+    return lifecycle.may_read(who, note_facts(note))

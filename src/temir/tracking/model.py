@@ -352,7 +352,9 @@ class ActVerification:
 
     @property
     def valid(self) -> bool:
-        return self.offer_signed and self.decision_signed is not False
+        """Both halves signed by their railways and nothing else wrong (an extra signature by
+        another railway's key is a problem too)."""
+        return self.offer_signed and self.decision_signed is not False and not self.problems
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -183,8 +183,8 @@ def note_with_document(session: Session, note_id: str) -> tuple[Any, dict[str, A
     query = (
         select(
             NoteRow.id, NoteRow.number, NoteRow.status, NoteRow.current_version,
-            NoteRow.consignor_org_id, NoteRow.departure_esr, NoteRow.destination_esr,
-            NoteRow.carriers, NoteRow.custody, NoteVersionRow.document,
+            NoteRow.consignor_org_id, NoteRow.consignee_org_id, NoteRow.departure_esr,
+            NoteRow.destination_esr, NoteRow.carriers, NoteRow.custody, NoteVersionRow.document,
         )
         .join(
             NoteVersionRow,
@@ -403,8 +403,9 @@ def note_rows(session: Session, note_ids: Sequence[str]) -> dict[str, Row[Any]]:
     out: dict[str, Row[Any]] = {}
     for chunk in _chunks(note_ids):
         query = select(
-            NoteRow.id, NoteRow.consignor_org_id, NoteRow.carriers, NoteRow.custody, NoteRow.status
-        ).where(NoteRow.id.in_(chunk))
+            NoteRow.id, NoteRow.consignor_org_id, NoteRow.consignee_org_id, NoteRow.carriers,
+            NoteRow.custody, NoteRow.status,
+        ).where(NoteRow.id.in_(chunk))  # fmt: skip
         out.update({row.id: row for row in session.execute(query)})
     return out
 

@@ -205,14 +205,15 @@ class VisibleNote:
     note: Note
 
 
-def note_facts(status: str, consignor_org_id: int | None, carriers: str, custody: str | None
-               ) -> NoteFacts:  # fmt: skip
-    """What the note rules need to decide who may read a note, from its summary columns."""
+def note_facts(row: Any) -> NoteFacts:
+    """What the note rules need to decide who may read a note, from its summary columns
+    (``status``, ``consignor_org_id``, ``consignee_org_id``, ``carriers``, ``custody``)."""
     return NoteFacts(
-        status=NoteStatus(status),
-        consignor_org_id=consignor_org_id,
-        carriers=tuple(c for c in carriers.split("|") if c),
-        custody=custody,
+        status=NoteStatus(row.status),
+        consignor_org_id=row.consignor_org_id,
+        carriers=tuple(c for c in row.carriers.split("|") if c),
+        custody=row.custody,
+        consignee_org_id=row.consignee_org_id,
     )
 
 
@@ -227,7 +228,7 @@ def load_note(session: Session, actor: Actor, note_id: str) -> VisibleNote:
     if found is None:
         raise _nothing(key)
     row, document = found
-    facts = note_facts(row.status, row.consignor_org_id, row.carriers, row.custody)
+    facts = note_facts(row)
     if not lifecycle.may_read(party_of(session, actor), facts):
         raise _nothing(key)
     return VisibleNote(
