@@ -99,3 +99,22 @@ def test_the_border_point_page_shows_waiting_wagons_and_dwell(
     assert f'href="/tracking/borders/{SARYAGASH_EXP}"' in index.text
     missing = client.get(f"/tracking/borders/{KOSTANAY}", headers=bearer(uow, w.uti))
     assert missing.status_code == 404
+
+
+def test_route_comparison_shows_the_observed_border_dwell(
+    client: TestClient, uow: UnitOfWork, shipment: Shipment
+) -> None:
+    w = shipment.world
+    arrived = datetime.now(UTC) - timedelta(hours=40)
+    with uow() as session:
+        service.ingest(session, w.kzh, [
+            (1, event("station_arrival", u, SARYAGASH_EXP, arrived)) for u in shipment.wagons
+        ])  # fmt: skip
+        act = acts.offer(session, w.kzh, shipment.note_id, at=arrived)
+        acts.accept(session, w.uti, act.act_id, at=arrived + timedelta(hours=30))
+    page = client.get(
+        "/quote", params={"from": KOSTANAY, "to": "745309", "cargo": "011005", "mass": "68000"}
+    )
+    assert page.status_code == 200
+    assert 'data-testid="border-dwell"' in page.text
+    assert f'href="/tracking/borders/{SARYAGASH_EXP}" data-testid="dwell-link"' in page.text

@@ -108,15 +108,13 @@ def border_point(
     )
 
 
-def observed_dwell(session: Session, *, months: int = 12) -> dict[frozenset[str], DwellStat]:
-    """Overall dwell per crossing (either direction's codes as the key) over recent months."""
+def observed_dwell(
+    session: Session, *, months: int = 12
+) -> dict[tuple[str, str | None], DwellStat]:
+    """Overall dwell per crossing and direction — keyed by (exit code, entry code), as a route's
+    border point names it — over recent months."""
     found, _missing = samples(session, None, clock.now() - timedelta(days=31 * months))
-    out: dict[frozenset[str], DwellStat] = {}
-    for stat in dwell_stats(found, by_month=False):
-        key = frozenset(c for c in (stat.exit_esr, stat.entry_esr) if c)
-        if key not in out or stat.count > out[key].count:
-            out[key] = stat
-    return out
+    return {(s.exit_esr, s.entry_esr): s for s in dwell_stats(found, by_month=False)}
 
 
 def _waiting(
