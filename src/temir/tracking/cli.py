@@ -92,7 +92,7 @@ def _render(t: Tracking) -> None:
         console.print(eta + (f" [yellow]({_(UNVERIFIED)})[/]" if e.unverified_norms else ""))
         late = f" +{e.late_by_hours} h" if e.late_by_hours is not None else ""
         console.print(f"{_('deadline')} {_short(e.deadline)}: {_(STATUS[e.status])}{late}")
-        for loss in e.losses:
+        for loss in e.losses if e.status in ("late", "expected_late") else ():
             console.print(
                 f"  {_('time lost')}: {loss.from_esr} → {loss.to_esr} ({loss.railway}), "
                 f"{loss.km} km, {loss.hours} h / {_('norm')} {loss.norm_hours} h"

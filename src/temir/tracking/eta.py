@@ -273,6 +273,16 @@ def _stretches(
     out: list[Stretch] = []
     for (km0, a), (km1, b) in itertools.pairwise(placed):
         distance = abs(km1 - km0)
+        last = out[-1] if out else None
+        if (
+            distance == 0
+            and last is not None
+            and last[3] == 0
+            and last[1].station_esr == (b.station_esr)
+        ):  # one stop at one station (arrival, hold, release, departure) is one stretch
+            hours = (b.at - last[0].at).total_seconds() / 3600
+            out[-1] = (last[0], b, last[2], 0, hours, 0.0)
+            continue
         hours = (b.at - a.at).total_seconds() / 3600
         out.append((a, b, route.leg_at(km1).railway, distance, hours, distance / per_hour))
     return out
