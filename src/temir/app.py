@@ -7,9 +7,10 @@ they are listed here in one place.
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
 
 from temir import __version__
 from temir.accounts.middleware import SessionMiddleware
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.uow = UnitOfWork(engine_for(settings.database_url, settings.threads))
+    app.state.border_dwell = _border_dwell  # route comparison shows observed dwell beside km
     install_error_handlers(app)
     install_html_error_pages(app)
     app.add_middleware(IdempotencyMiddleware)  # Idempotency-Key: a retried write is not redone
@@ -63,6 +66,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _serve_api_docs(app)
     return app
+
+
+def _border_dwell(session: Session) -> Mapping[tuple[str, str | None], Any]:
+    """Observed border dwell per crossing and direction, from tracking, for the quote page.
+
+    Wired here, where the capabilities meet, so that tariff does not depend on tracking (which
+    reads tariff's delivery-time norms)."""
+    from temir.tracking.borders import observed_dwell
+
+    return observed_dwell(session)
 
 
 def _serve_api_docs(app: FastAPI) -> None:
@@ -89,6 +102,7 @@ API_MODULES = (
     "temir.tariff.api",
     "temir.notes.api",
     "temir.signing.api",
+    "temir.tracking.api",
 )
 WEB_MODULES = (
     "temir.web.pages",
@@ -97,6 +111,7 @@ WEB_MODULES = (
     "temir.tariff.web",
     "temir.stats.web",
     "temir.notes.web",
+    "temir.tracking.web",
 )
 
 

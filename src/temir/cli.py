@@ -95,6 +95,12 @@ def _register() -> None:
 
     app.add_typer(signing_cli.app, name="keys", help="Organisation signing keys.")
 
+    from temir.tracking import cli as tracking_cli
+
+    app.command("track")(tracking_cli.track)
+    app.add_typer(tracking_cli.events_app, name="events", help="Tracking events: import.")
+    app.add_typer(tracking_cli.handover_app, name="handover", help="Handover acts at borders.")
+
 
 _register()
 

@@ -11,6 +11,7 @@ from temir.notes.store import tables as notes_tables
 from temir.signing import tables as signing_tables
 from temir.stats import tables as stats_tables
 from temir.tariff import tables as tariff_tables
+from temir.tracking import tables as tracking_tables
 
 metadata = Base.metadata
 
@@ -23,4 +24,5 @@ __all__ = [
     "signing_tables",
     "stats_tables",
     "tariff_tables",
+    "tracking_tables",
 ]

@@ -68,25 +68,32 @@ def test_lifecycle_over_http_with_sign_verify_and_export(
     assert created.status_code == 201, created.text
     note = created.json()["id"]
     base = f"/api/v1/notes/{note}"
+    assert created.json()["signatures"][0]["role"] == "consignor"  # signed as it was made
     assert client.post(f"{base}/submit", headers=auth["shipper"]).json()["status"] == "submitted"
-    signed = client.post(f"{base}/sign", headers=auth["shipper"])
-    assert signed.status_code == 201
-    assert signed.json()["role"] == "consignor"
+    again = client.post(f"{base}/sign", headers=auth["shipper"])
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "note.already_signed")
     accepted = client.post(
         f"{base}/accept", json={"consignment_number": "KZ-9"}, headers=auth["kzh"]
     )
     assert accepted.json()["number"] == "KZ-9"
-    assert client.post(f"{base}/handover", json={}, headers=auth["kzh"]).json()["custody"] == "UTI"
-    assert client.post(f"{base}/handover", json={}, headers=auth["uti"]).json()["custody"] == "TDZ"
+    assert client.post(f"{base}/handover", json={}, headers=auth["kzh"]).status_code == 404
+    for outgoing, incoming in (("kzh", "uti"), ("uti", "tdz")):  # handover acts, both signed
+        act = client.post("/api/v1/handovers", json={"note_id": note}, headers=auth[outgoing])
+        done = client.post(
+            f"/api/v1/handovers/{act.json()['act_id']}/accept", json={}, headers=auth[incoming]
+        ).json()
+        assert done["verification"]["valid"] is True
+    assert client.get(base, headers=auth["tdz"]).json()["custody"] == "TDZ"
     assert client.post(f"{base}/arrive", headers=auth["tdz"]).json()["status"] == "arrived"
     delivered = client.post(f"{base}/deliver", json={"received_by": "F. R."}, headers=auth["tdz"])
     assert delivered.json()["status"] == "delivered"
-    assert client.post(f"{base}/sign", headers=auth["tdz"]).status_code == 201
+    assert client.post(f"{base}/sign", headers=auth["shipper"]).status_code == 201  # countersign
     history = client.get(f"{base}/history", headers=auth["uti"]).json()
     assert [e["action"] for e in history["events"]][-3:] == ["arrive", "deliver", "sign"]
     verify = client.get(f"{base}/verify", headers=auth["shipper"]).json()
     assert verify["intact"] is True
-    assert verify["unsigned_versions"] == [2, 3, 4, 5]
+    assert verify["unsigned_versions"] == []
+    assert verify["valid"] is True  # every version signed by the party that made it
     listed = client.get("/api/v1/notes", params={"wagon": "95120341"}, headers=auth["tdz"])
     assert note in {n["id"] for n in listed.json()["notes"]}
     # the export and the public keyring verify offline with `temir notes verify`

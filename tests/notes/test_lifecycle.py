@@ -54,13 +54,16 @@ def test_only_the_contractual_carrier_accepts() -> None:
         lifecycle.authorise(NoteAction.ACCEPT, uti, facts(NoteStatus.SUBMITTED))
 
 
-def test_only_the_carrier_in_custody_hands_over_and_the_last_one_delivers() -> None:
+def test_only_the_incoming_carrier_records_a_handover_and_the_last_one_delivers() -> None:
     kzh = Party(Role.RAILWAY_OPERATOR, 1, "KZH")
     uti = Party(Role.RAILWAY_OPERATOR, 2, "UTI")
     tdz = Party(Role.RAILWAY_OPERATOR, 3, "TDZ")
-    lifecycle.authorise(NoteAction.HANDOVER, uti, facts(NoteStatus.IN_TRANSIT, "UTI"))
-    with pytest.raises(PermissionDenied):
-        lifecycle.authorise(NoteAction.HANDOVER, kzh, facts(NoteStatus.IN_TRANSIT, "UTI"))
+    lifecycle.authorise(NoteAction.HANDOVER, tdz, facts(NoteStatus.IN_TRANSIT, "UTI"))
+    for outgoing_or_other in (uti, kzh):  # the one in custody only offers the act
+        with pytest.raises(PermissionDenied):
+            lifecycle.authorise(
+                NoteAction.HANDOVER, outgoing_or_other, facts(NoteStatus.IN_TRANSIT, "UTI")
+            )
     lifecycle.authorise(NoteAction.DELIVER, tdz, facts(NoteStatus.ARRIVED, "TDZ"))
     with pytest.raises(PermissionDenied):
         lifecycle.authorise(NoteAction.DELIVER, kzh, facts(NoteStatus.ARRIVED, "TDZ"))

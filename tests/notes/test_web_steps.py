@@ -260,9 +260,21 @@ def test_the_carrier_accepts_and_hands_over_through_the_web_forms(
     assert again.status_code == 409
     assert "does not allow" in again.text
 
-    handed = kzh.post(
-        f"/notes/{note_id}/handover",
+    assert f'href="/tracking?q={note_id}#handover"' in page.text  # the handover is an act
+    offered = kzh.post(
+        f"/tracking/notes/{note_id}/offer",
         data={"csrf_token": token, "station_esr": "", "at": "2026-03-05T10:30"},
+        follow_redirects=False,
+    )
+    assert offered.status_code == 303
+    assert status_of(uow, people.kzh.actor, note_id) == ("accepted", 2)  # offered, not handed
+    uti = login(people.uti)
+    act_page = uti.get(f"/tracking?q={note_id}")
+    act_id = re.search(r'action="/tracking/acts/([0-9a-f-]{36})/accept"', act_page.text)
+    assert act_id is not None
+    handed = uti.post(
+        f"/tracking/acts/{act_id.group(1)}/accept",
+        data={"csrf_token": csrf(uti), "note_id": note_id, "at": "2026-03-05T18:00"},
         follow_redirects=False,
     )
     assert handed.status_code == 303
@@ -278,7 +290,6 @@ def test_the_carrier_accepts_and_hands_over_through_the_web_forms(
     assert 'data-action="sign"' in page.text
     assert 'data-testid="step-sign"' not in page.text  # signed once by this organisation
 
-    uti = login(people.uti)
     page = uti.get(f"/notes/{note_id}")
     assert 'data-testid="step-handover"' in page.text
     assert "correct-note" in page.text  # the carrier in custody may correct

@@ -25,6 +25,7 @@ class OrganisationIn(BaseModel):
     country: str = Field(examples=["KZ"])
     name_ru: str | None = None
     railway_code: str | None = None
+    client_code: str | None = Field(None, description="Carrier-assigned client code (box 4).")
 
 
 class UserIn(BaseModel):
@@ -80,6 +81,7 @@ def create_organisation(
             country=body.country,
             name_ru=body.name_ru,
             railway_code=body.railway_code,
+            client_code=body.client_code,
         )
     return organisation.to_dict()
 

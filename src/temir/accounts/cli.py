@@ -78,6 +78,9 @@ def orgs_create(
     country: str = typer.Option(..., "--country", help="ISO 3166 code, e.g. KZ."),
     name_ru: str | None = typer.Option(None, "--name-ru", help="Name in Russian."),
     railway_code: str | None = typer.Option(None, "--railway-code", help="For railways, e.g. KZH."),
+    client_code: str | None = typer.Option(
+        None, "--client-code", help="Client code carriers assigned (a note's box 4 names it)."
+    ),
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -94,6 +97,7 @@ def orgs_create(
                 country=country,
                 name_ru=name_ru,
                 railway_code=railway_code,
+                client_code=client_code,
             )
     emit(organisation.to_dict(), as_json, lambda _: _organisations_table([organisation]))
 

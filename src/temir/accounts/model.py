@@ -68,6 +68,8 @@ class Organisation:
     railway_code: str | None
     synthetic: bool
     created_at: datetime
+    client_code: str | None = None
+    """The client code carriers assigned (SMGS boxes 1, 4): a note's box 4 names it by it."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +80,7 @@ class Organisation:
             "kind": str(self.kind),
             "country": self.country,
             "railway_code": self.railway_code,
+            "client_code": self.client_code,
             "synthetic": self.synthetic,
             "created_at": _iso(self.created_at),
         }

@@ -52,6 +52,7 @@ def to_organisation(row: OrganisationRow) -> Organisation:
         railway_code=row.railway_code,
         synthetic=bool(row.synthetic),
         created_at=aware(row.created_at),
+        client_code=row.client_code,
     )
 
 
@@ -61,6 +62,14 @@ def organisation_row(session: Session, slug: str) -> OrganisationRow | None:
 
 def organisation_rows(session: Session) -> Sequence[OrganisationRow]:
     return session.scalars(select(OrganisationRow).order_by(OrganisationRow.slug)).all()
+
+
+def organisation_id_by_client_code(session: Session, client_code: str | None) -> int | None:
+    """The organisation with this client code (SMGS boxes 1, 4), if one has it."""
+    if not client_code:
+        return None
+    query = select(OrganisationRow.id).where(OrganisationRow.client_code == client_code.strip())
+    return session.scalar(query)
 
 
 def organisation_by_id(session: Session, organisation_id: int | None) -> OrganisationRow | None:

@@ -135,6 +135,18 @@ def check_railway_code(kind: OrganisationKind, code: str | None) -> str | None:
     return value
 
 
+def check_client_code(code: str | None) -> str | None:
+    """A carrier-assigned client code: 4 to 16 digits (as SMGS box 4 carries it)."""
+    if code is None or not code.strip():
+        return None
+    value = code.strip()
+    if not (value.isascii() and value.isdigit() and 4 <= len(value) <= 16):
+        raise ValidationFailed(
+            N_("A client code is 4 to 16 digits."), code="invalid_client_code", field="client_code"
+        )
+    return value
+
+
 class _OrganisationLike(Protocol):
     @property
     def kind(self) -> str: ...

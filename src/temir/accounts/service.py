@@ -46,6 +46,7 @@ def create_organisation(
     name_ru: str | None = None,
     railway_code: str | None = None,
     synthetic: bool = False,
+    client_code: str | None = None,
 ) -> Organisation:
     rules.require_role(actor, Role.ADMIN)
     kind = kind if isinstance(kind, OrganisationKind) else rules.parse_kind(kind)
@@ -57,9 +58,17 @@ def create_organisation(
         kind=kind.value,
         country=rules.check_country(country),
         railway_code=rules.check_railway_code(kind, railway_code),
+        client_code=rules.check_client_code(client_code),
         synthetic=synthetic,
         created_at=clock.now(),
     )
+    if row.client_code and repository.organisation_id_by_client_code(session, row.client_code):
+        raise Conflict(
+            N_("Another organisation has the client code {code}."),
+            code="client_code_exists",
+            field="client_code",
+            params={"code": row.client_code},
+        )
     if repository.organisation_row(session, slug) is not None:
         raise Conflict(
             N_("An organisation {slug} already exists."),

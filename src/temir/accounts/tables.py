@@ -20,6 +20,8 @@ class OrganisationRow(Base):
     kind: Mapped[str] = mapped_column(String(16))  # railway|shipper|forwarder|consignee|authority
     country: Mapped[str] = mapped_column(String(2))
     railway_code: Mapped[str | None] = mapped_column(String(8))  # for kind=railway, e.g. KZH
+    client_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    """The client code the carriers assigned (SMGS boxes 1 and 4): how a note names it."""
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)  # demo data
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

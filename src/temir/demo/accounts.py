@@ -32,6 +32,8 @@ class DemoOrganisation:
     kind: OrganisationKind
     country: str
     railway_code: str | None = None
+    client_code: str | None = None
+    """The client code of the example note's box 4, so the demo consignee sees its notes."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
         "Душанбинский мелькомбинат, получатель (демо)",
         OrganisationKind.CONSIGNEE,
         "TJ",
+        client_code="66001278",
     ),
     DemoOrganisation(
         "demo-silk-forwarding",
@@ -143,6 +146,7 @@ def demo_accounts(session: Session, actor: Actor, context: DemoContext) -> StepS
                 kind=spec.kind,
                 country=spec.country,
                 railway_code=spec.railway_code,
+                client_code=spec.client_code,
                 synthetic=True,
             )
             summary.created += 1

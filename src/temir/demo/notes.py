@@ -26,6 +26,7 @@ from temir.notes import lifecycle
 from temir.notes.example import example_note
 from temir.notes.store import service
 from temir.notes.store.tables import NoteRow
+from temir.tracking import acts
 
 SHIPPER, KZH, UTI, TDZ = "demo-shipper", "demo-kzh", "demo-uti", "demo-tdz"
 SHIPPER_ORG = "demo-kostanay-grain"
@@ -33,19 +34,16 @@ SHIPPER_ORG = "demo-kostanay-grain"
 Plan = list[str]
 PLANS: tuple[tuple[str, Plan], ...] = (
     ("draft", []),
-    ("submitted", ["submit", "sign:shipper"]),
+    ("submitted", ["submit"]),
     ("refused", ["submit", "refuse"]),
-    ("accepted", ["submit", "sign:shipper", "accept", "sign:kzh"]),
-    ("corrected", ["submit", "sign:shipper", "accept", "sign:kzh", "correct"]),
-    ("in transit", ["submit", "sign:shipper", "accept", "sign:kzh", "handover:kzh", "sign:uti"]),
-    (
-        "delivered",
-        [
-            *("submit", "sign:shipper", "accept", "sign:kzh", "handover:kzh", "sign:uti"),
-            *("handover:uti", "sign:tdz", "arrive", "deliver", "sign:tdz"),
-        ],
-    ),
+    ("accepted", ["submit", "accept", "sign:shipper"]),
+    ("corrected", ["submit", "accept", "correct"]),
+    ("in transit", ["submit", "accept", "handover:kzh"]),
+    ("delivered", ["submit", "accept", "handover:kzh", "handover:uti", "arrive", "deliver"]),
 )
+"""Each step that makes a version is signed by its maker as it is taken; "sign:shipper" is
+the consignor countersigning the accepted version. A handover is an act the railway in custody
+offers and the next one accepts (:mod:`temir.tracking.acts`)."""
 
 
 def _document(rng: random.Random, index: int) -> dict[str, object]:
@@ -84,7 +82,7 @@ def demo_notes(session: Session, actor: Actor, context: DemoContext) -> StepSumm
     }
     rng = random.Random(seed)  # noqa: S311 - reproducible demo masses, not a secret
     for index, (state, plan) in enumerate(PLANS, start=1):
-        detail = service.create_note(session, users[SHIPPER], _document(rng, index))
+        detail = service.create_note(session, users[SHIPPER], _document(rng, index), secret=secret)
         note_id = detail.summary.id
         for move in plan:
             _steps(session, users, secret, note_id, index)[move]()
@@ -92,6 +90,14 @@ def demo_notes(session: Session, actor: Actor, context: DemoContext) -> StepSumm
         table.rows.append([note_id, state, N_("created")])
     summary.tables.append(table)
     return summary
+
+
+def hand_over(
+    session: Session, outgoing: Actor, incoming: Actor, note_id: str, secret: str
+) -> object:
+    """The outgoing railway offers the handover act, the incoming one accepts it (both sign)."""
+    act = acts.offer(session, outgoing, note_id, secret=secret)
+    return acts.accept(session, incoming, act.act_id, secret=secret)
 
 
 def _steps(
@@ -106,7 +112,7 @@ def _steps(
             session, users[KZH], note_id, reason="Демо: нет свободных вагонов (synthetic)."
         ),
         "accept": lambda: service.accept(
-            session, users[KZH], note_id, consignment_number=f"DEMO{index:05d}"
+            session, users[KZH], note_id, consignment_number=f"DEMO{index:05d}", secret=secret
         ),
         "correct": lambda: service.correct(
             session,
@@ -114,12 +120,13 @@ def _steps(
             note_id,
             changes={"carrier_remarks": ["Демо: исправлена отметка перевозчика (synthetic)."]},
             reason="demo correction",
+            secret=secret,
         ),
-        "handover:kzh": lambda: service.handover(session, users[KZH], note_id),
-        "handover:uti": lambda: service.handover(session, users[UTI], note_id),
-        "arrive": lambda: service.arrive(session, users[TDZ], note_id),
+        "handover:kzh": lambda: hand_over(session, users[KZH], users[UTI], note_id, secret),
+        "handover:uti": lambda: hand_over(session, users[UTI], users[TDZ], note_id, secret),
+        "arrive": lambda: service.arrive(session, users[TDZ], note_id, secret=secret),
         "deliver": lambda: service.deliver(
-            session, users[TDZ], note_id, received_by="Ф. Раҳимов (synthetic)"
+            session, users[TDZ], note_id, received_by="Ф. Раҳимов (synthetic)", secret=secret
         ),
         "sign:shipper": signer(SHIPPER),
         "sign:kzh": signer(KZH),

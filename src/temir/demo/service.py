@@ -29,7 +29,12 @@ from temir.kit.i18n import N_, translate
 
 DEFAULT_SEED = 1520  # the gauge, in mm
 
-STEP_MODULES: tuple[str, ...] = ("temir.demo.accounts", "temir.demo.notes", "temir.demo.stats")
+STEP_MODULES: tuple[str, ...] = (
+    "temir.demo.accounts",
+    "temir.demo.notes",
+    "temir.demo.tracking",
+    "temir.demo.stats",
+)
 
 
 @dataclass

@@ -59,13 +59,6 @@ class RefuseIn(_In):
     reason: str = Field(min_length=1, max_length=400)
 
 
-class HandoverIn(_In):
-    station_esr: str | None = Field(
-        None, max_length=20, description="Box 33/34 station (default: end of the section)."
-    )
-    at: AwareDatetime | None = None
-
-
 class ArriveIn(_In):
     at: AwareDatetime | None = Field(None, description="Box 27 (default: now).")
 
@@ -108,7 +101,7 @@ def validate(
 def create(request: Request, body: Body, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
     """A new draft of the caller's organisation (boxes 26, 27, 29, 33–36 left empty)."""
     with uow_of(request)() as session:
-        detail = service.create_note(session, actor, body)
+        detail = service.create_note(session, actor, body, secret=_secret(request))
     return detail.to_dict(request_language(request))
 
 
@@ -152,7 +145,7 @@ def edit(
 ) -> dict[str, Any]:
     """Replace a draft's content: a new version."""
     with uow_of(request)() as session:
-        detail = service.edit_note(session, actor, note_id, body)
+        detail = service.edit_note(session, actor, note_id, body, secret=_secret(request))
     return detail.to_dict(request_language(request))
 
 
@@ -174,6 +167,7 @@ def accept(
             note_id,
             consignment_number=body.consignment_number,
             contract_date=body.contract_date,
+            secret=_secret(request),
         )
     return detail.to_dict(request_language(request))
 
@@ -187,15 +181,6 @@ def refuse(
     return detail.to_dict(request_language(request))
 
 
-@router.post("/notes/{note_id}/handover")
-def handover(
-    note_id: str, body: HandoverIn, request: Request, actor: Actor = Depends(current_actor)
-) -> dict[str, Any]:
-    with uow_of(request)() as session:
-        detail = service.handover(session, actor, note_id, station_esr=body.station_esr, at=body.at)
-    return detail.to_dict(request_language(request))
-
-
 @router.post("/notes/{note_id}/arrive")
 def arrive(
     note_id: str,
@@ -205,7 +190,7 @@ def arrive(
 ) -> dict[str, Any]:
     when: datetime | None = body.at if body else None
     with uow_of(request)() as session:
-        detail = service.arrive(session, actor, note_id, at=when)
+        detail = service.arrive(session, actor, note_id, at=when, secret=_secret(request))
     return detail.to_dict(request_language(request))
 
 
@@ -214,7 +199,10 @@ def deliver(
     note_id: str, body: DeliverIn, request: Request, actor: Actor = Depends(current_actor)
 ) -> dict[str, Any]:
     with uow_of(request)() as session:
-        detail = service.deliver(session, actor, note_id, received_by=body.received_by, at=body.at)
+        detail = service.deliver(
+            session, actor, note_id, received_by=body.received_by, at=body.at,
+            secret=_secret(request),
+        )  # fmt: skip
     return detail.to_dict(request_language(request))
 
 
@@ -222,9 +210,12 @@ def deliver(
 def correct(
     note_id: str, body: CorrectIn, request: Request, actor: Actor = Depends(current_actor)
 ) -> dict[str, Any]:
-    """A correction after acceptance: a new version, unsigned until signed again."""
+    """A correction after acceptance: a new version, signed by the corrector."""
     with uow_of(request)() as session:
-        detail = service.correct(session, actor, note_id, changes=body.changes, reason=body.reason)
+        detail = service.correct(
+            session, actor, note_id, changes=body.changes, reason=body.reason,
+            secret=_secret(request),
+        )  # fmt: skip
     return detail.to_dict(request_language(request))
 
 

@@ -2,9 +2,10 @@
 
 Why a state machine of its own: the SMGS note is a contract that passes from hand to hand — the
 consignor drafts and submits it, the contractual carrier (first in box 22) accepts it and
-assigns boxes 26 and 29, each carrier in turn has custody until it hands the goods over at a
-border (boxes 33/34) to the next carrier of box 22, the last one records the arrival (box 27)
-and the delivery (box 36). A step out of order or by the wrong party must be refused with a
+assigns boxes 26 and 29, each carrier in turn has custody until the next carrier of box 22
+accepts the handover act it offers at a border (boxes 33/34, written by the incoming carrier
+that accepted, :mod:`temir.tracking.acts`), the last one records the arrival (box 27) and the
+delivery (box 36). A step out of order or by the wrong party must be refused with a
 clear reason, whatever entry point (API, CLI, another railway's node) asked for it.
 
 The rules here read like the rulebook: :func:`next_status` says which status a step leads to
@@ -85,6 +86,9 @@ INVALID_TRANSITION = N_(
 ONLY_CONSIGNOR = N_("Only a shipper user of the consignor's organisation may do this.")
 ONLY_CONTRACTUAL = N_("Only the contractual carrier ({carrier}) may accept or refuse this note.")
 ONLY_CUSTODY = N_("Only the carrier in custody ({carrier}) may record this.")
+ONLY_INCOMING = N_(
+    "Only the incoming carrier ({carrier}), having accepted the handover act, records it."
+)
 ONLY_DESTINATION = N_("Only the destination carrier ({carrier}) may record the delivery.")
 ONLY_CORRECTOR = N_(
     "Only the consignor or the carrier in custody ({carrier}) may correct this note."
@@ -132,6 +136,8 @@ class NoteFacts:
     """Box 22 carriers in route order, as OSJD Latin abbreviations."""
     custody: str | None
     """The carrier that has the goods now (None before acceptance)."""
+    consignee_org_id: int | None = None
+    """The organisation box 4 names, by its client code (it sees the note and its tracking)."""
 
     @property
     def contractual_carrier(self) -> str | None:
@@ -166,10 +172,14 @@ def _is_operator_of(who: Party, railway: str | None) -> bool:
 
 
 def may_read(who: Party, facts: NoteFacts) -> bool:
-    """Admins, the consignor's organisation and the carriers of box 22 see a note."""
+    """Admins, the consignor's and the consignee's organisations, and the carriers of box 22
+    see a note (and its tracking); nobody else."""
     if who.admin:
         return True
-    if who.organisation_id is not None and who.organisation_id == facts.consignor_org_id:
+    if who.organisation_id is not None and who.organisation_id in (
+        facts.consignor_org_id,
+        facts.consignee_org_id,
+    ):
         return True
     return who.railway is not None and who.railway in facts.carriers
 
@@ -184,7 +194,10 @@ def authorise(action: NoteAction, who: Party, facts: NoteFacts) -> None:
     elif action in (A.ACCEPT, A.REFUSE):
         if not _is_operator_of(who, facts.contractual_carrier):
             raise _deny(ONLY_CONTRACTUAL, facts.contractual_carrier)
-    elif action in (A.HANDOVER, A.ARRIVE):
+    elif action is A.HANDOVER:
+        if not _is_operator_of(who, facts.next_carrier()):
+            raise _deny(ONLY_INCOMING, facts.next_carrier())
+    elif action is A.ARRIVE:
         if not _is_operator_of(who, facts.custody):
             raise _deny(ONLY_CUSTODY, facts.custody)
     elif action is A.DELIVER:

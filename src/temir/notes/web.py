@@ -47,6 +47,14 @@ from temir.web import nav
 from temir.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
+
+
+def _secret(request: Request) -> str:
+    """The installation secret: the version a form makes is signed by its maker."""
+    secret: str = request.app.state.settings.secret_key
+    return secret
+
+
 nav.add("/notes", N_("Notes"), 30)
 
 MAX_UPLOAD: Final = 20_000_000
@@ -118,7 +126,9 @@ async def note_create(request: Request, actor: Actor | None = Depends(optional_a
     _valid, issues = check_form(values, lang, network=network_of(request))
     try:
         with uow_of(request)() as session:
-            detail = service.create_note(session, actor, form_to_document(values))
+            detail = service.create_note(
+                session, actor, form_to_document(values), secret=_secret(request)
+            )
     except TemirError as exc:
         return form_page(request, new_mode(), values, issues, exc.message(lang), exc.status)
     return RedirectResponse(f"/notes/{detail.summary.id}", status_code=303)
@@ -230,7 +240,10 @@ async def note_edit(
     _valid, issues = check_form(values, lang, network=network_of(request))
     try:
         with uow_of(request)() as session:
-            service.edit_note(session, actor, detail.summary.id, form_to_document(values))
+            service.edit_note(
+                session, actor, detail.summary.id, form_to_document(values),
+                secret=_secret(request),
+            )  # fmt: skip
     except (NotFound, PermissionDenied) as exc:
         return missing_page(request, note_id, exc)
     except TemirError as exc:
@@ -266,7 +279,10 @@ async def note_correct(
     changes = corrections(detail.document, form_to_document(values))
     try:
         with uow_of(request)() as session:
-            service.correct(session, actor, detail.summary.id, changes=changes, reason=reason)
+            service.correct(
+                session, actor, detail.summary.id, changes=changes, reason=reason,
+                secret=_secret(request),
+            )  # fmt: skip
     except (NotFound, PermissionDenied) as exc:
         return missing_page(request, note_id, exc)
     except TemirError as exc:

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import service as accounts_service
 from temir.accounts.deps import optional_actor
-from temir.accounts.model import Actor
+from temir.accounts.model import Actor, Role
 from temir.kit.api import request_language, uow_of
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, TemirError, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
-from temir.notes.lifecycle import NoteAction, NoteFacts
+from temir.notes.lifecycle import NoteAction, NoteFacts, Party
 from temir.notes.model import BOXES, Note
 from temir.notes.store import records, service
 from temir.notes.store.model import NoteDetail, NoteSummary
@@ -68,6 +68,16 @@ def _consignor_org_id(session: Session, summary: NoteSummary) -> int | None:
         return None
 
 
+def _hands_over(who: Party, facts: NoteFacts) -> bool:
+    """Whether the handover act (on the tracking page) concerns ``who`` now."""
+    try:
+        lifecycle.next_status(NoteAction.HANDOVER, facts.status)
+    except Conflict:
+        return False
+    railway = who.railway if who.role is Role.RAILWAY_OPERATOR else None
+    return who.admin or (railway is not None and railway in (facts.custody, facts.next_carrier()))
+
+
 def allowed_steps(session: Session, actor: Actor, detail: NoteDetail) -> frozenset[NoteAction]:
     """The steps to offer: those the lifecycle rules authorise for this actor from this status
     (:func:`lifecycle.authorise`, :func:`lifecycle.next_status`), less those the store would
@@ -84,6 +94,8 @@ def allowed_steps(session: Session, actor: Actor, detail: NoteDetail) -> frozens
         except (PermissionDenied, Conflict):
             continue
         allowed.add(step)
+    if _hands_over(who, facts):  # offered by the one in custody, accepted by the next one
+        allowed.add(NoteAction.HANDOVER)
     if facts.next_carrier() is None:
         allowed.discard(NoteAction.HANDOVER)
     if facts.custody != facts.destination_carrier:
@@ -197,6 +209,7 @@ def _take_step(
     request: Request, actor: Actor, note_id: str, step: str, form: dict[str, str]
 ) -> Response:
     """Run one lifecycle step; back to the detail page, or the page with the step's error."""
+    secret: str = request.app.state.settings.secret_key
     try:
         with uow_of(request)() as session:
             if step == "submit":
@@ -206,25 +219,21 @@ def _take_step(
                     session, actor, note_id,
                     consignment_number=_required(form, "consignment_number", 40),
                     contract_date=_moment(form.get("contract_date", ""), "contract_date"),
+                    secret=secret,
                 )  # fmt: skip
             elif step == "refuse":
                 service.refuse(session, actor, note_id, reason=form.get("reason", "")[:1000])
-            elif step == "handover":
-                service.handover(
-                    session, actor, note_id,
-                    station_esr=form.get("station_esr", "").strip()[:20] or None,
-                    at=_moment(form.get("at", ""), "at"),
-                )  # fmt: skip
             elif step == "arrive":
-                service.arrive(session, actor, note_id, at=_moment(form.get("at", ""), "at"))
+                service.arrive(
+                    session, actor, note_id, at=_moment(form.get("at", ""), "at"), secret=secret
+                )
             elif step == "deliver":
                 service.deliver(
                     session, actor, note_id,
                     received_by=form.get("received_by", "")[:1000],
-                    at=_moment(form.get("at", ""), "at"),
+                    at=_moment(form.get("at", ""), "at"), secret=secret,
                 )  # fmt: skip
             elif step == "sign":
-                secret: str = request.app.state.settings.secret_key
                 service.sign(session, actor, note_id, secret=secret)
     except NotFound as exc:
         return missing_page(request, note_id, exc)
@@ -251,7 +260,9 @@ def _required(form: Mapping[str, str], name: str, size: int) -> str:
     return value
 
 
-STEP_PATHS: Final = ("submit", "accept", "refuse", "handover", "arrive", "deliver", "sign")
+STEP_PATHS: Final = ("submit", "accept", "refuse", "arrive", "deliver", "sign")
+"""The handover is not a step of this page: it is an act offered and accepted on the tracking
+page (``/tracking?q=<note>``), which writes boxes 33 and 34 when the act is accepted."""
 
 
 @router.post("/notes/{note_id}/{step}", response_class=HTMLResponse)

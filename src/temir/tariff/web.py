@@ -9,6 +9,7 @@ Errors are shown beside the field that caused them, with the same codes as the C
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,7 +106,9 @@ def _commodities(session: Session) -> list[tuple[str, str, str]]:
     return sorted(seen.values(), key=lambda c: c[1])
 
 
-def _views(r: Router, q: Quote, session: Session, lang: str) -> list[AlternativeView]:
+def _views(
+    r: Router, q: Quote, session: Session, lang: str, dwell: Mapping[Any, Any]
+) -> list[AlternativeView]:
     net = whole_network(session, lang)
     coords = positions(net)
     out = []
@@ -138,11 +141,20 @@ def _views(r: Router, q: Quote, session: Session, lang: str) -> list[Alternative
                 "confidence": b.confidence,
                 "estimated": b.confidence != "high",
                 "ferry": b.ferry,
+                "dwell": dwell.get((b.exit_esr, b.entry_esr)),
             }
             for b in route.borders
         ]
         out.append(AlternativeView(n, alt, legs, borders, route_map(r, route, net, coords, lang)))
     return out
+
+
+def _observed_dwell(request: Request, session: Session) -> Mapping[Any, Any]:
+    """Observed border dwell per (exit, entry) code pair, when this installation tracks wagons:
+    the provider is wired by the application (``app.state.border_dwell``), so tariff does not
+    depend on tracking."""
+    provider = getattr(request.app.state, "border_dwell", None)
+    return provider(session) if provider is not None else {}
 
 
 @router.get("/quote", response_class=HTMLResponse)
@@ -156,7 +168,7 @@ def quote_page(request: Request, session: Session = Depends(read_session)) -> HT
     if form.asked:
         quote = _ask(r, session, form, errors, lang)
         if quote is not None:
-            views = _views(r, quote, session, lang)
+            views = _views(r, quote, session, lang, _observed_dwell(request, session))
     coeff = tariff_data.coefficients()
     norms = tariff_data.delivery_norms()
     status = 200 if not errors else 422

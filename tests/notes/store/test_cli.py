@@ -61,7 +61,11 @@ def test_create_submit_accept_sign_show_history(tmp_path: Path, world: World) ->
     assert code == 0
     assert isinstance(accepted, dict)
     assert accepted["status"] == "accepted"
-    code, signed = run("notes", "sign", note, "--as", world.kzh.label)
+    assert [s["organisation"] for s in accepted["signatures"]] == [world.orgs["kzh"]]
+    code, again = run("notes", "sign", note, "--as", world.kzh.label)  # signed as it accepted
+    assert isinstance(again, dict)
+    assert (code, again["error"]["code"]) == (1, "note.already_signed")
+    code, signed = run("notes", "sign", note, "--as", world.shipper.label)  # a countersignature
     assert code == 0
     assert isinstance(signed, dict)
     assert signed["version"] == 2

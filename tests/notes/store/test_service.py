@@ -4,6 +4,8 @@ nothing behind, corrections as new versions, signatures, tampering, sealed keys.
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -31,6 +33,17 @@ def new_draft(uow: UnitOfWork, world: World) -> str:
         return service.create_note(session, world.shipper, draft()).summary.id
 
 
+def handed(carrier: str, station: str) -> dict[str, Any]:
+    """What an accepted handover act tells the note store (:mod:`temir.tracking.acts`)."""
+    at = datetime(2026, 3, 6, 14, tzinfo=UTC)
+    return {
+        "from_carrier": carrier,
+        "station_esr": station,
+        "at": at,
+        "act_id": f"act-at-{station}",
+    }
+
+
 def events(uow: UnitOfWork, note_id: str) -> list[str]:
     with uow.read() as session:
         return [e.action for e in session.scalars(
@@ -48,8 +61,8 @@ def test_full_lifecycle_by_the_right_parties(uow: UnitOfWork, world: World) -> N
     assert accepted.document["consignment_number"] == "KZ-0001"
     assert "contract_date" in accepted.document
     assert accepted.summary.custody == "KZH"
-    with uow() as s:
-        first = service.handover(s, world.kzh, note_id)
+    with uow() as s:  # UTI, having accepted the handover act at the border, records it
+        first = service.take_over(s, world.uti, note_id, **handed("KZH", "704101"))
     assert (first.summary.status, first.summary.custody) == ("in_transit", "UTI")
     # box 33 names both carriers and the KZH border code (Saryagash exp.) from box 22
     assert first.document["handovers"][0]["from_carrier"] == "KZH"
@@ -57,7 +70,8 @@ def test_full_lifecycle_by_the_right_parties(uow: UnitOfWork, world: World) -> N
     assert first.document["handovers"][0]["station_esr"] == "704101"
     assert first.document["border_passages"][0]["station_esr"] == "704101"
     with uow() as s:
-        assert service.handover(s, world.uti, note_id).summary.custody == "TDZ"
+        taken = service.take_over(s, world.tdz, note_id, **handed("UTI", "736206"))
+        assert taken.summary.custody == "TDZ"
     with uow() as s:
         arrived = service.arrive(s, world.tdz, note_id)
     assert arrived.summary.status == "arrived"
@@ -77,6 +91,7 @@ def test_full_lifecycle_by_the_right_parties(uow: UnitOfWork, world: World) -> N
         )
     assert [v["version"] for v in history["versions"]] == [1, 2, 3, 4, 5, 6]
     assert history["events"][3]["details"]["box_33"]["to"] == "UTI"
+    assert history["events"][3]["details"]["act_id"] == "act-at-704101"
     assert audited == 7
 
 
@@ -104,8 +119,9 @@ def test_wrong_carrier_is_403_and_outsiders_do_not_see_the_note(
         service.get_note(s, world.other_shipper, note_id)
     with uow() as s:
         service.accept(s, world.kzh, note_id, consignment_number="X")
-    with pytest.raises(PermissionDenied), uow() as s:
-        service.handover(s, world.uti, note_id)  # KZH has custody, not UTI
+    for outgoing_or_other in (world.kzh, world.tdz):  # only UTI, the next carrier, takes over
+        with pytest.raises(PermissionDenied), uow() as s:
+            service.take_over(s, outgoing_or_other, note_id, **handed("KZH", "704101"))
 
 
 def test_invalid_transition_is_409_and_changes_nothing(uow: UnitOfWork, world: World) -> None:

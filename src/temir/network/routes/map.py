@@ -8,7 +8,8 @@ Rendered by ``network_route_map.html``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from temir.network.routes.path import SectionGraph
 from temir.network.routes.service import station_name
@@ -29,6 +30,8 @@ class RouteMap:
     legs: list[tuple[str, str]]  # railway, path d
     borders: list[tuple[float, float, str, bool]]  # x, y, title, pairing inferred
     ends: list[tuple[float, float, str]]  # x, y, station name
+    markers: list[tuple[float, float, str]] = field(default_factory=list)
+    """Things placed on the route (x, y, title): e.g. where each tracked wagon is now."""
 
 
 def positions(net: NetworkView) -> dict[str, LatLon]:
@@ -53,9 +56,17 @@ def _graph(r: Router) -> SectionGraph:
 
 
 def route_map(
-    r: Router, route: Route, net: NetworkView, coords: dict[str, LatLon], lang: str
+    r: Router,
+    route: Route,
+    net: NetworkView,
+    coords: dict[str, LatLon],
+    lang: str,
+    markers: Sequence[tuple[str, str]] = (),
 ) -> RouteMap | None:
-    """The route over the network around it; ``None`` when none of its stations is placed."""
+    """The route over the network around it; ``None`` when none of its stations is placed.
+
+    ``markers``: (ESR code, title) of things to mark on it, drawn where the code is placed.
+    """
     traced = _graph(r).route_stations(route)
     placed = [_without_outliers([coords[esr] for esr in leg if esr in coords]) for leg in traced]
     frame = [c for leg in placed for c in leg]
@@ -77,11 +88,13 @@ def route_map(
             legs.append(
                 ("FERRY" if b.ferry else "BORDER", path_through(projection, [before[-1], after[0]]))
             )
+    marks = [(*projection.xy(*coords[esr]), title) for esr, title in markers if esr in coords]
     return RouteMap(
         drawing,
         legs,
         _border_marks(r, route, coords, projection, lang),
         _ends(r, route, coords, projection, lang),
+        marks,
     )
 
 

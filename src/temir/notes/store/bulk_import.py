@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from temir.accounts import audit
+from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
@@ -74,8 +75,12 @@ def import_batch(
     version_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
     wagon_rows: list[dict[str, Any]] = []
+    consignees: dict[str | None, int | None] = {}
     for parsed in notes:
         note_id = str(uuid.uuid4())
+        code = parsed.consignee.client_code
+        if code not in consignees:
+            consignees[code] = accounts_repository.organisation_id_by_client_code(session, code)
         note = parsed.model_copy(update={"note_id": note_id, "version": 1, "previous_digest": None})
         row = NoteRow(id=note_id)
         index_row(row, note)
@@ -86,6 +91,7 @@ def import_batch(
                 "status": str(NoteStatus.DRAFT),
                 "current_version": 1,
                 "consignor_org_id": actor.organisation_id,
+                "consignee_org_id": consignees[code],
                 "departure_esr": row.departure_esr,
                 "destination_esr": row.destination_esr,
                 "cargo_etsng": row.cargo_etsng,

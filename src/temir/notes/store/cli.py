@@ -66,6 +66,11 @@ def _detail_out(detail: NoteDetail, as_json: bool) -> None:
     emit(detail.to_dict(language()), as_json, lambda _: _render_detail(detail))
 
 
+def _secret() -> str:
+    """The installation secret: every step that makes a version signs it (see store.signer)."""
+    return runtime.settings().secret_key
+
+
 def _write(as_user: str | None, as_json: bool, step: Any) -> None:
     with user_errors(as_json):
         actor = cli_actor(as_user)
@@ -83,7 +88,7 @@ def create(
     """Store a draft of the acting user's organisation."""
     with user_errors(as_json):
         body = _read_document(file)
-    _write(as_user, as_json, lambda s, a: service.create_note(s, a, body))
+    _write(as_user, as_json, lambda s, a: service.create_note(s, a, body, secret=_secret()))
 
 
 @app.command()
@@ -107,7 +112,9 @@ def accept(
     _write(
         as_user,
         as_json,
-        lambda s, a: service.accept(s, a, note_id, consignment_number=number, contract_date=when),
+        lambda s, a: service.accept(
+            s, a, note_id, consignment_number=number, contract_date=when, secret=_secret()
+        ),
     )
 
 
@@ -123,22 +130,11 @@ def refuse(
 
 
 @app.command()
-def handover(
-    note_id: str = NOTE_ID,
-    station: str | None = typer.Option(None, "--station", help="ESR code (box 33/34)."),
-    as_user: str | None = AS_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Hand the goods to the next carrier of box 22."""
-    _write(as_user, as_json, lambda s, a: service.handover(s, a, note_id, station_esr=station))
-
-
-@app.command()
 def arrive(
     note_id: str = NOTE_ID, as_user: str | None = AS_OPTION, as_json: bool = JSON_OPTION
 ) -> None:
     """Record the arrival at the destination (box 27)."""
-    _write(as_user, as_json, lambda s, a: service.arrive(s, a, note_id))
+    _write(as_user, as_json, lambda s, a: service.arrive(s, a, note_id, secret=_secret()))
 
 
 @app.command()
@@ -149,7 +145,11 @@ def deliver(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record the delivery to the consignee (box 36)."""
-    _write(as_user, as_json, lambda s, a: service.deliver(s, a, note_id, received_by=received_by))
+    _write(
+        as_user,
+        as_json,
+        lambda s, a: service.deliver(s, a, note_id, received_by=received_by, secret=_secret()),
+    )
 
 
 @app.command()

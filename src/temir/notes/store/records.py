@@ -58,6 +58,7 @@ def facts_of(row: NoteRow, note: Note) -> NoteFacts:
         consignor_org_id=row.consignor_org_id,
         carriers=carriers_of(note),
         custody=row.custody,
+        consignee_org_id=row.consignee_org_id,
     )
 
 
@@ -123,6 +124,9 @@ def append_version(
     )
     row.current_version = note.version
     index_row(row, note)
+    row.consignee_org_id = accounts_repository.organisation_id_by_client_code(
+        session, note.consignee.client_code
+    )
     repository.replace_wagons(session, row.id, [w.number for w in note.wagons])
 
 

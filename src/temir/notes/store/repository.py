@@ -97,6 +97,7 @@ def list_note_rows(
         seen = []
         if visible_to_org is not None:
             seen.append(NoteRow.consignor_org_id == visible_to_org)
+            seen.append(NoteRow.consignee_org_id == visible_to_org)
         if visible_to_railway:
             seen.append(NoteRow.carriers.like(f"%|{visible_to_railway}|%"))
         if not seen:

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor
-from temir.codes.railways import railway_key
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
@@ -36,19 +35,25 @@ from temir.notes.boxes import Stage
 from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus
 from temir.notes.model import BorderPassage, Delivery, Handover, Note
 from temir.notes.network import NetworkView
-from temir.notes.signatures import digest, sign_note, verify_chain
-from temir.notes.store import checks, records, repository
+from temir.notes.signatures import digest, verify_chain
+from temir.notes.store import checks, records, repository, signer
 from temir.notes.store.model import NoteDetail, NoteSummary
-from temir.notes.store.tables import NoteRow, NoteSignatureRow
+from temir.notes.store.tables import NoteRow
 from temir.signing import service as signing_service
 
 MAX_LIMIT = 500
 
 
 # --- writes ------------------------------------------------------------------------------------
-def create_note(session: Session, actor: Actor, document: Any) -> NoteDetail:
+def create_note(
+    session: Session, actor: Actor, document: Any, *, secret: str | None = None
+) -> NoteDetail:
     """A new draft owned by the actor's organisation (the consignor). Drafts may be incomplete,
-    but must have the shape of a note and leave the carriers' lifecycle boxes empty."""
+    but must have the shape of a note and leave the carriers' lifecycle boxes empty.
+
+    ``secret`` (every step that makes a version takes it): the installation secret that opens
+    the organisation's key, so the version is signed by the party that made it
+    (:mod:`temir.notes.store.signer`)."""
     who = records.party_of(session, actor)
     facts = NoteFacts(NoteStatus.DRAFT, actor.organisation_id, (), None)
     lifecycle.authorise(NoteAction.CREATE, who, facts)
@@ -71,11 +76,14 @@ def create_note(session: Session, actor: Actor, document: Any) -> NoteDetail:
     session.add(row)
     session.flush()
     records.append_version(session, row, note, actor, "created", now)
+    signer.sign_new(session, actor, row, note, secret, now)
     records.record_event(session, row, NoteAction.CREATE, None, actor, now)
     return records.detail_of(session, row, note)
 
 
-def edit_note(session: Session, actor: Actor, note_id: str, document: Any) -> NoteDetail:
+def edit_note(
+    session: Session, actor: Actor, note_id: str, document: Any, *, secret: str | None = None
+) -> NoteDetail:
     """Replace a draft's content: a new version chained to the previous one."""
     row, current, who, facts = records.load(session, actor, note_id, for_update=True)
     lifecycle.authorise(NoteAction.EDIT, who, facts)
@@ -91,6 +99,7 @@ def edit_note(session: Session, actor: Actor, note_id: str, document: Any) -> No
     )
     now = clock.now()
     records.append_version(session, row, note, actor, "edited", now)
+    signer.sign_new(session, actor, row, note, secret, now)
     row.status = str(status)
     records.record_event(session, row, NoteAction.EDIT, facts.status, actor, now)
     return records.detail_of(session, row, note)
@@ -119,6 +128,7 @@ def accept(
     consignment_number: str,
     contract_date: datetime | None = None,
     network: NetworkView | None = None,
+    secret: str | None = None,
 ) -> NoteDetail:
     """Submitted → accepted by the contractual carrier, which fills boxes 26 and 29."""
     row, note, who, facts = records.load(session, actor, note_id, for_update=True)
@@ -132,6 +142,7 @@ def accept(
     accepted = checks.next_of(note, changes)
     warnings = checks.check(session, accepted, network, Stage.ACCEPTANCE)
     records.append_version(session, row, accepted, actor, "accepted: boxes 26, 29", now)
+    signer.sign_new(session, actor, row, accepted, secret, now)
     row.status = str(status)
     row.custody = facts.contractual_carrier
     records.record_event(
@@ -160,15 +171,24 @@ def refuse(session: Session, actor: Actor, note_id: str, *, reason: str) -> Note
     return records.detail_of(session, row, note)
 
 
-def handover(
+def take_over(
     session: Session,
     actor: Actor,
     note_id: str,
     *,
-    station_esr: str | None = None,
-    at: datetime | None = None,
+    from_carrier: str,
+    station_esr: str,
+    at: datetime,
+    act_id: str,
+    secret: str | None = None,
 ) -> NoteDetail:
-    """The carrier in custody hands the goods to the next carrier of box 22 (boxes 33, 34)."""
+    """The incoming carrier records in boxes 33 and 34 the handover it accepted at a border.
+
+    Why by the incoming carrier: a handover is an act the outgoing railway offers and the
+    incoming one accepts (:mod:`temir.tracking.acts`); the goods are the incoming railway's
+    only from its acceptance, so the new version is its statement, signed with its key. The
+    act's id goes into the event, so box 33 can be traced to the signed act it came from.
+    """
     row, note, who, facts = records.load(session, actor, note_id, for_update=True)
     lifecycle.authorise(NoteAction.HANDOVER, who, facts)
     status = lifecycle.next_status(NoteAction.HANDOVER, facts.status)
@@ -180,11 +200,17 @@ def handover(
             field="box 22",
             carrier=facts.custody or "?",
         )
-    station = (station_esr or "").strip() or _section_end(note, facts.custody)
+    if from_carrier != facts.custody:
+        raise Conflict(
+            N_("The goods are with {carrier}, not with {given}."),
+            code="note.not_in_custody",
+            field="box 33",
+            carrier=facts.custody,
+            given=from_carrier,
+        )
     now = clock.now()
-    when = at or now
-    mark = Handover(from_carrier=facts.custody, to_carrier=receiver, station_esr=station, at=when)
-    passage = BorderPassage(station_esr=station, at=when)
+    mark = Handover(from_carrier=facts.custody, to_carrier=receiver, station_esr=station_esr, at=at)
+    passage = BorderPassage(station_esr=station_esr, at=at)
     changed = checks.next_of(
         note,
         {
@@ -192,19 +218,17 @@ def handover(
             "border_passages": [*_dump(note.border_passages), passage.model_dump(mode="json")],
         },
     )
-    reason = f"handover {facts.custody} → {receiver} at {station}"
+    reason = f"handover {facts.custody} → {receiver} at {station_esr}, act {act_id}"
     records.append_version(session, row, changed, actor, reason, now)
+    signer.sign_new(session, actor, row, changed, secret, now)
     row.status = str(status)
     row.custody = receiver
     details = {
-        "box_33": {
-            "from": facts.custody,
-            "to": receiver,
-            "station": station,
-            "at": repository.iso(when),
-        },
-        "box_34": {"station": station, "at": repository.iso(when)},
-    }
+        "box_33": {"from": facts.custody, "to": receiver, "station": station_esr,
+                   "at": repository.iso(at)},
+        "box_34": {"station": station_esr, "at": repository.iso(at)},
+        "act_id": act_id,
+    }  # fmt: skip
     records.record_event(session, row, NoteAction.HANDOVER, facts.status, actor, now, details)
     return records.detail_of(session, row, changed)
 
@@ -213,16 +237,13 @@ def _dump(items: Sequence[Any]) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json", exclude_none=True) for item in items]
 
 
-def _section_end(note: Note, carrier: str) -> str:
-    """Where ``carrier``'s section of box 22 ends: its border station by default."""
-    for section in note.carriers:
-        if railway_key(section.carrier) == carrier and section.to_station.esr:
-            return section.to_station.esr
-    return ""
-
-
 def arrive(
-    session: Session, actor: Actor, note_id: str, *, at: datetime | None = None
+    session: Session,
+    actor: Actor,
+    note_id: str,
+    *,
+    at: datetime | None = None,
+    secret: str | None = None,
 ) -> NoteDetail:
     """The destination carrier, in custody, records the arrival (box 27)."""
     row, note, who, facts = records.load(session, actor, note_id, for_update=True)
@@ -240,6 +261,7 @@ def arrive(
     when = at or now
     changed = checks.next_of(note, {"arrival_date": when.isoformat()})
     records.append_version(session, row, changed, actor, "arrived: box 27", now)
+    signer.sign_new(session, actor, row, changed, secret, now)
     row.status = str(status)
     records.record_event(
         session, row, NoteAction.ARRIVE, facts.status, actor, now, {"box_27": repository.iso(when)}
@@ -254,6 +276,7 @@ def deliver(
     *,
     received_by: str,
     at: datetime | None = None,
+    secret: str | None = None,
 ) -> NoteDetail:
     """The destination carrier hands the goods to the consignee (box 36)."""
     row, note, who, facts = records.load(session, actor, note_id, for_update=True)
@@ -265,6 +288,7 @@ def deliver(
     stamp = Delivery(at=when, station_esr=note.destination.esr or None, received_by=name)
     changed = checks.next_of(note, {"delivery": stamp.model_dump(mode="json", exclude_none=True)})
     records.append_version(session, row, changed, actor, "delivered: box 36", now)
+    signer.sign_new(session, actor, row, changed, secret, now)
     row.status = str(status)
     records.record_event(
         session,
@@ -286,9 +310,11 @@ def correct(
     changes: Mapping[str, Any],
     reason: str,
     network: NetworkView | None = None,
+    secret: str | None = None,
 ) -> NoteDetail:
-    """A correction after acceptance: a new version, valid at the acceptance stage, unsigned
-    until its parties sign it again (their signatures of earlier versions stay valid for those)."""
+    """A correction after acceptance: a new version, valid at the acceptance stage, signed by
+    the corrector; the other parties sign it again if they agree (their signatures of earlier
+    versions stay valid for those)."""
     row, note, who, facts = records.load(session, actor, note_id, for_update=True)
     lifecycle.authorise(NoteAction.CORRECT, who, facts)
     status = lifecycle.next_status(NoteAction.CORRECT, facts.status)
@@ -299,6 +325,7 @@ def correct(
     warnings = checks.check(session, changed, network, Stage.ACCEPTANCE)
     now = clock.now()
     records.append_version(session, row, changed, actor, f"correction: {text}", now)
+    signer.sign_new(session, actor, row, changed, secret, now)
     row.status = str(status)
     records.record_event(
         session,
@@ -330,42 +357,11 @@ def sign(
             id=row.id,
             version=number,
         )
-    org = accounts_repository.organisation_by_id(session, actor.organisation_id)
-    if org is None:
-        raise ValidationFailed(
-            N_("Only a member of an organisation signs: the signature is the organisation's."),
-            code="keys.no_organisation",
-            field="organisation",
-        )
-    key = signing_service.ensure_key(session, actor, org, secret)
-    existing = repository.signature_rows(session, row.id, number)
-    if any(s.key_id == key.key_id for s in existing):
-        raise Conflict(
-            N_("Version {version} is already signed with key {key_id}."),
-            code="note.already_signed",
-            field="version",
-            version=number,
-            key_id=key.key_id,
-        )
-    signer = signing_service.signer_of(key, secret)
-    note = Note.model_validate(stored.document)
-    role = "consignor" if org.id == row.consignor_org_id else "carrier"
     now = clock.now()
-    signature = sign_note(note, signer, signed_at=now, signer_name=org.slug, role=role)
-    sig_row = NoteSignatureRow(
-        note_id=row.id,
-        version=number,
-        organisation_id=org.id,
-        organisation=org.slug,
-        role=role,
-        key_id=signature.key_id,
-        algorithm=signature.algorithm,
-        signer_user=actor.label,
-        digest=signature.digest,
-        signature=signature.value,
-        signed_at=now,
+    note = Note.model_validate(stored.document)
+    sig_row = signer.sign_version(
+        session, actor, row, note, secret=secret, now=now, note_digest=stored.digest
     )
-    session.add(sig_row)
     records.record_event(
         session,
         row,
@@ -373,7 +369,7 @@ def sign(
         facts.status,
         actor,
         now,
-        {"signed_version": number, "key_id": key.key_id, "organisation": org.slug},
+        {"signed_version": number, "key_id": sig_row.key_id, "organisation": sig_row.organisation},
     )
     return records.signature_dict(sig_row)
 

@@ -35,6 +35,8 @@ class NoteRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     current_version: Mapped[int] = mapped_column(Integer)
     consignor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    consignee_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    """The organisation box 4 names by its client code: it sees the note and its tracking."""
     departure_esr: Mapped[str | None] = mapped_column(String(20), index=True)
     destination_esr: Mapped[str | None] = mapped_column(String(20), index=True)
     cargo_etsng: Mapped[str | None] = mapped_column(String(20), index=True)

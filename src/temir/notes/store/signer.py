@@ -1,0 +1,84 @@
+"""Signing a stored version of a note with the current key of the acting organisation.
+
+Why in the step itself: a note is valid (``temir notes verify``) only when every version is
+signed. So every lifecycle step that makes a new version — creation, an edit of the draft,
+acceptance (boxes 26, 29), a handover taken over at a border (boxes 33, 34), arrival (box 27),
+delivery (box 36), a correction — signs it with the key of the organisation that made it, in
+the same unit of work: the version and its maker's signature are written together or not at
+all. The explicit "sign" step (another party countersigning a version) signs the same way.
+
+An administrator acting without an organisation (a maintenance script) has no key and signs
+nothing; that version then shows as unsigned, as it should.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from temir.accounts import repository as accounts_repository
+from temir.accounts.model import Actor
+from temir.kit.errors import Conflict, ValidationFailed
+from temir.kit.i18n import N_
+from temir.notes.model import Note
+from temir.notes.signatures import sign_note
+from temir.notes.store import repository
+from temir.notes.store.tables import NoteRow, NoteSignatureRow
+from temir.signing import service as signing_service
+
+NO_ORGANISATION = N_("Only a member of an organisation signs: the signature is the organisation's.")
+ALREADY_SIGNED = N_("Version {version} is already signed with key {key_id}.")
+
+
+def sign_version(
+    session: Session,
+    actor: Actor,
+    row: NoteRow,
+    note: Note,
+    *,
+    secret: str,
+    now: datetime,
+    note_digest: str | None = None,
+) -> NoteSignatureRow:
+    """Sign ``note`` (a stored version of ``row``) as the actor's organisation."""
+    org = accounts_repository.organisation_by_id(session, actor.organisation_id)
+    if org is None:
+        raise ValidationFailed(NO_ORGANISATION, code="keys.no_organisation", field="organisation")
+    key = signing_service.ensure_key(session, actor, org, secret)
+    existing = repository.signature_rows(session, row.id, note.version)
+    if any(s.key_id == key.key_id for s in existing):
+        raise Conflict(
+            ALREADY_SIGNED, code="note.already_signed", field="version", version=note.version,
+            key_id=key.key_id,
+        )  # fmt: skip
+    signer = signing_service.signer_of(key, secret)
+    role = "consignor" if org.id == row.consignor_org_id else "carrier"
+    signature = sign_note(
+        note, signer, signed_at=now, signer_name=org.slug, role=role, note_digest=note_digest
+    )
+    sig_row = NoteSignatureRow(
+        note_id=row.id,
+        version=note.version,
+        organisation_id=org.id,
+        organisation=org.slug,
+        role=role,
+        key_id=signature.key_id,
+        algorithm=signature.algorithm,
+        signer_user=actor.label,
+        digest=signature.digest,
+        signature=signature.value,
+        signed_at=now,
+    )
+    session.add(sig_row)
+    return sig_row
+
+
+def sign_new(
+    session: Session, actor: Actor, row: NoteRow, note: Note, secret: str | None, now: datetime
+) -> NoteSignatureRow | None:
+    """A step's new version signed by its maker; nothing when no secret is given (a caller
+    that does not sign) or the actor belongs to no organisation (see the module doc)."""
+    if secret is None or actor.organisation_id is None:
+        return None
+    return sign_version(session, actor, row, note, secret=secret, now=now)
