@@ -35,8 +35,10 @@ test-fast: install
 pytest:
 	$(UV) run pytest -n 2 --dist loadgroup
 
+## Benchmarks: `make bench` runs the quick ones, `make bench BENCH="route_pairs quote"` some.
+BENCH ?= all
 bench: install
-	$(UV) run python -m bench
+	$(UV) run python -m bench $(BENCH)
 
 ## Check every package pinned in uv.lock for known vulnerabilities (needs PyPI's or OSV's
 ## vulnerability data; offline: ADVISORIES=folder-of-OSV-json). Exit 2 = not everything checked.

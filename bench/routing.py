@@ -1,8 +1,9 @@
 """Routing benchmark: single route p50 against networkx Dijkstra, and a 1,000,000-pair batch.
 
-Run: ``uv run python -m bench.routing [--pairs 1000000] [--singles 2000]``. Prints figures and
-rewrites ``bench/RESULTS.md``. networkx runs over the same shipped network (sections.csv: Book 1
-sections contracted to stations, freight only, with 0-km border links), in the same process.
+Run: ``uv run python -m bench.routing [--pairs 1000000] [--singles 2000]``. Prints figures
+and updates its section of ``bench/RESULTS.md``. networkx runs over the same shipped network
+(sections.csv: Book 1 sections contracted to stations, freight only, with 0-km border links),
+in the same process.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import csv
 import platform
 import random
 import time
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
+from bench._results import record
 from temir.network.routing import Router
 from temir.network.routing.loader import data_dir, shipped
-
-RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def networkx_graph() -> nx.Graph:
@@ -84,7 +83,7 @@ def main() -> None:
     unroutable = int((km >= 100_000_000).sum())
 
     lines = [
-        "# Routing benchmark results",
+        "## Routing",
         "",
         f"Machine: {platform.machine()}, Python {platform.python_version()}, "
         f"numpy {np.__version__}, networkx {nx.__version__}; seed {args.seed}.",
@@ -108,7 +107,7 @@ def main() -> None:
     ]
     text = "\n".join(lines)
     print(text)
-    RESULTS.write_text(text, encoding="utf-8")
+    record("routing", text)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,122 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
 import typer
+from typer import _click as click  # Typer's own Click, the one its group classes extend
+from typer.core import TyperCommand, TyperGroup
 
 from temir import __version__
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A command imported only when it runs: ``module:attribute`` (a Typer app or a function).
+
+    ``help`` is what ``temir --help`` lists for it, so listing needs no import;
+    ``tests/test_cli.py`` checks it equals the loaded command's own help line.
+    """
+
+    target: str
+    help: str
+    parts: tuple[str, ...] = ()  # more Typer apps whose commands sit beside target's
+
+
+# In the order ``temir --help`` lists them (after version and serve).
+LAZY: dict[str, Lazy] = {
+    "demo": Lazy(
+        "temir.demo.cli:demo",
+        "Create the synthetic demo organisations, users and data (idempotent: safe to re-run).",
+    ),
+    "route": Lazy(
+        "temir.network.routes.cli:route",
+        "Routes between two stations with tariff km per railway, or a batch file (--pairs).",
+    ),
+    "quote": Lazy(
+        "temir.tariff.cli:quote",
+        "Quote: alternatives with km, delivery days and the charge in CHF, line by line.",
+    ),
+    "db": Lazy("temir.kit.db_cli:app", "Database: migrate, check."),
+    "users": Lazy("temir.accounts.cli:users_app", "Users: create, list."),
+    "orgs": Lazy("temir.accounts.cli:orgs_app", "Organisations: create, list."),
+    "tokens": Lazy("temir.accounts.cli:tokens_app", "API tokens: create, list, revoke."),
+    "audit": Lazy("temir.accounts.cli:audit_app", "Audit log: verify its hash chain."),
+    "stats": Lazy("temir.stats.cli:app", "Freight statistics: volumes, import, demo."),
+    "ref": Lazy("temir.network.cli:ref_app", "Reference data: load, update."),
+    "stations": Lazy("temir.network.cli:app", "Stations: search, show."),
+    "codes": Lazy("temir.codes.cli:app", "Check codes: ESR, ETSNG, GNG, wagon, …"),
+    "tariff": Lazy("temir.tariff.cli:app", "Tariff: rate tables, data quality."),
+    "notes": Lazy(
+        "temir.notes.cli:app",
+        "SMGS consignment notes.",
+        parts=("temir.notes.store.cli:app", "temir.notes.paper.cli:app"),
+    ),
+    "keys": Lazy("temir.signing.cli:app", "Organisation signing keys."),
+    "track": Lazy(
+        "temir.tracking.cli:track",
+        "Where a wagon, container or note is, who has it, when it will arrive.",
+    ),
+    "events": Lazy("temir.tracking.cli:events_app", "Tracking events: import."),
+    "handover": Lazy("temir.tracking.cli:handover_app", "Handover acts at borders."),
+}
+
+
+def _attribute(target: str) -> Any:
+    module, attribute = target.split(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+@functools.cache
+def load(name: str) -> click.Command:
+    """The real Click command behind ``LAZY[name]`` (imports its module, once)."""
+    entry = LAZY[name]
+    found = _attribute(entry.target)
+    if entry.parts:
+        joined = typer.Typer(no_args_is_help=True)
+        for target in (entry.target, *entry.parts):
+            joined.add_typer(_attribute(target))  # no name: the commands sit directly under it
+        found = joined
+    command: click.Command
+    if isinstance(found, typer.Typer):
+        command = typer.main.get_group(found)  # a group even with one sub-command (ref load)
+        command.help = entry.help  # as add_typer(help=...) did: the root's line wins
+    else:
+        single = typer.Typer(rich_markup_mode="rich")
+        single.command(name)(found)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every command from :data:`LAZY` and imports one only to run it.
+
+    Why: importing every capability's CLI (SQLAlchemy, Alembic, pydantic models, the tariff
+    data) made ``temir --help`` take 2–4 s. Listing uses placeholders carrying the help line;
+    resolving a command to run it — ``temir X ...`` and ``temir X --help`` — loads the real one.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in LAZY:
+            return found
+        return TyperCommand(cmd_name, help=LAZY[cmd_name].help)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in LAZY:
+            command = load(name)
+        return name, command, rest
+
 
 app = typer.Typer(
     name="temir",
@@ -12,6 +125,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=LazyGroup,
 )
 
 
@@ -51,58 +165,6 @@ def serve(
         proxy_headers=False,
         timeout_keep_alive=s.keep_alive,  # longer than clients': see kit.settings
     )
-
-
-def _register() -> None:
-    from temir.accounts import cli as accounts_cli
-    from temir.demo import cli as demo_cli
-    from temir.kit import db_cli
-
-    app.add_typer(db_cli.app, name="db", help="Database: migrate, check.")
-    app.add_typer(accounts_cli.users_app, name="users", help="Users: create, list.")
-    app.add_typer(accounts_cli.orgs_app, name="orgs", help="Organisations: create, list.")
-    app.add_typer(accounts_cli.tokens_app, name="tokens", help="API tokens: create, list, revoke.")
-    app.add_typer(accounts_cli.audit_app, name="audit", help="Audit log: verify its hash chain.")
-    app.command("demo")(demo_cli.demo)
-    from temir.stats import cli as stats_cli
-
-    app.add_typer(stats_cli.app, name="stats", help="Freight statistics: volumes, import, demo.")
-
-    from temir.codes import cli as codes_cli
-    from temir.network import cli as network_cli
-
-    app.add_typer(network_cli.ref_app, name="ref", help="Reference data: load, update.")
-    app.add_typer(network_cli.app, name="stations", help="Stations: search, show.")
-    app.add_typer(codes_cli.app, name="codes", help="Check codes: ESR, ETSNG, GNG, wagon, …")
-
-    from temir.network.routes import cli as routes_cli
-    from temir.tariff import cli as tariff_cli
-
-    app.command("route")(routes_cli.route)
-    app.command("quote")(tariff_cli.quote)
-    app.add_typer(tariff_cli.app, name="tariff", help="Tariff: rate tables, data quality.")
-
-    from temir.notes import cli as notes_cli
-    from temir.notes.paper import cli as notes_paper_cli
-    from temir.notes.store import cli as notes_store_cli
-
-    notes = typer.Typer(no_args_is_help=True)
-    for part in (notes_cli.app, notes_store_cli.app, notes_paper_cli.app):
-        notes.add_typer(part)  # no name: the commands sit directly under ``temir notes``
-    app.add_typer(notes, name="notes", help="SMGS consignment notes.")
-
-    from temir.signing import cli as signing_cli
-
-    app.add_typer(signing_cli.app, name="keys", help="Organisation signing keys.")
-
-    from temir.tracking import cli as tracking_cli
-
-    app.command("track")(tracking_cli.track)
-    app.add_typer(tracking_cli.events_app, name="events", help="Tracking events: import.")
-    app.add_typer(tracking_cli.handover_app, name="handover", help="Handover acts at borders.")
-
-
-_register()
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ MODULES = (
     "temir.network.routing.engine",
     "temir.network.routes.service",
     "temir.network.routes.cli",
+    "temir.network.routes.batch_file",
     "temir.network.routes.api",
     "temir.tariff.rules",
     "temir.tariff.service",

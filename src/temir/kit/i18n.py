@@ -9,7 +9,6 @@ are the English texts; a missing translation falls back to English, never to an 
 from __future__ import annotations
 
 import functools
-import string
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +64,7 @@ def translate(msgid: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     template = gettext(msgid, lang)
     if not params:
         return template
-    return string.Formatter().vformat(template, (), _SafeDict(params))
+    return template.format_map(_SafeDict(params))  # C formatting; same rules as vformat
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"

@@ -229,3 +229,27 @@ def test_a_section_stays_on_its_own_railway(router: Router) -> None:
     assert router.section("KZH", "684001", "697001") is None
     assert router.section("ZZZ", "684001", "704101") is None
     assert router.section("KZH", "684001", "999999") is None
+
+
+def test_batch_paths_print_what_the_route_objects_print(router: Router) -> None:
+    """The columnar batch gives each row the km, km per railway and borders of route_for."""
+    import random
+
+    rng = random.Random(11)
+    codes = sorted(router.code_railway)
+    a = [rng.choice(codes) for _ in range(400)] + ["684001", "999999", "684001"]
+    b = [rng.choice(codes) for _ in range(400)] + ["745309", "684001", "12"]
+    km, itin, errors = router.batch_shortest(a, b)
+    got = router.batch_paths(router.encode(a), router.encode(b))
+    for k in range(len(a)):
+        if errors[k]:
+            assert got.path[k] == -1
+            continue
+        route = router.route_for(a[k], b[k], int(itin[k]))
+        text = router.path_texts[int(got.path[k])]
+        assert int(got.km[k]) == route.km == km[k]
+        assert text.km_by_railway(int(got.first_km[k]), int(got.last_km[k])) == (
+            route.km_by_railway()
+        ), (a[k], b[k])
+        assert text.borders == route.borders_text()
+    assert {t.middle is None for t in router.path_texts} == {True, False}

@@ -7,7 +7,6 @@ or on the shipped data when no reference data is loaded. ``data-quality`` stays 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -104,42 +103,14 @@ def _batch(r: Router, pairs: Path, out: Path | None) -> None:
         raise ValidationFailed(
             _m("--out is required with --pairs."), code="route.arguments", field="out"
         )
-    with pairs.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"from_esr", "to_esr"} <= set(reader.fieldnames):
-            raise ValidationFailed(
-                _m("The pairs file needs columns from_esr,to_esr."),
-                code="route.pairs_columns",
-                field="pairs",
-            )
-        rows = list(reader)
-    fields = list(rows[0].keys()) if rows else ["from_esr", "to_esr"]
-    extra = ["km", "km_by_railway", "borders", "error"]
-    done = 0
-    with (
-        Progress(console=console, transient=True) as progress,
-        out.open("w", encoding="utf-8", newline="") as fh,
-    ):
-        task = progress.add_task("Routing", total=len(rows))
-        writer = csv.DictWriter(fh, fieldnames=fields + [c for c in extra if c not in fields])
-        writer.writeheader()
+    from temir.network.routes import batch_file
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Routing", total=batch_file.STEPS)
         try:
-            results = service.batch_routes(
-                r,
-                [(x["from_esr"] or "", x["to_esr"] or "") for x in rows],
-                progress=lambda n: progress.advance(task, n),
-            )
-            for row, res in zip(rows, results, strict=False):
-                row.update(
-                    km="" if res.km is None else str(res.km),
-                    km_by_railway=res.km_by_railway,
-                    borders=res.borders,
-                    error=res.error,
-                )
-                writer.writerow(row)
-                done += 1
+            done = batch_file.route_file(r, pairs, out, lambda n: progress.advance(task, n))
         except KeyboardInterrupt:
-            console.print(f"[yellow]Interrupted: {done} rows written to {out}.[/]")
+            console.print(f"[yellow]Interrupted: {out} not written.[/]")
             raise typer.Exit(130) from None
     console.print(f"{done} rows → {out}")
 

@@ -12,10 +12,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.messages import define
 from temir.kit.text import fold
 from temir.network.routing import Route, Router, RoutingError
+from temir.network.routing.engine import BatchPaths
 from temir.network.routing.quality import Disagreement, disagreements
 
 ESR_RE = re.compile(r"^\d{6}$")
@@ -99,6 +103,21 @@ class BatchRow:
     error: str
 
 
+BATCH_ERRORS = ("", "route.unknown_station:from", "route.unknown_station:to", "route.no_path")
+
+
+def batch_columns(
+    r: Router, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[BatchPaths, npt.NDArray[np.int8]]:
+    """Encoded pairs → the batch answer in columns and an index into :data:`BATCH_ERRORS`.
+
+    An unknown origin is reported before an unknown destination, as for a single route.
+    """
+    paths = r.batch_paths(a, b)
+    error = np.where(a < 0, 1, np.where(b < 0, 2, np.where(paths.path < 0, 3, 0))).astype(np.int8)
+    return paths, error
+
+
 def batch_routes(
     r: Router,
     pairs: Sequence[tuple[str, str]],
@@ -110,13 +129,15 @@ def batch_routes(
         part = pairs[start : start + chunk]
         a = [p[0].strip() for p in part]
         b = [p[1].strip() for p in part]
-        _km, itin, errors = r.batch_shortest(a, b)
+        paths, error = batch_columns(r, r.encode(a), r.encode(b))
         for k in range(len(part)):
-            if errors[k]:
-                yield BatchRow(a[k], b[k], None, "", "", errors[k] or "")
+            if error[k]:
+                yield BatchRow(a[k], b[k], None, "", "", BATCH_ERRORS[error[k]])
                 continue
-            route = r.route_for(a[k], b[k], int(itin[k]))
-            yield BatchRow(a[k], b[k], route.km, route.km_by_railway(), route.borders_text(), "")
+            text = r.path_texts[int(paths.path[k])]
+            first, last = int(paths.first_km[k]), int(paths.last_km[k])
+            kmr = text.km_by_railway(first, last)
+            yield BatchRow(a[k], b[k], int(paths.km[k]), kmr, text.borders, "")
         if progress is not None:
             progress(len(part))
 

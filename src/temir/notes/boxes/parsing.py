@@ -87,6 +87,13 @@ def parse_note(data: Any) -> tuple[Note | None, tuple[Issue, ...]]:
         size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
         if size > MAX_DOCUMENT_BYTES:
             return None, (TOO_BIG.issue(None, size=size, limit=MAX_DOCUMENT_BYTES),)
+        # Fast path: pydantic parses the JSON text itself (in Rust), about twice as fast as
+        # json.loads + model_validate, which made parsing half of a validation. Any failure
+        # takes the path below, so a bad document gets exactly the issues it always got.
+        try:
+            return Note.model_validate_json(data), ()
+        except (ValidationError, ValueError, TypeError, RecursionError):
+            pass
         try:
             data = json.loads(data)
         except (ValueError, RecursionError) as exc:
