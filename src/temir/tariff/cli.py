@@ -38,7 +38,7 @@ def _tables() -> list[RateTable]:
     try:
         with runtime.uow().read() as session:
             return service.rate_tables(session)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, runtime.DatabaseNotReady):
         return service.rate_tables(None)
 
 

@@ -162,7 +162,7 @@ def sign(
     """Sign a version with the acting organisation's current key."""
     with user_errors(as_json):
         actor = cli_actor(as_user)
-        secret = runtime.settings().secret_key
+        secret = runtime.secret_key()
         with runtime.uow()() as session:
             signature = service.sign(session, actor, note_id, secret=secret, version=version)
     emit(
