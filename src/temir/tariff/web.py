@@ -39,7 +39,11 @@ CONTAINERS = ("3t", "5t")
 SUGGESTIONS = 12
 LEADING_ESR = re.compile(r"^\s*(\d{6})(?:\s|$)")
 # service error fields -> the form field that shows them
-FORM_FIELD = {"mass_kg": "mass", "file": "form", "date": "form", "km": "form"}
+FORM_FIELD = {"file": "form", "date": "form", "km": "form"}
+MASS_DEPRECATED = N_(
+    "The parameter “mass” is deprecated: use “mass_kg” (the same name as the API and the CLI’s "
+    "--mass-kg)."
+)
 
 
 @dataclass
@@ -49,7 +53,7 @@ class QuoteForm:
     from_: str = ""
     to: str = ""
     cargo: str = ""
-    mass: str = ""
+    mass_kg: str = ""
     wagon_owner: str = "carrier"
     speed: str = "freight"
     container: str = ""
@@ -64,7 +68,7 @@ class QuoteForm:
             get("from"),
             get("to"),
             get("cargo"),
-            get("mass"),
+            get("mass_kg") or get("mass"),
             get("wagon_owner", "carrier"),
             get("speed", "freight"),
             get("container"),
@@ -73,7 +77,7 @@ class QuoteForm:
 
     @property
     def asked(self) -> bool:
-        return bool(self.from_ or self.to or self.mass)
+        return bool(self.from_ or self.to or self.mass_kg)
 
     def via_list(self) -> list[str]:
         return [station_text(v) for v in re.split(r"[;,]", self.via) if v.strip()]
@@ -174,6 +178,7 @@ def quote_page(request: Request, session: Session = Depends(read_session)) -> HT
         norms=norms,
         unverified_coefficients=coeff.unverified,
         colours=RAILWAY_COLOURS,
+        deprecated=_t(MASS_DEPRECATED, lang) if "mass" in request.query_params else None,
     )
 
 
@@ -186,9 +191,9 @@ def _ask(
             errors[name] = _t("Give a station: ESR code or name.", lang)
     if not form.cargo:
         errors["cargo"] = _t("Choose the cargo.", lang)
-    mass_text = re.sub(r"[\s\u00a0\u202f]", "", form.mass)
+    mass_text = re.sub(r"[\s\u00a0\u202f]", "", form.mass_kg)
     if not re.fullmatch(r"-?\d{1,9}", mass_text):
-        errors["mass"] = _t("Give the mass as a whole number of kg.", lang)
+        errors["mass_kg"] = _t("Give the mass as a whole number of kg.", lang)
     if errors:
         return None
     try:
