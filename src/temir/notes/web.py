@@ -277,6 +277,43 @@ async def note_correct(
     return RedirectResponse(f"/notes/{detail.summary.id}", status_code=303)
 
 
+def _note_part_page(
+    request: Request, session: Session, actor: Actor | None, note_id: str, template: str
+) -> Response:
+    """One part of the detail page on its own address (a link, a bookmark, a print)."""
+    if actor is None:
+        return login_redirect(request)
+    try:
+        summary = service.get_note(session, actor, note_id).summary
+        history = service.history(session, actor, note_id)
+        verdict = service.verify(session, actor, note_id, request_language(request))
+    except TemirError as exc:
+        return missing_page(request, note_id, exc)
+    return render(request, template, s=summary, history=history, verdict=verdict)
+
+
+@pages.get("/notes/{note_id}/history", response_class=HTMLResponse)
+def note_history(
+    request: Request,
+    note_id: str,
+    session: Session = Depends(read_session),
+    actor: Actor | None = Depends(optional_actor),
+) -> Response:
+    """Every event and version of the note (the same list as on its detail page)."""
+    return _note_part_page(request, session, actor, note_id, "notes_note_history.html")
+
+
+@pages.get("/notes/{note_id}/verify", response_class=HTMLResponse)
+def note_verify(
+    request: Request,
+    note_id: str,
+    session: Session = Depends(read_session),
+    actor: Actor | None = Depends(optional_actor),
+) -> Response:
+    """The note's signatures and chain of versions, checked with the stored public keys."""
+    return _note_part_page(request, session, actor, note_id, "notes_note_verify.html")
+
+
 @pages.get("/notes/{note_id}/pdf")
 def note_pdf(
     request: Request,
