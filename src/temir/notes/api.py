@@ -8,7 +8,7 @@ keys that verify notes are served by :mod:`temir.signing.api`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -120,6 +120,12 @@ def list_notes(
     station: str | None = Query(None, max_length=20, description="Departure or destination ESR."),
     cargo: str | None = Query(None, max_length=20, description="ETSNG or GNG code."),
     wagon: str | None = Query(None, max_length=20),
+    number: str | None = Query(None, max_length=40, description="Box 29, or part of it."),
+    party: str | None = Query(
+        None, max_length=80, description="Consignor organisation (slug or name) or carrier code."
+    ),
+    date_from: date | None = Query(None, description="Created on or after this day (UTC)."),
+    date_to: date | None = Query(None, description="Created on or before this day (UTC)."),
     limit: int = Query(50, ge=1, le=service.MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> dict[str, Any]:
@@ -132,6 +138,10 @@ def list_notes(
         wagon=wagon,
         limit=limit,
         offset=offset,
+        number=number,
+        party=party,
+        date_from=date_from,
+        date_to=date_to,
     )
     return {"total": total, "limit": limit, "offset": offset, "notes": [n.to_dict() for n in notes]}
 

@@ -10,6 +10,7 @@ place (``/notes/{note_id}``, ``/notes/{note_id}/{step}``).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Final
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -21,6 +22,7 @@ from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import NotFound, PermissionDenied, TemirError, ValidationFailed
 from temir.kit.i18n import N_
+from temir.network.provider import view_for
 from temir.notes import lifecycle, web_form, web_steps
 from temir.notes.boxes import Stage
 from temir.notes.example import example_note
@@ -59,12 +61,21 @@ def notes_list(
     station: str = "",
     cargo: str = "",
     wagon: str = "",
+    number: str = "",
+    party: str = "",
+    date_from: str = "",
+    date_to: str = "",
     session: Session = Depends(read_session),
     actor: Actor | None = Depends(optional_actor),
 ) -> Response:
+    """The notes the actor may see, searched by number, party, station, cargo, wagon, dates."""
     if actor is None:
         return login_redirect(request)
-    filters = {"status": status, "station": station, "cargo": cargo, "wagon": wagon}
+    lang = request_language(request)
+    filters = {
+        "status": status, "station": station, "cargo": cargo, "wagon": wagon, "number": number,
+        "party": party, "date_from": date_from, "date_to": date_to,
+    }  # fmt: skip
     error = None
     total, notes = 0, list[NoteSummary]()
     try:
@@ -75,10 +86,14 @@ def notes_list(
             station=station[:40] or None,
             cargo=cargo[:40] or None,
             wagon=wagon[:40] or None,
+            number=number[:40] or None,
+            party=party[:80] or None,
+            date_from=_day(date_from, "date_from"),
+            date_to=_day(date_to, "date_to"),
             limit=100,
         )
     except TemirError as exc:
-        error = exc.message(request_language(request))
+        error = exc.message(lang)
     return render(
         request,
         "notes_list.html",
@@ -87,7 +102,48 @@ def notes_list(
         filters=filters,
         statuses=[s.value for s in NoteStatus],
         error=error,
+        names=_list_names(session, notes, lang),
     )
+
+
+BAD_DATE = N_("Give the date as YYYY-MM-DD.")
+
+
+def _day(text: str, name: str) -> date | None:
+    """A date filter as the browser's date input sends it; a clear error otherwise."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ValidationFailed(BAD_DATE, code="note.invalid_date", field=name) from None
+
+
+def _list_names(session: Session, notes: list[NoteSummary], lang: str) -> dict[str, str]:
+    """Station and cargo names for the codes on this page of the list (code → name)."""
+    from temir.codes.gng import gng_name
+    from temir.network import service as network
+
+    view = view_for(session)
+    out: dict[str, str] = {}
+    for s in notes:
+        for esr in (s.departure_esr, s.destination_esr):
+            if esr and esr not in out:
+                info = view.station(esr)
+                if info is not None:
+                    out[esr] = _station_label(view, esr, info.name_ru, lang)
+        if s.cargo_gng and f"gng:{s.cargo_gng}" not in out:
+            out[f"gng:{s.cargo_gng}"] = gng_name(s.cargo_gng) or ""
+        if s.cargo_etsng and f"etsng:{s.cargo_etsng}" not in out:
+            curated, _ = network.search_commodities(session, s.cargo_etsng, limit=5)
+            found = [c.etsng_name_ru for c in curated if c.etsng == s.cargo_etsng]
+            out[f"etsng:{s.cargo_etsng}"] = (found[0] if found else "") or ""
+    return out
+
+
+def _station_label(view: Any, esr: str, name_ru: str, lang: str) -> str:
+    english = view.router.data.name_en.get(esr) if lang != "ru" else None
+    return str(english or name_ru)
 
 
 @pages.get("/notes/new", response_class=HTMLResponse)
