@@ -82,3 +82,22 @@ def draft_note_wagons() -> object:
     from temir.notes.model import Note
 
     return Note.model_validate(draft()).wagons
+
+
+def test_new_form_from_a_quote_fills_the_route_and_bad_stations_say_so(
+    people: People,  # noqa: F811
+    login: Login,  # noqa: F811
+) -> None:
+    browser = login(people.shipper)
+    empty = browser.get("/notes/new").text
+    assert ", load" not in empty  # an empty form is not checked before the user acts
+    page = browser.get(
+        "/notes/new",
+        params={"from": "684001", "to": "745309", "cargo": "011005", "mass_kg": "60000"},
+    ).text
+    assert 'data-testid="from-quote"' in page
+    assert 'name="border_stations.0.esr" value="' in page
+    assert 'name="goods.0.etsng" value="011005"' in page
+    bad = browser.get("/notes/new", params={"from": "999999", "to": "745309"})
+    assert bad.status_code == 200
+    assert 'data-testid="form-error"' in bad.text

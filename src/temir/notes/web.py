@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import NotFound, PermissionDenied, TemirError, ValidationFailed
 from temir.kit.i18n import N_
-from temir.network.provider import view_for
+from temir.network.provider import router_for, view_for
 from temir.notes import lifecycle, web_form, web_steps
 from temir.notes.boxes import Stage
 from temir.notes.example import example_note
@@ -148,12 +148,35 @@ def _station_label(view: Any, esr: str, name_ru: str, lang: str) -> str:
 
 @pages.get("/notes/new", response_class=HTMLResponse)
 def note_form(
-    request: Request, example: bool = False, actor: Actor | None = Depends(optional_actor)
+    request: Request,
+    example: bool = False,
+    from_: str = Query("", alias="from", max_length=20),
+    to: str = Query("", max_length=20),
+    cargo: str = Query("", max_length=20),
+    mass_kg: str = Query("", max_length=12),
+    alt: int = Query(1, ge=1, le=10),
+    via: str = Query("", max_length=200),
+    session: Session = Depends(read_session),
+    actor: Actor | None = Depends(optional_actor),
 ) -> Response:
+    """An empty form, the example, or a draft started from a quote's route (``from``/``to``)."""
     if actor is None:
         return login_redirect(request)
-    values = note_to_form(_draft_example()) if example else {}
-    return form_page(request, new_mode(), values)
+    values: dict[str, str] = note_to_form(_draft_example()) if example else {}
+    started = None
+    if from_ and to:
+        from temir.notes.from_quote import start_from_quote
+
+        try:
+            started = start_from_quote(
+                router_for(session), from_.strip(), to.strip(), etsng=cargo.strip(),
+                mass_kg=mass_kg.strip(), alternative=alt,
+                via=tuple(v.strip() for v in via.split(",") if v.strip()),
+            )  # fmt: skip
+        except TemirError as exc:
+            return form_page(request, new_mode(), {}, None, exc.message(request_language(request)))
+        values = started.values
+    return form_page(request, new_mode(), values, route=started.route if started else None)
 
 
 def _draft_example() -> Note:
