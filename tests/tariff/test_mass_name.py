@@ -65,3 +65,25 @@ def test_web_form_field_is_mass_kg_and_old_links_still_quote(client: TestClient)
     new = client.get("/quote", params={**ROUTE, "mass_kg": "60000"})
     assert 'data-testid="deprecated-note"' not in new.text
     assert 'value="60000"' in new.text
+
+
+def test_cargo_suggestions_search_the_whole_gng_list(client: TestClient) -> None:
+    """Not only the curated ETSNG commodities: words of any GNG name find it."""
+    wheat = client.get("/quote/cargo", params={"cargo": "пшениц"}).text
+    assert 'value="011005 ' in wheat
+    coffee = client.get("/quote/cargo", params={"cargo": "кофе"}).text
+    assert 'value="GNG 0901' in coffee  # HS 0901 coffee: in the GNG list, not among the 11
+
+
+def test_quote_by_a_gng_code_uses_its_etsng_pair_or_says_there_is_none(
+    client: TestClient,
+) -> None:
+    paired = client.get(
+        "/quote", params={**ROUTE, "cargo": "GNG 10019900 Пшеница", "mass_kg": 60000}
+    )
+    assert paired.status_code == 200
+    assert 'data-testid="alternative"' in paired.text
+    barley = client.get("/quote", params={**ROUTE, "cargo": "10039000", "mass_kg": 60000})
+    assert barley.status_code == 422
+    assert 'data-testid="error-cargo"' in barley.text
+    assert "10039000" in barley.text

@@ -24,7 +24,7 @@ def test_empty_form_is_offered_from_the_navigation(client: TestClient) -> None:
     assert 'data-testid="alternative"' not in page.text
     assert field_errors(page.text) == {}
     # the cargo select lists the curated commodities with their ETSNG codes
-    assert '<option value="011005"' in page.text
+    assert '<option value="011005 ' in page.text  # curated ETSNG commodities offered first
 
 
 def test_plain_form_compares_alternatives_with_marks_and_maps(client: TestClient) -> None:

@@ -189,8 +189,11 @@ def _ask(
     for name, value in (("from", form.from_), ("to", form.to)):
         if not value:
             errors[name] = _t("Give a station: ESR code or name.", lang)
+    etsng = _etsng_of(session, form.cargo)
     if not form.cargo:
         errors["cargo"] = _t("Choose the cargo.", lang)
+    elif etsng is None:
+        errors["cargo"] = _t(NO_ETSNG, lang, gng=re.sub(r"\D", "", form.cargo)[:8])
     mass_text = re.sub(r"[\s\u00a0\u202f]", "", form.mass_kg)
     if not re.fullmatch(r"-?\d{1,9}", mass_text):
         errors["mass_kg"] = _t("Give the mass as a whole number of kg.", lang)
@@ -201,7 +204,7 @@ def _ask(
             r,
             station_text(form.from_),
             station_text(form.to),
-            etsng=form.cargo,
+            etsng=etsng or form.cargo,
             mass_kg=int(mass_text),
             wagon_owner=form.wagon_owner,
             speed=form.speed,
@@ -219,6 +222,46 @@ def _t(msgid: str, lang: str, **params: Any) -> str:
     from temir.kit.i18n import translate
 
     return translate(msgid, lang, **params)
+
+
+NO_ETSNG = N_(
+    "No ETSNG code is known for GNG {gng}; the tariff is by ETSNG, so choose a cargo with an "
+    "ETSNG code (or type the ETSNG code)."
+)
+LEADING_CODE = re.compile(r"^\s*(?:GNG\s*)?(\d{6}|\d{8})(?:\D|$)", re.IGNORECASE)
+
+
+def _etsng_of(session: Session, text: str) -> str | None:
+    """The ETSNG code of what the cargo field holds: a 6-digit ETSNG code (as typed or chosen),
+    or an 8-digit GNG code paired with one in the curated commodity list; None when a GNG code
+    has no known ETSNG pair. Anything else is passed on for the service to judge."""
+    match = LEADING_CODE.match(text)
+    if match is None:
+        return text.strip()
+    code = match.group(1)
+    if len(code) == 6:
+        return code
+    curated, _gng = network.search_commodities(session, code, limit=SUGGESTIONS)
+    return next((c.etsng for c in curated if c.gng == code and c.etsng), None)
+
+
+@router.get("/quote/cargo", response_class=HTMLResponse)
+def cargo_suggestions(request: Request, session: Session = Depends(read_session)) -> HTMLResponse:
+    """``<option>`` elements for the cargo field: the whole ETSNG/GNG reference, searched by code
+    or words of the name (the curated ETSNG commodities first, then the GNG nomenclature)."""
+    text = request.query_params.get("cargo", "").strip()[:200]
+    if len(text) < 2:
+        return render(request, "tariff_station_options.html", options=[])
+    curated, gng = network.search_commodities(session, text, limit=SUGGESTIONS)
+    options = [
+        {"value": f"{c.etsng} {c.etsng_name_ru or c.gng_name_ru}", "label": f"ETSNG · GNG {c.gng}"}
+        for c in curated
+        if c.etsng
+    ]
+    options += [{"value": f"GNG {g.gng} {g.name_ru}", "label": "GNG"} for g in gng if g.name_ru][
+        : max(0, SUGGESTIONS - len(options))
+    ]
+    return render(request, "tariff_station_options.html", options=options)
 
 
 @router.get("/quote/stations", response_class=HTMLResponse)
