@@ -33,7 +33,7 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).with_secret()
     threads = settings.threads
 
     @asynccontextmanager

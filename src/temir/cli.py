@@ -144,18 +144,12 @@ def serve(
     """Run the web app and API (http://127.0.0.1:8000 by default)."""
     import uvicorn
 
-    from temir.kit import migrate
-    from temir.kit.cli import err_console
-    from temir.kit.runtime import engine, settings
+    from temir.kit import runtime
+    from temir.kit.cli import user_errors
 
-    s = settings()
-    if not migrate.is_up_to_date(engine()):
-        err_console.print(
-            f"[bold red]error[/] database.outdated: the database is at revision "
-            f"{migrate.current(engine()) or '(empty)'}, this Temir needs {migrate.head()}. "
-            "Run [bold]temir db upgrade[/] first."
-        )
-        raise typer.Exit(1)
+    s = runtime.settings()
+    with user_errors():
+        runtime.check_up_to_date(runtime.engine())
     uvicorn.run(
         "temir.app:create_app",
         factory=True,
@@ -168,7 +162,19 @@ def serve(
 
 
 def main() -> None:
-    app()
+    """Run the CLI; an error a command did not catch is still printed as an error, not a trace."""
+    import sys
+
+    from temir.kit.cli import fail
+    from temir.kit.errors import TemirError
+
+    try:
+        app()
+    except TemirError as error:
+        try:
+            fail(error)
+        except typer.Exit as exit_:
+            sys.exit(exit_.exit_code)
 
 
 if __name__ == "__main__":

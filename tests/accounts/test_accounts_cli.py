@@ -131,3 +131,27 @@ def test_tokens_create_prints_the_token_once_with_a_warning(
     listed = runner.invoke(app, ["tokens", "list", account.username, "--json"])
     assert secret not in listed.stdout
     assert [t["name"] for t in json.loads(listed.stdout)] == ["erp"]
+
+
+def test_users_create_without_a_terminal_reads_the_password_from_stdin(uow: UnitOfWork) -> None:
+    """A script pipes the password without --password-stdin: read, not an abort."""
+    slug, username = unique("org"), unique("user")
+    org(slug)
+    args = ["users", "create", username, "--org", slug, "--role", "shipper", "--json"]
+    result = runner.invoke(app, args, input="piped password long enough\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["has_password"] is True
+    with uow() as session:
+        assert service.log_in(session, username, "piped password long enough", remote_addr=None).ok
+
+
+def test_users_create_with_nothing_on_stdin_says_how_to_give_a_password() -> None:
+    slug = unique("org")
+    org(slug)
+    args = ["users", "create", unique("user"), "--org", slug, "--role", "shipper", "--json"]
+    result = runner.invoke(app, args, input="", env={"TEMIR_LANG": "en"})
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert (error["code"], error["field"]) == ("users.no_password", "password")
+    assert "--no-password" in error["message"]
+    assert "Aborted" not in result.output

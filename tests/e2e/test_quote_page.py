@@ -36,7 +36,7 @@ def test_compare_routes_with_suggestions_marks_and_maps(page: Any, screenshot: S
     chosen = choose_suggestion(page, "from", "Костан", "684001")
     assert chosen.startswith("684001 ")
     choose_suggestion(page, "to", "Душанбе I", "745309")
-    page.get_by_test_id("field-cargo").select_option("011005")
+    page.get_by_test_id("field-cargo").fill("011005 Пшеница")
     page.get_by_test_id("field-mass").fill("60000")
     page.get_by_test_id("quote-submit").click()
 

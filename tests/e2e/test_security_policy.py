@@ -45,7 +45,7 @@ def test_live_search_and_quote_work_under_the_policy(page: Any) -> None:
     page.goto("/stations")
     page.fill("input[name=q]", "Достык")
     page.wait_for_selector('a[href="/stations/708403"]')
-    page.goto("/quote?from=684001&to=745309&cargo=011005&mass=60000")
+    page.goto("/quote?from=684001&to=745309&cargo=011005&mass_kg=60000")
     page.wait_for_load_state("networkidle")
     assert page.evaluate(VIOLATIONS) == []
     assert console == []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 def test_serve_on_an_unmigrated_database_says_to_upgrade(tmp_path: Path) -> None:
+    (tmp_path / "temir.sqlite3").touch()  # exists, never migrated
     env = {**os.environ, "TEMIR_HOME": str(tmp_path), "COLUMNS": "200"}
     env.pop("TEMIR_DATABASE_URL", None)
     result = subprocess.run(

@@ -41,7 +41,7 @@ def test_api_quote_errors_name_the_field(client: TestClient, extra: dict, field:
 
 def test_cli_quote_bad_mass() -> None:
     result = CliRunner().invoke(
-        cli_app, ["quote", "684001", "745309", "--cargo", "011005", "--mass", "0", "--json"]
+        cli_app, ["quote", "684001", "745309", "--cargo", "011005", "--mass-kg", "0", "--json"]
     )
     assert result.exit_code == 1
     assert json.loads(result.output)["error"]["field"] == "mass_kg"

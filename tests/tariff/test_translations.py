@@ -17,7 +17,7 @@ from temir.network.routing.loader import shipped
 from temir.tariff import data as tariff_data
 from temir.tariff import rules, service
 
-KOSTANAY_DUSHANBE = {"from": "684001", "to": "745309", "cargo": "011005", "mass": "60000"}
+KOSTANAY_DUSHANBE = {"from": "684001", "to": "745309", "cargo": "011005", "mass_kg": "60000"}
 MODULES = (
     "temir.network.routing.model",
     "temir.network.routing.engine",
@@ -114,7 +114,7 @@ def test_cli_quote_speaks_temir_lang(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("TEMIR_LANG", "ru")
     result = CliRunner().invoke(
-        app, ["quote", "689503", "671707", "--cargo", "011005", "--mass", "30000", "-n", "1"]
+        app, ["quote", "689503", "671707", "--cargo", "011005", "--mass-kg", "30000", "-n", "1"]
     )
     assert result.exit_code == 0, result.output
     assert "ДЕМО-СТАВКИ" in result.output
@@ -138,7 +138,7 @@ def test_kazakh_and_tajik_quote_pages_explain_the_charge(
     assert demo_mark in html
     assert "60\u00a0000 кг → 60 т" in html  # Babel's kk/tg grouping: a no-break space
     assert gettext(tariff_data.delivery_norms().warning.msgid, lang)[:30] in html
-    light = client.get("/quote", params={**KOSTANAY_DUSHANBE, "mass": "30000", "lang": lang})
+    light = client.get("/quote", params={**KOSTANAY_DUSHANBE, "mass_kg": "30000", "lang": lang})
     assert minimum in light.text
 
 
@@ -156,7 +156,7 @@ def test_cli_quote_speaks_kazakh_and_tajik(
 
     monkeypatch.setenv("TEMIR_LANG", lang)
     result = CliRunner().invoke(
-        app, ["quote", "689503", "671707", "--cargo", "011005", "--mass", "30000", "-n", "1"]
+        app, ["quote", "689503", "671707", "--cargo", "011005", "--mass-kg", "30000", "-n", "1"]
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())  # Rich wraps long lines at the terminal width

@@ -17,6 +17,7 @@ from temir.accounts import service
 from temir.accounts.model import Actor, ApiToken, Channel, Organisation, User
 from temir.kit import clock, runtime
 from temir.kit.cli import JSON_OPTION, console, emit, err_console, language, user_errors
+from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_, translate
 
 users_app = typer.Typer(no_args_is_help=True, help="Users: create, list.")
@@ -132,11 +133,21 @@ def _users_table(users: list[User]) -> None:
     console.print(table)
 
 
+NO_PASSWORD_GIVEN = N_(
+    "No password given: stdin is not a terminal, so pipe the password as one line, or use "
+    "--no-password for a user who only uses API tokens."
+)
+
+
 def _read_password(from_stdin: bool, no_password: bool) -> str | None:
+    """The password: typed twice at a terminal, else one line from stdin (a script, a pipe)."""
     if no_password:
         return None
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
+    if from_stdin or not sys.stdin.isatty():
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line and not from_stdin:
+            raise ValidationFailed(NO_PASSWORD_GIVEN, code="users.no_password", field="password")
+        return line
     value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return value
 
@@ -160,7 +171,7 @@ def users_create(
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create a user (asks for the password unless --password-stdin or --no-password)."""
+    """Create a user (asks for the password at a terminal, else reads one line from stdin)."""
     with user_errors(as_json):
         actor = cli_actor(as_user)
         password = _read_password(password_stdin, no_password)

@@ -129,7 +129,7 @@ def run(
     if secret_key is None:
         from temir.kit import runtime
 
-        secret_key = runtime.settings().secret_key
+        secret_key = runtime.secret_key()
     context = DemoContext(seed=seed, console=console, secret_key=secret_key)
     chosen = [s for s in steps() if only is None or s.name in only]
     unknown = sorted(set(only or ()) - {s.name for s in STEPS})

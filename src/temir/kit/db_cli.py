@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from temir.kit import migrate, runtime
-from temir.kit.cli import console
+from temir.kit.cli import console, user_errors
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -18,7 +18,7 @@ def upgrade(
     ),
 ) -> None:
     """Apply migrations, then load the shipped reference data (idempotent)."""
-    engine = runtime.engine()
+    engine = runtime.engine(create=True)
     migrate.upgrade(engine, revision)
     console.print(f"database at revision [bold]{migrate.current(engine)}[/]")
     if with_reference:
@@ -30,7 +30,8 @@ def upgrade(
 @app.command()
 def downgrade(revision: str = typer.Argument(..., help="Alembic revision, e.g. -1.")) -> None:
     """Step migrations back (development)."""
-    engine = runtime.engine()
+    with user_errors():
+        engine = runtime.engine()
     migrate.downgrade(engine, revision)
     console.print(f"database at revision [bold]{migrate.current(engine)}[/]")
 
@@ -38,7 +39,9 @@ def downgrade(revision: str = typer.Argument(..., help="Alembic revision, e.g. -
 @app.command()
 def current() -> None:
     """Print the current migration revision."""
-    console.print(migrate.current(runtime.engine()) or "(empty)")
+    with user_errors():
+        eng = runtime.engine()
+    console.print(migrate.current(eng) or "(empty)")
 
 
 @app.command()

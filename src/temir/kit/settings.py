@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import secrets
 import tempfile
@@ -36,17 +37,28 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         home = _home()
-        url = os.environ.get("TEMIR_DATABASE_URL") or f"sqlite:///{home / 'temir.sqlite3'}"
+        url = os.environ.get("TEMIR_DATABASE_URL")
+        # No home and no database URL: a read command must not create an empty home just for the
+        # secret; whatever needs it asks for ``with_secret()``, which creates it then.
+        lazy = url is None and not home.exists()
+        url = url or f"sqlite:///{home / 'temir.sqlite3'}"
+        secret = os.environ.get("TEMIR_SECRET_KEY") or ("" if lazy else _persistent_secret(home))
         return cls(
             database_url=url,
             home=home,
-            secret_key=os.environ.get("TEMIR_SECRET_KEY") or _persistent_secret(home),
+            secret_key=secret,
             host=os.environ.get("TEMIR_HOST", "127.0.0.1"),
             port=int(os.environ.get("TEMIR_PORT", "8000")),
             secure_cookies=os.environ.get("TEMIR_SECURE_COOKIES", "0") == "1",
             threads=int(os.environ.get("TEMIR_THREADS", str(DEFAULT_THREADS))),
             keep_alive=int(os.environ.get("TEMIR_KEEP_ALIVE", str(KEEP_ALIVE_SECONDS))),
         )
+
+    def with_secret(self) -> Settings:
+        """These settings with the installation secret, created in the home on first need."""
+        if self.secret_key:
+            return self
+        return dataclasses.replace(self, secret_key=_persistent_secret(self.home))
 
 
 def _persistent_secret(home: Path) -> str:

@@ -90,5 +90,5 @@ def runtime_network() -> Network:
     try:
         with runtime.uow().read() as session:
             return network_for(session)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, runtime.DatabaseNotReady):
         return shipped_network()

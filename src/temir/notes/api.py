@@ -8,10 +8,10 @@ keys that verify notes are served by :mod:`temir.signing.api`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -113,6 +113,12 @@ def list_notes(
     station: str | None = Query(None, max_length=20, description="Departure or destination ESR."),
     cargo: str | None = Query(None, max_length=20, description="ETSNG or GNG code."),
     wagon: str | None = Query(None, max_length=20),
+    number: str | None = Query(None, max_length=40, description="Box 29, or part of it."),
+    party: str | None = Query(
+        None, max_length=80, description="Consignor organisation (slug or name) or carrier code."
+    ),
+    date_from: date | None = Query(None, description="Created on or after this day (UTC)."),
+    date_to: date | None = Query(None, description="Created on or before this day (UTC)."),
     limit: int = Query(50, ge=1, le=service.MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> dict[str, Any]:
@@ -125,6 +131,10 @@ def list_notes(
         wagon=wagon,
         limit=limit,
         offset=offset,
+        number=number,
+        party=party,
+        date_from=date_from,
+        date_to=date_to,
     )
     return {"total": total, "limit": limit, "offset": offset, "notes": [n.to_dict() for n in notes]}
 
@@ -257,3 +267,46 @@ def export(
 ) -> dict[str, Any]:
     """All versions and signatures, as ``temir notes verify`` reads them offline."""
     return service.export(session, actor, note_id)
+
+
+@router.get(
+    "/notes/{note_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The SMGS form."}},
+)
+def pdf(
+    note_id: str,
+    sheets: Annotated[str, Query(max_length=40, description="all, or e.g. 1,2,6.")] = "all",
+    actor: Actor = Depends(current_actor),
+    session: Session = Depends(read_session),
+) -> Response:
+    """The current version printed on the SMGS sheets, with its signatures and QR line."""
+    from temir.notes.paper.pdf import render_pdf
+    from temir.notes.paper.sheets import parse_sheets
+    from temir.notes.signatures import SignedNote
+
+    chosen = parse_sheets(sheets)
+    signed = SignedNote.model_validate(service.export(session, actor, note_id))
+    current = signed.versions[-1]
+    name = f"smgs-{current.note.consignment_number or note_id[:8]}-v{current.note.version}.pdf"
+    return Response(
+        render_pdf(current.note, current.signatures, sheets=chosen, signed=signed),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/notes/{note_id}/xml",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}, "description": "The note as XML."}},
+)
+def xml(
+    note_id: str, actor: Actor = Depends(current_actor), session: Session = Depends(read_session)
+) -> Response:
+    """The current version in the exchange XML (see notes/paper/XML_MAPPING.md)."""
+    from temir.notes.paper.xml import note_to_xml
+    from temir.notes.signatures import SignedNote
+
+    signed = SignedNote.model_validate(service.export(session, actor, note_id))
+    return Response(note_to_xml(signed.versions[-1].note), media_type="application/xml")

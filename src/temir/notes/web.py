@@ -10,9 +10,10 @@ place (``/notes/{note_id}``, ``/notes/{note_id}/{step}``).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Final
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import NotFound, PermissionDenied, TemirError, ValidationFailed
 from temir.kit.i18n import N_
+from temir.network.provider import router_for, view_for
 from temir.notes import lifecycle, web_form, web_steps
 from temir.notes.boxes import Stage
 from temir.notes.example import example_note
@@ -67,12 +69,21 @@ def notes_list(
     station: str = "",
     cargo: str = "",
     wagon: str = "",
+    number: str = "",
+    party: str = "",
+    date_from: str = "",
+    date_to: str = "",
     session: Session = Depends(read_session),
     actor: Actor | None = Depends(optional_actor),
 ) -> Response:
+    """The notes the actor may see, searched by number, party, station, cargo, wagon, dates."""
     if actor is None:
         return login_redirect(request)
-    filters = {"status": status, "station": station, "cargo": cargo, "wagon": wagon}
+    lang = request_language(request)
+    filters = {
+        "status": status, "station": station, "cargo": cargo, "wagon": wagon, "number": number,
+        "party": party, "date_from": date_from, "date_to": date_to,
+    }  # fmt: skip
     error = None
     total, notes = 0, list[NoteSummary]()
     try:
@@ -83,10 +94,14 @@ def notes_list(
             station=station[:40] or None,
             cargo=cargo[:40] or None,
             wagon=wagon[:40] or None,
+            number=number[:40] or None,
+            party=party[:80] or None,
+            date_from=_day(date_from, "date_from"),
+            date_to=_day(date_to, "date_to"),
             limit=100,
         )
     except TemirError as exc:
-        error = exc.message(request_language(request))
+        error = exc.message(lang)
     return render(
         request,
         "notes_list.html",
@@ -95,17 +110,81 @@ def notes_list(
         filters=filters,
         statuses=[s.value for s in NoteStatus],
         error=error,
+        names=_list_names(session, notes, lang),
     )
+
+
+BAD_DATE = N_("Give the date as YYYY-MM-DD.")
+
+
+def _day(text: str, name: str) -> date | None:
+    """A date filter as the browser's date input sends it; a clear error otherwise."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ValidationFailed(BAD_DATE, code="note.invalid_date", field=name) from None
+
+
+def _list_names(session: Session, notes: list[NoteSummary], lang: str) -> dict[str, str]:
+    """Station and cargo names for the codes on this page of the list (code → name)."""
+    from temir.codes.gng import gng_name
+    from temir.network import service as network
+
+    view = view_for(session)
+    out: dict[str, str] = {}
+    for s in notes:
+        for esr in (s.departure_esr, s.destination_esr):
+            if esr and esr not in out:
+                info = view.station(esr)
+                if info is not None:
+                    out[esr] = _station_label(view, esr, info.name_ru, lang)
+        if s.cargo_gng and f"gng:{s.cargo_gng}" not in out:
+            out[f"gng:{s.cargo_gng}"] = gng_name(s.cargo_gng) or ""
+        if s.cargo_etsng and f"etsng:{s.cargo_etsng}" not in out:
+            curated, _ = network.search_commodities(session, s.cargo_etsng, limit=5)
+            found = [c.etsng_name_ru for c in curated if c.etsng == s.cargo_etsng]
+            out[f"etsng:{s.cargo_etsng}"] = (found[0] if found else "") or ""
+    return out
+
+
+def _station_label(view: Any, esr: str, name_ru: str, lang: str) -> str:
+    english = view.router.data.name_en.get(esr) if lang != "ru" else None
+    return str(english or name_ru)
 
 
 @pages.get("/notes/new", response_class=HTMLResponse)
 def note_form(
-    request: Request, example: bool = False, actor: Actor | None = Depends(optional_actor)
+    request: Request,
+    example: bool = False,
+    from_: str = Query("", alias="from", max_length=20),
+    to: str = Query("", max_length=20),
+    cargo: str = Query("", max_length=20),
+    mass_kg: str = Query("", max_length=12),
+    alt: int = Query(1, ge=1, le=10),
+    via: str = Query("", max_length=200),
+    session: Session = Depends(read_session),
+    actor: Actor | None = Depends(optional_actor),
 ) -> Response:
+    """An empty form, the example, or a draft started from a quote's route (``from``/``to``)."""
     if actor is None:
         return login_redirect(request)
-    values = note_to_form(_draft_example()) if example else {}
-    return form_page(request, new_mode(), values)
+    values: dict[str, str] = note_to_form(_draft_example()) if example else {}
+    started = None
+    if from_ and to:
+        from temir.notes.from_quote import start_from_quote
+
+        try:
+            started = start_from_quote(
+                router_for(session), from_.strip(), to.strip(), etsng=cargo.strip(),
+                mass_kg=mass_kg.strip(), alternative=alt,
+                via=tuple(v.strip() for v in via.split(",") if v.strip()),
+            )  # fmt: skip
+        except TemirError as exc:
+            return form_page(request, new_mode(), {}, None, exc.message(request_language(request)))
+        values = started.values
+    return form_page(request, new_mode(), values, route=started.route if started else None)
 
 
 def _draft_example() -> Note:
@@ -291,6 +370,43 @@ async def note_correct(
             request, mode, values, issues, exc.message(lang), exc.status, reason=reason
         )
     return RedirectResponse(f"/notes/{detail.summary.id}", status_code=303)
+
+
+def _note_part_page(
+    request: Request, session: Session, actor: Actor | None, note_id: str, template: str
+) -> Response:
+    """One part of the detail page on its own address (a link, a bookmark, a print)."""
+    if actor is None:
+        return login_redirect(request)
+    try:
+        summary = service.get_note(session, actor, note_id).summary
+        history = service.history(session, actor, note_id)
+        verdict = service.verify(session, actor, note_id, request_language(request))
+    except TemirError as exc:
+        return missing_page(request, note_id, exc)
+    return render(request, template, s=summary, history=history, verdict=verdict)
+
+
+@pages.get("/notes/{note_id}/history", response_class=HTMLResponse)
+def note_history(
+    request: Request,
+    note_id: str,
+    session: Session = Depends(read_session),
+    actor: Actor | None = Depends(optional_actor),
+) -> Response:
+    """Every event and version of the note (the same list as on its detail page)."""
+    return _note_part_page(request, session, actor, note_id, "notes_note_history.html")
+
+
+@pages.get("/notes/{note_id}/verify", response_class=HTMLResponse)
+def note_verify(
+    request: Request,
+    note_id: str,
+    session: Session = Depends(read_session),
+    actor: Actor | None = Depends(optional_actor),
+) -> Response:
+    """The note's signatures and chain of versions, checked with the stored public keys."""
+    return _note_part_page(request, session, actor, note_id, "notes_note_verify.html")
 
 
 @pages.get("/notes/{note_id}/pdf")

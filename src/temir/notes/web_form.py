@@ -396,8 +396,10 @@ def form_page(
     error: str | None = None,
     status_code: int = 200,
     reason: str = "",
+    route: Any = None,
 ) -> HTMLResponse:
-    """The note form in ``mode`` with ``values``, each box's issues next to it."""
+    """The note form in ``mode`` with ``values``, each box's issues next to it (``route``: the
+    quote's route a new note was started from, shown with its km per railway)."""
     return render(
         request,
         "notes_form.html",
@@ -410,6 +412,7 @@ def form_page(
         issues=issues or {},
         error=error,
         reason=reason,
+        route=route,
     )
 
 

@@ -59,7 +59,7 @@ def keys_rotate(
     """Make a new key for the organisation; the old one is retired but still verifies."""
     with user_errors(as_json):
         actor = cli_actor(as_user)
-        secret = runtime.settings().secret_key
+        secret = runtime.secret_key()
         with runtime.uow()() as session:
             key = service.rotate_key(session, actor, organisation, secret)
     emit(key.to_dict(), as_json, lambda _: _render_keys([key]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from temir.kit.api import read_session, request_language
@@ -34,7 +34,11 @@ def quotes(
     from_: Annotated[str, Query(alias="from")],
     to: str,
     cargo: str,
-    mass_kg: int,
+    response: Response,
+    mass_kg: int | None = None,
+    mass: Annotated[
+        int | None, Query(deprecated=True, description="Deprecated: the old name of mass_kg.")
+    ] = None,
     wagon_owner: str = "carrier",
     speed: str = "freight",
     container: str | None = None,
@@ -49,6 +53,13 @@ def quotes(
     if speed not in ("freight", "high"):
         raise ValidationFailed(
             _m("speed must be freight or high."), code="quote.option", field="speed"
+        )
+    if mass_kg is None and mass is not None:
+        mass_kg = mass
+        response.headers["Deprecation"] = "true"  # RFC 9745: the old parameter name
+    if mass_kg is None:
+        raise ValidationFailed(
+            _m("Give the mass in kg (mass_kg)."), code="quote.mass_missing", field="mass_kg"
         )
     r = router_for(session)
     q = service.quote(

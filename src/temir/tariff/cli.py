@@ -11,7 +11,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from temir.kit.cli import JSON_OPTION, console, emit, language, user_errors
+from temir.kit.cli import JSON_OPTION, console, emit, err_console, language, user_errors
+from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import translate
 from temir.kit.messages import define
 from temir.network.provider import runtime_network
@@ -38,7 +39,7 @@ def _tables() -> list[RateTable]:
     try:
         with runtime.uow().read() as session:
             return service.rate_tables(session)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, runtime.DatabaseNotReady):
         return service.rate_tables(None)
 
 
@@ -102,11 +103,28 @@ def _render_quote(data: dict[str, Any]) -> None:
         console.print(f"[yellow]{note}[/]")
 
 
+MASS_DEPRECATED = _m("--mass is deprecated: use --mass-kg (the name the API and the web form use).")
+MASS_MISSING = _m("Give the mass in kg with --mass-kg.")
+
+
+def _mass_kg(mass_kg: int | None, mass: int | None) -> int:
+    """``--mass-kg``, or the deprecated ``--mass`` with a note on stderr."""
+    if mass_kg is None and mass is not None:
+        err_console.print(f"[yellow]{translate(MASS_DEPRECATED, language())}[/]")
+        return mass
+    if mass_kg is None:
+        raise ValidationFailed(MASS_MISSING, code="quote.mass_missing", field="mass_kg")
+    return mass_kg
+
+
 def quote(
     from_station: str = typer.Argument(..., metavar="FROM"),
     to_station: str = typer.Argument(..., metavar="TO"),
     cargo: str = typer.Option(..., "--cargo", help="ETSNG code."),
-    mass: int = typer.Option(..., "--mass", help="Mass in kg."),
+    mass_kg: int | None = typer.Option(None, "--mass-kg", help="Mass in kg."),
+    mass: int | None = typer.Option(
+        None, "--mass", hidden=True, help="Deprecated: the old name of --mass-kg."
+    ),
     wagon_owner: str = typer.Option("carrier", "--wagon-owner", help="carrier|other"),
     speed: str = typer.Option("freight", "--speed", help="freight|high"),
     container: str | None = typer.Option(None, "--container", help="3t|5t (medium container)"),
@@ -117,13 +135,14 @@ def quote(
 ) -> None:
     """Quote: alternatives with km, delivery days and the charge in CHF, line by line."""
     with user_errors(as_json):
+        mass_kg = _mass_kg(mass_kg, mass)
         r = runtime_network().router
         q: Quote = service.quote(
             r,
             from_station,
             to_station,
             etsng=cargo,
-            mass_kg=mass,
+            mass_kg=mass_kg,
             wagon_owner=wagon_owner,
             speed=speed,
             container=container,

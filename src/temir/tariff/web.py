@@ -40,7 +40,11 @@ CONTAINERS = ("3t", "5t")
 SUGGESTIONS = 12
 LEADING_ESR = re.compile(r"^\s*(\d{6})(?:\s|$)")
 # service error fields -> the form field that shows them
-FORM_FIELD = {"mass_kg": "mass", "file": "form", "date": "form", "km": "form"}
+FORM_FIELD = {"file": "form", "date": "form", "km": "form"}
+MASS_DEPRECATED = N_(
+    "The parameter “mass” is deprecated: use “mass_kg” (the same name as the API and the CLI’s "
+    "--mass-kg)."
+)
 
 
 @dataclass
@@ -50,7 +54,7 @@ class QuoteForm:
     from_: str = ""
     to: str = ""
     cargo: str = ""
-    mass: str = ""
+    mass_kg: str = ""
     wagon_owner: str = "carrier"
     speed: str = "freight"
     container: str = ""
@@ -65,7 +69,7 @@ class QuoteForm:
             get("from"),
             get("to"),
             get("cargo"),
-            get("mass"),
+            get("mass_kg") or get("mass"),
             get("wagon_owner", "carrier"),
             get("speed", "freight"),
             get("container"),
@@ -74,7 +78,7 @@ class QuoteForm:
 
     @property
     def asked(self) -> bool:
-        return bool(self.from_ or self.to or self.mass)
+        return bool(self.from_ or self.to or self.mass_kg)
 
     def via_list(self) -> list[str]:
         return [station_text(v) for v in re.split(r"[;,]", self.via) if v.strip()]
@@ -186,6 +190,7 @@ def quote_page(request: Request, session: Session = Depends(read_session)) -> HT
         norms=norms,
         unverified_coefficients=coeff.unverified,
         colours=RAILWAY_COLOURS,
+        deprecated=_t(MASS_DEPRECATED, lang) if "mass" in request.query_params else None,
     )
 
 
@@ -196,11 +201,14 @@ def _ask(
     for name, value in (("from", form.from_), ("to", form.to)):
         if not value:
             errors[name] = _t("Give a station: ESR code or name.", lang)
+    etsng = _etsng_of(session, form.cargo)
     if not form.cargo:
         errors["cargo"] = _t("Choose the cargo.", lang)
-    mass_text = re.sub(r"[\s\u00a0\u202f]", "", form.mass)
+    elif etsng is None:
+        errors["cargo"] = _t(NO_ETSNG, lang, gng=re.sub(r"\D", "", form.cargo)[:8])
+    mass_text = re.sub(r"[\s\u00a0\u202f]", "", form.mass_kg)
     if not re.fullmatch(r"-?\d{1,9}", mass_text):
-        errors["mass"] = _t("Give the mass as a whole number of kg.", lang)
+        errors["mass_kg"] = _t("Give the mass as a whole number of kg.", lang)
     if errors:
         return None
     try:
@@ -208,7 +216,7 @@ def _ask(
             r,
             station_text(form.from_),
             station_text(form.to),
-            etsng=form.cargo,
+            etsng=etsng or form.cargo,
             mass_kg=int(mass_text),
             wagon_owner=form.wagon_owner,
             speed=form.speed,
@@ -226,6 +234,46 @@ def _t(msgid: str, lang: str, **params: Any) -> str:
     from temir.kit.i18n import translate
 
     return translate(msgid, lang, **params)
+
+
+NO_ETSNG = N_(
+    "No ETSNG code is known for GNG {gng}; the tariff is by ETSNG, so choose a cargo with an "
+    "ETSNG code (or type the ETSNG code)."
+)
+LEADING_CODE = re.compile(r"^\s*(?:GNG\s*)?(\d{6}|\d{8})(?:\D|$)", re.IGNORECASE)
+
+
+def _etsng_of(session: Session, text: str) -> str | None:
+    """The ETSNG code of what the cargo field holds: a 6-digit ETSNG code (as typed or chosen),
+    or an 8-digit GNG code paired with one in the curated commodity list; None when a GNG code
+    has no known ETSNG pair. Anything else is passed on for the service to judge."""
+    match = LEADING_CODE.match(text)
+    if match is None:
+        return text.strip()
+    code = match.group(1)
+    if len(code) == 6:
+        return code
+    curated, _gng = network.search_commodities(session, code, limit=SUGGESTIONS)
+    return next((c.etsng for c in curated if c.gng == code and c.etsng), None)
+
+
+@router.get("/quote/cargo", response_class=HTMLResponse)
+def cargo_suggestions(request: Request, session: Session = Depends(read_session)) -> HTMLResponse:
+    """``<option>`` elements for the cargo field: the whole ETSNG/GNG reference, searched by code
+    or words of the name (the curated ETSNG commodities first, then the GNG nomenclature)."""
+    text = request.query_params.get("cargo", "").strip()[:200]
+    if len(text) < 2:
+        return render(request, "tariff_station_options.html", options=[])
+    curated, gng = network.search_commodities(session, text, limit=SUGGESTIONS)
+    options = [
+        {"value": f"{c.etsng} {c.etsng_name_ru or c.gng_name_ru}", "label": f"ETSNG · GNG {c.gng}"}
+        for c in curated
+        if c.etsng
+    ]
+    options += [{"value": f"GNG {g.gng} {g.name_ru}", "label": "GNG"} for g in gng if g.name_ru][
+        : max(0, SUGGESTIONS - len(options))
+    ]
+    return render(request, "tariff_station_options.html", options=options)
 
 
 @router.get("/quote/stations", response_class=HTMLResponse)

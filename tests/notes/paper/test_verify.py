@@ -208,3 +208,17 @@ def test_cli_export_xml_and_import_xml(tmp_path: Path) -> None:
     out = runner.invoke(app, ["notes", "import-xml", str(bomb), "--json"])
     assert out.exit_code == 1
     assert json.loads(out.stdout)["error"]["code"] == "notes.xml_doctype"
+
+
+def test_import_xml_stdout_is_json_alone_with_or_without_json(tmp_path: Path) -> None:
+    """The verdict line used to be mixed into the JSON on stdout; now stdout always parses."""
+    note, _ = _files(tmp_path)
+    xml = tmp_path / "note.xml"
+    runner.invoke(app, ["notes", "export", str(note), "--format", "xml", "-o", str(xml)])
+    as_json = runner.invoke(app, ["notes", "import-xml", str(xml), "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert set(json.loads(as_json.stdout)) == {"note", "valid", "issues"}
+    plain = runner.invoke(app, ["notes", "import-xml", str(xml)])
+    assert plain.exit_code == 0, plain.output
+    assert Note.model_validate(json.loads(plain.stdout)).note_id is not None
+    assert "valid" in plain.stderr

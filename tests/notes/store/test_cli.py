@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,17 @@ def test_import_reports_invalid_lines_by_number(tmp_path: Path, world: World) ->
     assert report["batches_refused"] == 1
     assert [i["line"] for i in report["invalid"]] == [3]
     assert report["invalid"][0]["issues"][0]["box"] == 15
+
+
+def test_create_without_json_prints_just_the_id(tmp_path: Path, world: World) -> None:
+    """As the README says: ``id=$(temir notes create note.json --as …)``."""
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(draft()), encoding="utf-8")
+    result = runner.invoke(app, ["notes", "create", str(path), "--as", world.shipper.label])
+    assert result.exit_code == 0, result.output
+    note_id = result.stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", note_id)
+    code, shown = run("notes", "show", note_id, "--as", world.shipper.label)
+    assert code == 0
+    assert isinstance(shown, dict)
+    assert shown["status"] == "draft"

@@ -16,6 +16,7 @@ from temir.kit.cli import (
     JSON_OPTION,
     console,
     emit,
+    err_console,
     language,
     print_json,
     read_file,
@@ -190,12 +191,12 @@ def import_xml(
     }
     if as_json:
         print_json(body)
-    else:
+    else:  # stdout is the note's JSON alone; the verdict goes to stderr
         print_json(body["note"])
         state = "[bold green]valid[/]" if result.valid else "[bold red]not valid[/]"
-        console.print(state)
+        err_console.print(state)
         for issue in result.issues:
-            console.print(f"  {issue.rule} (box {issue.box}): {issue.message(language())}")
+            err_console.print(f"  {issue.rule} (box {issue.box}): {issue.message(language())}")
     raise typer.Exit(0 if result.valid else 1)
 
 

@@ -7,7 +7,9 @@ follows the public print form of the FTS ``RailwayBill`` schema (A4, 1 Отпр�
 the carriers' charging sections А–Е on the reverse), not a scan of the official blank.
 
 Fonts: DejaVu Sans Condensed (vendored with its licence in ``notes/fonts/``) renders Cyrillic,
-Latin and the Kazakh and Tajik letters (ә ғ қ ң ө ұ ү һ і, ӣ ӯ ҳ ҷ).
+Latin and the Kazakh and Tajik letters (ә ғ қ ң ө ұ ү һ і, ӣ ӯ ҳ ҷ). Chinese characters (the
+Chinese names of border stations such as Khorgos 霍尔果斯) are drawn in a subset of Droid Sans
+Fallback (Apache-2.0, Debian ``fonts-droid-fallback``; see src/temir/data/SOURCES.md), run by run.
 """
 
 from __future__ import annotations
@@ -30,14 +32,38 @@ from temir.notes.paper.sheets import Sheet
 from temir.notes.signatures import digest
 
 FONT = "DejaVuSansCondensed"
-_FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "DejaVuSansCondensed.ttf"
+CJK_FONT = "DroidSansFallback-stations"
+_FONTS = Path(__file__).resolve().parent.parent / "fonts"
+_FONT_FILE = _FONTS / "DejaVuSansCondensed.ttf"
+CJK_FONT_FILE = _FONTS / "DroidSansFallback-stations.ttf"
 
 
 def font() -> str:
-    """The form's font, registered with ReportLab once."""
+    """The form's font (and its CJK companion), registered with ReportLab once."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(_FONT_FILE)))
+        pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_FILE)))
     return FONT
+
+
+def _cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f"
+
+
+def runs(s: str, base: str) -> list[tuple[str, str]]:
+    """``s`` cut into (font, text) runs: CJK characters in the CJK font, the rest in ``base``."""
+    out: list[tuple[str, str]] = []
+    for ch in s:
+        name = CJK_FONT if _cjk(ch) else base
+        if out and out[-1][0] == name:
+            out[-1] = (name, out[-1][1] + ch)
+        else:
+            out.append((name, ch))
+    return out
+
+
+def text_width(s: str, base: str, size: float) -> float:
+    return float(sum(pdfmetrics.stringWidth(t, name, size) for name, t in runs(s, base)))
 
 
 # --- what each box says ------------------------------------------------------------------------
@@ -101,14 +127,16 @@ class Page:
         self.c.setDash()
 
     def text(self, x: float, y: float, s: str, size: float = TEXT_SIZE, bold: bool = False) -> None:
-        self.c.setFont(self.font, size)
         if bold:
             self.c.setFillGray(0)
-        self.c.drawString(self._x(x), self._y(y), s)
+        at = self._x(x)
+        for name, part in runs(s, self.font):
+            self.c.setFont(name, size)
+            self.c.drawString(at, self._y(y), part)
+            at += pdfmetrics.stringWidth(part, name, size)
 
     def text_right(self, x: float, y: float, s: str, size: float = TEXT_SIZE) -> None:
-        self.c.setFont(self.font, size)
-        self.c.drawRightString(self._x(x), self._y(y), s)
+        self.text(x - text_width(s, self.font, size) / mm, y, s, size)
 
     def wrap(self, x: float, y: float, w: float, h: float, s: str, size: float = TEXT_SIZE) -> None:
         """Text wrapped into ``w`` mm, cut with an ellipsis where the box ends."""

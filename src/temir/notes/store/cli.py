@@ -7,6 +7,7 @@ allowed), or to ``system:cli:<os user>`` acting as an administrator.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -85,10 +86,18 @@ def create(
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Store a draft of the acting user's organisation."""
+    """Store a draft of the acting user's organisation; print its id (all of it with --json)."""
     with user_errors(as_json):
         body = _read_document(file)
-    _write(as_user, as_json, lambda s, a: service.create_note(s, a, body, secret=_secret()))
+        actor = cli_actor(as_user)
+        with runtime.uow()() as session:
+            detail = service.create_note(session, actor, body, secret=_secret())
+    if as_json:
+        _detail_out(detail, as_json)
+        return
+    for warning in detail.warnings:
+        err_console.print(f"[yellow]warning[/] {warning.rule}: {warning.message(language())}")
+    sys.stdout.write(detail.summary.id + "\n")  # just the id, for $(temir notes create ...)
 
 
 @app.command()
@@ -162,7 +171,7 @@ def sign(
     """Sign a version with the acting organisation's current key."""
     with user_errors(as_json):
         actor = cli_actor(as_user)
-        secret = runtime.settings().secret_key
+        secret = runtime.secret_key()
         with runtime.uow()() as session:
             signature = service.sign(session, actor, note_id, secret=secret, version=version)
     emit(

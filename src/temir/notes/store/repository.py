@@ -90,8 +90,17 @@ def list_note_rows(
     wagon: str | None,
     limit: int,
     offset: int,
+    number: str | None = None,
+    party_orgs: set[int] | None = None,
+    party_railway: str | None = None,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> tuple[int, Sequence[NoteRow]]:
-    """One page of notes matching the filters that the caller may see, newest first."""
+    """One page of notes matching the filters that the caller may see, newest first.
+
+    ``party_orgs``/``party_railway``: the consignor is one of these organisations or the
+    railway is a carrier. ``created_from`` ≤ created_at < ``created_before``.
+    """
     query = select(NoteRow)
     if not everyone:
         seen = []
@@ -115,11 +124,27 @@ def list_note_rows(
         query = query.where(
             NoteRow.id.in_(select(NoteWagonRow.note_id).where(NoteWagonRow.wagon == wagon))
         )
+    if number:
+        query = query.where(func.lower(NoteRow.number).like(f"%{_like(number.lower())}%", "\\"))
+    if party_orgs is not None or party_railway:
+        party = [NoteRow.consignor_org_id.in_(party_orgs or set())]
+        if party_railway:
+            party.append(NoteRow.carriers.like(f"%|{party_railway}|%"))
+        query = query.where(or_(*party))
+    if created_from is not None:
+        query = query.where(NoteRow.created_at >= created_from)
+    if created_before is not None:
+        query = query.where(NoteRow.created_at < created_before)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(NoteRow.created_at.desc(), NoteRow.id).limit(limit).offset(offset)
     ).all()
     return total, rows
+
+
+def _like(text: str) -> str:
+    """``text`` with the LIKE wildcards escaped (escape character backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -426,6 +426,24 @@ def get_note(session: Session, actor: Actor, note_id: str) -> NoteDetail:
     return records.detail_of(session, row, note)
 
 
+def _party(session: Session, text: str) -> tuple[set[int] | None, str | None]:
+    """The organisations whose slug or name contains ``text``, and ``text`` as a railway code."""
+    if not text:
+        return None, None
+    folded = text.casefold()
+    orgs = {
+        row.id
+        for row in accounts_repository.organisation_rows(session)
+        if folded in row.slug.casefold() or folded in row.name.casefold()
+    }
+    railway = text.upper() if text.isalpha() and len(text) <= 4 else None
+    return orgs, railway
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def list_notes(
     session: Session,
     actor: Actor,
@@ -436,7 +454,18 @@ def list_notes(
     wagon: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    number: str | None = None,
+    party: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> tuple[int, list[NoteSummary]]:
+    """Notes the actor may see; ``party`` is a consignor organisation (slug or words of its
+    name) or a carrier railway code; ``date_from``..``date_to`` (inclusive, UTC days) bound
+    when the note was created."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValidationFailed(
+            N_("The date range ends before it starts."), code="note.invalid_dates", field="date_to"
+        )
     if status is not None and status not in {s.value for s in NoteStatus}:
         raise ValidationFailed(
             N_("Unknown status {value}; one of: {choices}."),
@@ -453,6 +482,7 @@ def list_notes(
             max=MAX_LIMIT,
         )
     who = records.party_of(session, actor)
+    party_orgs, party_railway = _party(session, (party or "").strip()[:80])
     total, rows = repository.list_note_rows(
         session,
         visible_to_org=who.organisation_id,
@@ -464,6 +494,11 @@ def list_notes(
         wagon=(wagon or "").strip() or None,
         limit=limit,
         offset=offset,
+        number=(number or "").strip()[:40] or None,
+        party_orgs=party_orgs,
+        party_railway=party_railway,
+        created_from=_day_start(date_from),
+        created_before=_day_start(date_to + timedelta(days=1)) if date_to else None,
     )
     slugs = accounts_repository.organisation_slugs(
         session, {r.consignor_org_id for r in rows if r.consignor_org_id}

@@ -186,7 +186,7 @@ def protocol_sign(
     pid = _pid(year, between, as_json)
     with user_errors(as_json):
         actor = cli_actor(as_user)
-        secret = runtime.settings().secret_key
+        secret = runtime.secret_key()
         with runtime.uow()() as session:
             signature = protocol_service.sign_protocol(session, actor, pid, secret=secret)
     emit(
