@@ -13,6 +13,9 @@ The order of precedence follows METHOD.md and README "Which value is official":
 5. otherwise a *fallback*, NOT official: chain Book 1 to the nearest code that has a
    Book 2 list (a halt or post that Book 2 does not list, §8.5), or a shortest path over Book 1
    sections plus Book 2/Book 3 links (blank Book 3 cells §8.3, KRG §8.4, RZD gateways).
+   The fallback only fills pairs TR-4 gives no figure for: a shorter chain of Book 1 sections
+   never replaces an official one (TRK Серхетяка → Разъезд № 161 (эксп.) is Book 2 758 to
+   Ашгабат + Book 3 933 = 1,691 km, not the 1,299 a chain of links gives).
 
 Passenger-only sections never carry freight and are left out of every step.
 """
@@ -138,6 +141,8 @@ def build_table(data: NetworkData, railway: str) -> RailwayTable:
             np.minimum(km, cand, out=km)
         np.minimum(km, INF, out=km)
         method[km < INF] = _M[Method.BOOK3]
+    # Cells with an official TR-4 figure so far; the fallback below fills only the others.
+    official = km < INF
 
     anchored = np.zeros(n, dtype=bool)
     anchored[list(b2.keys())] = True
@@ -152,7 +157,7 @@ def build_table(data: NetworkData, railway: str) -> RailwayTable:
                     for q, kq in neighbours:
                         if anchored[q]:
                             row = np.minimum(km[q] + abs(kp - kq), INF).astype(np.int32)
-                            better = row < km[p]
+                            better = (row < km[p]) & ~official[p]
                             km[p, better] = row[better]
                             km[better, p] = row[better]
                             method[p, better] = _M[Method.FALLBACK]
@@ -176,7 +181,7 @@ def build_table(data: NetworkData, railway: str) -> RailwayTable:
         a = int(row)
         dist = _dijkstra(adjacency, a)
         for b, found in dist.items():
-            if found < km[a, b]:
+            if found < km[a, b] and not official[a, b]:
                 km[a, b] = km[b, a] = found
                 method[a, b] = method[b, a] = _M[Method.FALLBACK]
 
