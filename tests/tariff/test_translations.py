@@ -24,6 +24,7 @@ MODULES = (
     "temir.network.routes.service",
     "temir.network.routes.cli",
     "temir.network.routes.api",
+    "temir.network.routing.quality",
     "temir.tariff.rules",
     "temir.tariff.service",
     "temir.tariff.cli",

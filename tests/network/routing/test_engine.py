@@ -53,10 +53,20 @@ def test_book3_cells_of_other_railways_are_official(router: Router, railway: str
             assert table.distance(r["from_esr"], r["to_esr"]) == (int(r["km"]), Method.BOOK3)
 
 
+# Book 2 rows misprinted in the 2025-09-25 edition (SOURCES.md "TR-4 figures the engine does not
+# use as printed"; tests/network/routing/test_source_checks.py pins what is used instead).
+MISPRINTED_BOOK2 = {
+    ("730430", "736808"),  # Тудакул → Каракалпакстан (эксп.) 26: is Бухара I 26
+    ("731221", "736808"),  # Малик → Каракалпакстан (эксп.) 67: is Бухара I 67
+    ("744908", "736808"),  # Бостан (рзд) → Каракалпакстан (эксп.) 0: Book 1 gives 83
+    ("759602", "751309"),  # Халач → Мары 54: no transit point 54 km from Халач
+}
+
+
 def test_every_book2_station_to_transit_point_distance(router: Router) -> None:
     checked = 0
     for r in _csv(TR4 / "station_transit_points.csv"):
-        if not r["transit_esr"]:
+        if not r["transit_esr"] or (r["esr_code"], r["transit_esr"]) in MISPRINTED_BOOK2:
             continue
         got = router.tables[r["railway"]].distance(r["esr_code"], r["transit_esr"])
         assert got is not None

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from temir.kit.messages import define
+from temir.network.routing import checks
 from temir.network.routing.distances import INF, RailwayTable, build_table
 from temir.network.routing.model import (
     METHOD_CODES,
@@ -116,7 +117,10 @@ class Router:
         self.data = data
         self.code_railway = data.code_railway()
         railways = sorted(set(self.code_railway.values()))
-        self.tables: dict[str, RailwayTable] = {rw: build_table(data, rw) for rw in railways}
+        # Figures that hide a foreign transit or are misprinted never make a one-railway leg.
+        self.findings = checks.find(data)
+        trusted = self.findings.apply(data)
+        self.tables: dict[str, RailwayTable] = {rw: build_table(trusted, rw) for rw in railways}
         self.names = data.names
         self._steps: dict[str, list[Step]] = defaultdict(list)
         self.border_codes: dict[str, BorderCrossing] = {}
