@@ -45,8 +45,10 @@ def test_every_kzh_book3_cell_is_the_engine_distance(router: Router) -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("railway", ["UTI", "TRK", "TDZ"])
+@pytest.mark.parametrize("railway", ["TRK", "TDZ"])
 def test_book3_cells_of_other_railways_are_official(router: Router, railway: str) -> None:
+    """UTI: 264 cells count only UTI's km of a route through a neighbour and are left out
+    (test_hidden_transit.py recomputes which); every other UTI cell is official there too."""
     table = router.tables[railway]
     for r in _csv(TR4 / "transit_distances.csv"):
         if r["railway"] == railway:
@@ -61,12 +63,21 @@ MISPRINTED_BOOK2 = {
     ("744908", "736808"),  # Бостан (рзд) → Каракалпакстан (эксп.) 0: Book 1 gives 83
     ("759602", "751309"),  # Халач → Мары 54: no transit point 54 km from Халач
 }
+# Book 2 rows that count only this railway's km of a route through a neighbour (not one leg).
+HIDDEN_TRANSIT_BOOK2 = {
+    ("702905", "704101"),  # Мактаарал (эксп.) → Сарыагаш (эксп.) 0: through Uzbekistan
+    ("697001", "704101"),  # Мактаарал → Сарыагаш (эксп.) 5
+    ("704008", "704101"),  # Жетысай → Сарыагаш (эксп.) 24
+    ("744019", "743604"),  # Султанабад → Андижан I 54: through Kyrgyzstan (Карасу)
+    ("744109", "743604"),  # Ханабад → Андижан I 60
+}
 
 
 def test_every_book2_station_to_transit_point_distance(router: Router) -> None:
     checked = 0
     for r in _csv(TR4 / "station_transit_points.csv"):
-        if not r["transit_esr"] or (r["esr_code"], r["transit_esr"]) in MISPRINTED_BOOK2:
+        row = (r["esr_code"], r["transit_esr"])
+        if not r["transit_esr"] or row in MISPRINTED_BOOK2 | HIDDEN_TRANSIT_BOOK2:
             continue
         got = router.tables[r["railway"]].distance(r["esr_code"], r["transit_esr"])
         assert got is not None
@@ -225,7 +236,8 @@ def test_border_partners_are_the_crossing_pairs_of_the_csv(router: Router) -> No
 
 
 def test_a_section_stays_on_its_own_railway(router: Router) -> None:
-    # Костанай - Мактаарал: TR-4 Book 3 prints a KZH cell, but the way runs through Uzbekistan.
+    # Костанай - Мактаарал: TR-4 Book 2 ties Мактаарал to Сарыагаш (эксп.), but the way runs
+    # through Uzbekistan: KZH has no distance of its own (it was a KZH figure before issue 11).
     cell = [
         r
         for r in _csv(TR4 / "transit_distances.csv")
@@ -235,7 +247,7 @@ def test_a_section_stays_on_its_own_railway(router: Router) -> None:
     assert leg is not None
     assert leg.km == int(cell[0]["km"])
     assert leg.method is Method.BOOK3
-    assert router.tables["KZH"].distance("684001", "697001") is not None
+    assert router.tables["KZH"].distance("684001", "697001") is None
     assert router.section("KZH", "684001", "697001") is None
     assert router.section("ZZZ", "684001", "704101") is None
     assert router.section("KZH", "684001", "999999") is None

@@ -120,7 +120,9 @@ class Router:
         # Figures that hide a foreign transit or are misprinted never make a one-railway leg.
         self.findings = checks.find(data)
         trusted = self.findings.apply(data)
-        self.tables: dict[str, RailwayTable] = {rw: build_table(trusted, rw) for rw in railways}
+        self.tables: dict[str, RailwayTable] = {
+            rw: build_table(trusted, rw, printed=data) for rw in railways
+        }
         self.names = data.names
         self._steps: dict[str, list[Step]] = defaultdict(list)
         self.border_codes: dict[str, BorderCrossing] = {}
@@ -153,7 +155,8 @@ class Router:
             return None
         if crossing and not table.connected(a, b):
             return None
-        return Leg(railway, a, b, got[0], got[1])
+        printed = table.printed_km(table.index[a], table.index[b])
+        return Leg(railway, a, b, got[0], got[1], printed_km=printed)
 
     def section(self, railway: str, a: str, b: str) -> Leg | None:
         """One railway's own share a→b, as a route leg would be: its TR-4 tariff distance, and
@@ -308,8 +311,13 @@ class Router:
         ta, tb = self.tables[ra], self.tables[rb]
         itin = plan.itineraries[k]
         e, f = plan.exit_list[k], plan.entry_list[k]
-        first = Leg(ra, a, itin.steps[0].exit_esr, int(ta.km[ia, e]), _meth(ta, ia, e))
-        last = Leg(rb, itin.steps[-1].entry_esr, b, int(tb.km[f, ib]), _meth(tb, f, ib))
+        exit_esr, entry_esr = itin.steps[0].exit_esr, itin.steps[-1].entry_esr
+        first = Leg(
+            ra, a, exit_esr, int(ta.km[ia, e]), _meth(ta, ia, e), False, ta.printed_km(ia, e)
+        )
+        last = Leg(
+            rb, entry_esr, b, int(tb.km[f, ib]), _meth(tb, f, ib), False, tb.printed_km(f, ib)
+        )
         return Route(a, b, (first, *itin.middle, last), plan.border_points[k])
 
     def shortest(self, from_esr: str, to_esr: str, via: Sequence[str] = ()) -> Route:

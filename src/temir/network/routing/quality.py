@@ -18,6 +18,13 @@ from temir.network.routing import checks
 from temir.network.routing.distances import book1_shortest, shortest_from
 from temir.network.routing.model import NetworkData
 
+HIDDEN_TRANSIT = define(
+    "routing",
+    "Counts only {railway}'s km of a route through {via}: to {exit}, then from {entry}"
+    " ({part} km); {via}'s {via_km} km between are not counted, and {railway}'s own Book 1"
+    " lines give {own}. Not used as one {railway} leg.",
+)
+NO_OWN_ROUTE = define("routing", "no route")
 MISPRINT_TRANSIT_POINT = define(
     "routing",
     "Book 2 prints {printed_km} km to {printed}; Book 1 puts transit point {read_as} at that km"
@@ -66,6 +73,23 @@ class Disagreement:
         }
 
 
+def _hidden(h: checks.HiddenTransit, names: dict[str, str]) -> Disagreement:
+    detail = Message.of(
+        HIDDEN_TRANSIT,
+        railway=h.railway,
+        exit=f"{names.get(h.exit_esr, '')} {h.exit_esr}".strip(),
+        entry=f"{names.get(h.entry_esr, '')} {h.entry_esr}".strip(),
+        part=h.own_part_km,
+        via=h.via,
+        via_km=h.via_km,
+        own=h.own_km if h.own_km is not None else Message(NO_OWN_ROUTE),
+    )
+    kind = f"{h.book}_hidden_transit"
+    return Disagreement(
+        h.railway, kind, h.from_esr, h.to_esr, h.km, h.own_km, trusted=False, detail=detail
+    )
+
+
 def _misprint(c: checks.Book2Correction, names: dict[str, str]) -> Disagreement:
     def name(esr: str | None) -> str:
         return f"{names.get(esr or '', '')} {esr}".strip()
@@ -103,7 +127,8 @@ def disagreements(
     printed figure the engine does not trust (``findings``, default: :func:`checks.find`)."""
     wanted = railways or sorted({rw for rw, _ in data.transit_points})
     found = findings if findings is not None else checks.find(data)
-    out: list[Disagreement] = [_misprint(c, data.names) for c in found.book2 if c.railway in wanted]
+    out: list[Disagreement] = [_hidden(h, data.names) for h in found.hidden if h.railway in wanted]
+    out += [_misprint(c, data.names) for c in found.book2 if c.railway in wanted]
     for rw in wanted:
         index, adjacency = book1_shortest(data, rw)
         cache: dict[int, dict[int, int]] = {}
