@@ -28,10 +28,23 @@ def test_beyneu_tudakul_is_not_105_km(router: Router) -> None:
     (Бухара I – Каракалпакстан (эксп.)) + Book 1 26 = 1,343 km. The old answer, 79 + 26 = 105,
     put Тудакул next to the Kazakh border.
     """
+    routes = router.routes("662801", "730430", limit=5)
+    assert 105 not in [r.km for r in routes]
+    (via_oazis,) = [r for r in routes if len(r.borders) == 1 and r.borders[0].exit_esr == "662905"]
+    assert via_oazis.km == 1343
+    assert via_oazis.km_by_railway() == "KZH:79;UTI:1264"
+    assert via_oazis.official
+    assert via_oazis.legs[1].printed_km == 26
+
+
+def test_beyneu_tudakul_is_shorter_through_turkmenistan(router: Router) -> None:
+    """By hand, KZH → UTI → TRK → UTI: 79 (as above) + UTI Book 3 ``736808,738803,687``
+    (Каракалпакстан (эксп.) – Питняк (эксп.)) + TRK Book 3 ``758008,750307,347`` (Газоджак
+    (эксп.) – Фарап (эксп.)) + UTI Book 3 ``730002,730801,98`` (Ходжадавлет (эксп.) – Бухара I)
+    + Book 1 26 = 1,237 km, shorter than staying in Uzbekistan (1,343)."""
     route = router.shortest("662801", "730430")
-    assert route.km == 1343
-    assert route.km_by_railway() == "KZH:79;UTI:1264"
-    assert route.official
+    assert route.km == 1237
+    assert route.km_by_railway() == "KZH:79;UTI:687;TRK:347;UTI:124"
 
 
 def test_malik_reads_as_bukhara(router: Router) -> None:

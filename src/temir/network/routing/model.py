@@ -234,11 +234,17 @@ NOTE_NOT_AS_PRINTED = define(
     "Some legs are not the km TR-4 prints for them: the printed figure is a misprint or counts"
     " only one railway's km of a route through a neighbour (temir tariff data-quality).",
 )
+NOTE_REENTERS = define(
+    "routing",
+    "Passes through a neighbour and comes back: each railway crossing is its own leg"
+    " (TR-4 gives one leg per crossing).",
+)
 NOTE_CODES = {
     NOTE_FALLBACK: "route.non_official_km",
     NOTE_INFERRED_BORDERS: "route.inferred_border",
     NOTE_FERRY: "route.ferry_km_unknown",
     NOTE_NOT_AS_PRINTED: "route.not_as_printed",
+    NOTE_REENTERS: "route.reenters",
 }
 
 
@@ -289,6 +295,8 @@ class Route:
             out.append(Message(NOTE_FERRY))
         if any(leg.printed_km is not None for leg in self.legs):
             out.append(Message(NOTE_NOT_AS_PRINTED))
+        if len(set(self.railways)) < len(self.railways):
+            out.append(Message(NOTE_REENTERS))
         return out
 
     def note_codes(self) -> list[str]:
