@@ -14,7 +14,8 @@ Rules the engine enforces (and why):
   through Uzbekistan: KZH → UTI → KZH.
 * A domestic pair keeps to its railway's own network when that joins the two codes (DESIGN
   "stay on the carrier's network when a domestic path exists"); routes through a neighbour
-  are listed after it, and are the answer only where the railway's own lines do not join them.
+  are listed after it when shorter, and are the answer where the railway's own lines do not
+  join the two.
 * The Caspian ferry Актау-Порт-Паром ↔ Туркменбаши I is a link of its own: it joins the two rail
   legs, carries no rail km, and every route that uses it says so (``ferry_km_unknown``).
   Because its sea leg has no km, a ferry route's km is only a lower bound: it is ranked after
@@ -405,15 +406,16 @@ class Router:
         sensible_factor: float | None,
     ) -> list[Route]:
         """The railway's own route first (one leg, its own lines); then routes through a
-        neighbour, shortest first and within the sensible cap of the shortest of all."""
+        neighbour that are shorter than it (a domestic consignment has no reason to cross a
+        border to go further), or, where the railway's own lines do not join the two, all of
+        them, shortest first."""
         leg = None if border_via else self.leg(ra, a, b, crossing=True)
         own = [] if leg is None else [Route(a, b, (leg,), ())]
         if limit <= len(own):
             return own[:limit]
         through = self._cross(a, ra, b, ra, border_via, limit, sensible_factor)
-        if own and through and sensible_factor is not None:
-            cap = min(own[0].km, through[0].km) * sensible_factor
-            through = [r for r in through if r.km <= cap]
+        if own:
+            through = [r for r in through if r.km < own[0].km]
         return (own + through)[:limit]
 
     def _routes_through(
