@@ -25,6 +25,7 @@ MODULES = (
     "temir.network.routes.cli",
     "temir.network.routes.batch_file",
     "temir.network.routes.api",
+    "temir.network.routing.quality",
     "temir.tariff.rules",
     "temir.tariff.service",
     "temir.tariff.cli",

@@ -45,18 +45,39 @@ def test_every_kzh_book3_cell_is_the_engine_distance(router: Router) -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("railway", ["UTI", "TRK", "TDZ"])
+@pytest.mark.parametrize("railway", ["TRK", "TDZ"])
 def test_book3_cells_of_other_railways_are_official(router: Router, railway: str) -> None:
+    """UTI: 264 cells count only UTI's km of a route through a neighbour and are left out
+    (test_hidden_transit.py recomputes which); every other UTI cell is official there too."""
     table = router.tables[railway]
     for r in _csv(TR4 / "transit_distances.csv"):
         if r["railway"] == railway:
             assert table.distance(r["from_esr"], r["to_esr"]) == (int(r["km"]), Method.BOOK3)
 
 
+# Book 2 rows misprinted in the 2025-09-25 edition (SOURCES.md "TR-4 figures the engine does not
+# use as printed"; tests/network/routing/test_source_checks.py pins what is used instead).
+MISPRINTED_BOOK2 = {
+    ("730430", "736808"),  # Тудакул → Каракалпакстан (эксп.) 26: is Бухара I 26
+    ("731221", "736808"),  # Малик → Каракалпакстан (эксп.) 67: is Бухара I 67
+    ("744908", "736808"),  # Бостан (рзд) → Каракалпакстан (эксп.) 0: Book 1 gives 83
+    ("759602", "751309"),  # Халач → Мары 54: no transit point 54 km from Халач
+}
+# Book 2 rows that count only this railway's km of a route through a neighbour (not one leg).
+HIDDEN_TRANSIT_BOOK2 = {
+    ("702905", "704101"),  # Мактаарал (эксп.) → Сарыагаш (эксп.) 0: through Uzbekistan
+    ("697001", "704101"),  # Мактаарал → Сарыагаш (эксп.) 5
+    ("704008", "704101"),  # Жетысай → Сарыагаш (эксп.) 24
+    ("744019", "743604"),  # Султанабад → Андижан I 54: through Kyrgyzstan (Карасу)
+    ("744109", "743604"),  # Ханабад → Андижан I 60
+}
+
+
 def test_every_book2_station_to_transit_point_distance(router: Router) -> None:
     checked = 0
     for r in _csv(TR4 / "station_transit_points.csv"):
-        if not r["transit_esr"]:
+        row = (r["esr_code"], r["transit_esr"])
+        if not r["transit_esr"] or row in MISPRINTED_BOOK2 | HIDDEN_TRANSIT_BOOK2:
             continue
         got = router.tables[r["railway"]].distance(r["esr_code"], r["transit_esr"])
         assert got is not None
@@ -114,9 +135,11 @@ def test_no_leg_cuts_through_a_neighbour(router: Router) -> None:
     assert route.low_confidence_borders
 
 
-def test_railway_appears_once_per_route(router: Router) -> None:
+def test_no_route_returns_through_the_crossing_it_came_by(router: Router) -> None:
+    """A railway may come back (test_reentry.py), but never over a crossing already used."""
     for r in router.routes("684001", code(router, "Душанбе II"), limit=50, sensible_factor=None):
-        assert len(set(r.railways)) == len(r.railways)
+        pairs = [frozenset((b.exit_esr, b.entry_esr)) for b in r.borders]
+        assert len(set(pairs)) == len(pairs)
 
 
 def test_same_section_uses_book1_difference(router: Router) -> None:
@@ -215,7 +238,8 @@ def test_border_partners_are_the_crossing_pairs_of_the_csv(router: Router) -> No
 
 
 def test_a_section_stays_on_its_own_railway(router: Router) -> None:
-    # Костанай - Мактаарал: TR-4 Book 3 prints a KZH cell, but the way runs through Uzbekistan.
+    # Костанай - Мактаарал: TR-4 Book 2 ties Мактаарал to Сарыагаш (эксп.), but the way runs
+    # through Uzbekistan: KZH has no distance of its own (it was a KZH figure before issue 11).
     cell = [
         r
         for r in _csv(TR4 / "transit_distances.csv")
@@ -225,7 +249,7 @@ def test_a_section_stays_on_its_own_railway(router: Router) -> None:
     assert leg is not None
     assert leg.km == int(cell[0]["km"])
     assert leg.method is Method.BOOK3
-    assert router.tables["KZH"].distance("684001", "697001") is not None
+    assert router.tables["KZH"].distance("684001", "697001") is None
     assert router.section("KZH", "684001", "697001") is None
     assert router.section("ZZZ", "684001", "704101") is None
     assert router.section("KZH", "684001", "999999") is None

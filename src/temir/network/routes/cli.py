@@ -119,10 +119,10 @@ def data_quality(as_json: bool = JSON_OPTION) -> None:
     """Where Book 3 / Book 2 and chained Book 1 disagree (the official figure is used)."""
     with user_errors(as_json):
         r = runtime_network().router
-        items = [d.to_dict() for d in service.quality_report(r)]
+        items = [d.to_dict(language()) for d in service.quality_report(r)]
 
         def render(rows: list[dict[str, Any]]) -> None:
-            table = Table("railway", "kind", "from", "to", "official", "book1", "delta")
+            table = Table("railway", "kind", "from", "to", "official", "book1", "delta", "detail")
             for d in rows:
                 table.add_row(
                     d["railway"],
@@ -132,8 +132,13 @@ def data_quality(as_json: bool = JSON_OPTION) -> None:
                     str(d["official_km"]),
                     str(d["book1_km"]),
                     str(d["delta"]),
+                    d["detail"],
                 )
             console.print(table)
-            console.print(f"{len(rows)} disagreements; the official TR-4 figure is used.")
+            untrusted = sum(1 for d in rows if not d["trusted"])
+            console.print(
+                f"{len(rows)} disagreements; {untrusted} printed figures are not used (see"
+                " detail); elsewhere the official TR-4 figure is used."
+            )
 
         emit(items, as_json, render)

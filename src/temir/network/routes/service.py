@@ -143,7 +143,7 @@ def batch_routes(
 
 
 def quality_report(r: Router) -> list[Disagreement]:
-    return disagreements(r.data)
+    return disagreements(r.data, findings=r.findings)
 
 
 def station_name(r: Router, esr: str, lang: str) -> str:

@@ -13,6 +13,9 @@ The order of precedence follows METHOD.md and README "Which value is official":
 5. otherwise a *fallback*, NOT official: chain Book 1 to the nearest code that has a
    Book 2 list (a halt or post that Book 2 does not list, §8.5), or a shortest path over Book 1
    sections plus Book 2/Book 3 links (blank Book 3 cells §8.3, KRG §8.4, RZD gateways).
+   The fallback only fills pairs TR-4 gives no figure for: a shorter chain of Book 1 sections
+   never replaces an official one (TRK Серхетяка → Разъезд № 161 (эксп.) is Book 2 758 to
+   Ашгабат + Book 3 933 = 1,691 km, not the 1,299 a chain of links gives).
 
 Passenger-only sections never carry freight and are left out of every step.
 """
@@ -46,6 +49,9 @@ class RailwayTable:
     km: IntArray  # n x n, INF where TR-4 and the fallback both give nothing
     method: ByteArray  # n x n, index into METHOD_CODES
     component: IntArray  # n, connected piece of the railway's own freight Book 1 network
+    # n x n, the official figure the books print where the engine does not use it (INF
+    # elsewhere); None when the railway has no such pair (temir.network.routing.checks)
+    printed: IntArray | None = None
 
     def distance(self, a: str, b: str) -> tuple[int, Method] | None:
         i, j = self.index.get(a), self.index.get(b)
@@ -55,6 +61,13 @@ class RailwayTable:
         if km >= INF:
             return None
         return km, METHOD_CODES[int(self.method[i, j])]
+
+    def printed_km(self, i: int, j: int) -> int | None:
+        """What TR-4 prints for the pair at indices i, j when the engine uses another figure."""
+        if self.printed is None:
+            return None
+        km = int(self.printed[i, j])
+        return None if km >= INF else km
 
     def connected(self, a: str, b: str) -> bool:
         """Both codes lie in one piece of this railway's own freight network (no neighbour)."""
@@ -77,11 +90,23 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def build_table(data: NetworkData, railway: str) -> RailwayTable:
-    """Compute the full distance table of one railway (see the module docstring)."""
+@dataclass
+class _Books:
+    """One railway's rows, as code indices: Book 1 freight sections, Book 2 lists, Book 3."""
+
+    codes: list[str]
+    index: dict[str, int]
+    sections: dict[str, list[tuple[int, int]]]  # section -> [(code, km from start)]
+    b2: dict[int, list[tuple[int, int]]]  # code -> [(transit point, km)]
+    tps: list[int]
+    b3_cells: list[tuple[int, int, int]]
+
+
+def _books(data: NetworkData, railway: str, like: _Books | None = None) -> _Books:
+    """Index one railway's rows; ``like``: reuse its code numbering (same codes expected)."""
     freight = {s.section for s in data.sections if s.railway == railway and not s.passenger_only}
-    codes: list[str] = []
-    index: dict[str, int] = {}
+    codes: list[str] = list(like.codes) if like else []
+    index: dict[str, int] = dict(like.index) if like else {}
 
     def idx(code: str) -> int:
         if code not in index:
@@ -105,25 +130,27 @@ def build_table(data: NetworkData, railway: str) -> RailwayTable:
         if rw == railway:
             idx(esr)
     tps = sorted({index[esr] for rw, esr in data.transit_points if rw == railway})
-    n = len(codes)
+    b3_cells = [
+        (index[c.a_esr], index[c.b_esr], c.km)
+        for c in data.transit_distances
+        if c.railway == railway
+    ]
+    return _Books(codes, index, sections, b2, tps, b3_cells)
 
-    # Book 3 as a TP x TP matrix.
-    tp_pos = {t: k for k, t in enumerate(tps)}
-    b3 = np.full((len(tps), len(tps)), INF, dtype=np.int32)
-    np.fill_diagonal(b3, 0)
-    b3_cells: list[tuple[int, int, int]] = []
-    for cell in data.transit_distances:
-        if cell.railway != railway:
-            continue
-        i, j = index[cell.a_esr], index[cell.b_esr]
-        b3[tp_pos[i], tp_pos[j]] = b3[tp_pos[j], tp_pos[i]] = cell.km
-        b3_cells.append((i, j, cell.km))
 
+def _official(books: _Books) -> tuple[IntArray, ByteArray]:
+    """Steps 1–4 of the module docstring: every official TR-4 figure, INF where there is none."""
+    n, tps, b2 = len(books.codes), books.tps, books.b2
     km = np.full((n, n), INF, dtype=np.int32)
     method = np.full((n, n), _M[Method.FALLBACK], dtype=np.uint8)
 
     # (4) Book 2 + Book 3 + Book 2, vectorised: A[a, Y] = min_X b2(a,X) + b3(X,Y).
     if tps:
+        tp_pos = {t: k for k, t in enumerate(tps)}
+        b3 = np.full((len(tps), len(tps)), INF, dtype=np.int32)
+        np.fill_diagonal(b3, 0)
+        for i, j, d in books.b3_cells:
+            b3[tp_pos[i], tp_pos[j]] = b3[tp_pos[j], tp_pos[i]] = d
         width = max((len(v) for v in b2.values()), default=0)
         via_tp = np.full((n, len(tps)), INF, dtype=np.int32)
         slot_tp = np.zeros((n, max(width, 1)), dtype=np.int64)
@@ -139,6 +166,48 @@ def build_table(data: NetworkData, railway: str) -> RailwayTable:
         np.minimum(km, INF, out=km)
         method[km < INF] = _M[Method.BOOK3]
 
+    # (3) Same freight section: Book 1 difference, minimum over shared sections.
+    same = np.full((n, n), INF, dtype=np.int32)
+    for pts in books.sections.values():
+        ids = np.array([p for p, _ in pts], dtype=np.int64)
+        kms = np.array([k for _, k in pts], dtype=np.int32)
+        diff = np.abs(kms[:, None] - kms[None, :]).astype(np.int32)
+        sub = same[np.ix_(ids, ids)]
+        same[np.ix_(ids, ids)] = np.minimum(sub, diff)
+    on_section = same < INF
+    km[on_section] = same[on_section]
+    method[on_section] = _M[Method.BOOK1]
+
+    # (2) Book 2 station -> own transit point; (1) Book 3 cells.
+    for a, lst in b2.items():
+        for x, d in lst:
+            if a != x:
+                km[a, x] = km[x, a] = d
+                method[a, x] = method[x, a] = _M[Method.BOOK2]
+    for i, j, d in books.b3_cells:
+        km[i, j] = km[j, i] = d
+        method[i, j] = method[j, i] = _M[Method.BOOK3]
+    np.fill_diagonal(km, 0)
+    np.fill_diagonal(method, _M[Method.SAME])
+    return km, method
+
+
+def build_table(
+    data: NetworkData, railway: str, printed: NetworkData | None = None
+) -> RailwayTable:
+    """Compute the full distance table of one railway (see the module docstring).
+
+    ``data`` holds the figures the engine trusts; ``printed``, if given, the books as printed
+    (:mod:`temir.network.routing.checks`): where those give another official figure, the table
+    keeps it in :attr:`RailwayTable.printed` so a leg can say TR-4 prints something else.
+    """
+    books = _books(data, railway)
+    sections, b2 = books.sections, books.b2
+    n = len(books.codes)
+    km, method = _official(books)
+    # Cells with an official TR-4 figure; the fallback below fills only the others.
+    official = km < INF
+
     anchored = np.zeros(n, dtype=bool)
     anchored[list(b2.keys())] = True
 
@@ -152,7 +221,7 @@ def build_table(data: NetworkData, railway: str) -> RailwayTable:
                     for q, kq in neighbours:
                         if anchored[q]:
                             row = np.minimum(km[q] + abs(kp - kq), INF).astype(np.int32)
-                            better = row < km[p]
+                            better = (row < km[p]) & ~official[p]
                             km[p, better] = row[better]
                             km[better, p] = row[better]
                             method[p, better] = _M[Method.FALLBACK]
@@ -169,49 +238,48 @@ def build_table(data: NetworkData, railway: str) -> RailwayTable:
         for x, d in lst:
             adjacency[a].append((x, d))
             adjacency[x].append((a, d))
-    for i, j, d in b3_cells:
+    for i, j, d in books.b3_cells:
         adjacency[i].append((j, d))
         adjacency[j].append((i, d))
-    for row in np.nonzero((km >= INF).any(axis=1))[0]:
-        a = int(row)
+    # Only rows with a missing cell the links can reach (not the pieces no link joins).
+    linked = _UnionFind(n)
+    for a, near in adjacency.items():
+        for b, _ in near:
+            linked.union(a, b)
+    piece = np.array([linked.find(i) for i in range(n)], dtype=np.int32)
+    # One search fills a whole row and column: search first from the code missing the most.
+    missing = (km >= INF) & (piece[:, None] == piece[None, :])
+    counts = missing.sum(axis=1)
+    while counts.size and counts.max() > 0:
+        a = int(counts.argmax())
         dist = _dijkstra(adjacency, a)
         for b, found in dist.items():
-            if found < km[a, b]:
+            if found < km[a, b] and not official[a, b]:
                 km[a, b] = km[b, a] = found
                 method[a, b] = method[b, a] = _M[Method.FALLBACK]
+        counts -= missing[:, a]
+        counts[a] = 0
+        missing[:, a] = False
+        missing[a, :] = False
 
-    # (3) Same freight section: Book 1 difference, minimum over shared sections.
-    same = np.full((n, n), INF, dtype=np.int32)
-    for pts in sections.values():
-        ids = np.array([p for p, _ in pts], dtype=np.int64)
-        kms = np.array([k for _, k in pts], dtype=np.int32)
-        diff = np.abs(kms[:, None] - kms[None, :]).astype(np.int32)
-        sub = same[np.ix_(ids, ids)]
-        same[np.ix_(ids, ids)] = np.minimum(sub, diff)
-    on_section = same < INF
-    km[on_section] = same[on_section]
-    method[on_section] = _M[Method.BOOK1]
-
-    # (2) Book 2 station -> own transit point; (1) Book 3 cells.
-    for a, lst in b2.items():
-        for x, d in lst:
-            if a != x:
-                km[a, x] = km[x, a] = d
-                method[a, x] = method[x, a] = _M[Method.BOOK2]
-    for i, j, d in b3_cells:
-        km[i, j] = km[j, i] = d
-        method[i, j] = method[j, i] = _M[Method.BOOK3]
-    np.fill_diagonal(km, 0)
-    np.fill_diagonal(method, _M[Method.SAME])
-
-    return RailwayTable(railway, codes, index, km, method, _components(n, sections, b2, index))
+    shown: IntArray | None = None
+    if printed is not None:
+        raw = _books(printed, railway, like=books)
+        if len(raw.codes) != n:
+            raise ValueError(f"{railway}: the printed books have codes the trusted ones lack")
+        raw_km, _ = _official(raw)
+        differs = (raw_km < INF) & (raw_km != km)
+        if differs.any():
+            shown = np.where(differs, raw_km, INF).astype(np.int32)
+    return RailwayTable(
+        railway, books.codes, books.index, km, method, _components(n, sections, b2), shown
+    )
 
 
 def _components(
     n: int,
     sections: dict[str, list[tuple[int, int]]],
     b2: dict[int, list[tuple[int, int]]],
-    index: dict[str, int],
 ) -> IntArray:
     """Pieces of the railway's own freight Book 1 network; a code outside Book 1 joins its TPs."""
     uf = _UnionFind(n)

@@ -5,9 +5,17 @@ between its entry and exit codes (METHOD.md §6); legs join at paired border cod
 
 Rules the engine enforces (and why):
 
-* A railway appears at most once per route, and a leg must stay inside one piece of its
-  railway's own freight network: a route never cuts through a third railway to shorten a
-  domestic leg (e.g. the KZH Мактаарал enclave is reached through Uzbekistan as a UTI leg).
+* A leg must stay inside one piece of its railway's own freight network: a route never cuts
+  through a third railway to shorten a leg. Where the way does run through a neighbour, the
+  neighbour is a leg of its own and the route re-enters the first railway: TR-4 gives one leg
+  per railway crossing (METHOD.md §6), so UTI → TRK → UTI → TDZ (Питняк/Газоджак, Разъезд
+  № 161/Сурханобод) is a route like any other, ranked by its total km. A route has at most
+  ``MAX_LEGS`` legs and uses each border crossing once. The KZH Мактаарал enclave is reached
+  through Uzbekistan: KZH → UTI → KZH.
+* A domestic pair keeps to its railway's own network when that joins the two codes (DESIGN
+  "stay on the carrier's network when a domestic path exists"); routes through a neighbour
+  are listed after it when shorter, and are the answer where the railway's own lines do not
+  join the two.
 * The Caspian ferry Актау-Порт-Паром ↔ Туркменбаши I is a link of its own: it joins the two rail
   legs, carries no rail km, and every route that uses it says so (``ferry_km_unknown``).
   Because its sea leg has no km, a ferry route's km is only a lower bound: it is ranked after
@@ -30,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from temir.kit.messages import define
+from temir.network.routing import checks
 from temir.network.routing.distances import INF, RailwayTable, build_table
 from temir.network.routing.model import (
     METHOD_CODES,
@@ -43,7 +52,7 @@ from temir.network.routing.model import (
 
 UNKNOWN_STATION_CODE = define("routing", "Unknown station code {esr}.")
 NO_PATH = define("routing", "No freight route from {from_esr} to {to_esr}.")
-MAX_RAILWAYS = 5  # origin + up to three transit railways + destination
+MAX_LEGS = 5  # legs (railway crossings + 1) of one route: e.g. KZH → UTI → TRK → UTI → TDZ
 SENSIBLE_FACTOR = 1.6  # alternatives longer than this times the shortest are not "sensible"
 
 
@@ -108,6 +117,38 @@ class _PairPlan:
     n_legs: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     ferry: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
     corridor: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    _grids: dict[bool, _Grid] = field(default_factory=dict)
+
+    def grid(self, ferry: bool) -> _Grid:
+        """The plan's all-rail (or ferry) itineraries as an exit x entry min-plus matrix."""
+        if ferry not in self._grids:
+            pick = np.flatnonzero(self.ferry == ferry)
+            exits = np.unique(self.exit_idx[pick])
+            entries = np.unique(self.entry_idx[pick])
+            middle = np.full((len(exits), len(entries)), INF, np.int64)
+            which = np.full((len(exits), len(entries)), -1, np.int64)
+            e_pos = np.searchsorted(exits, self.exit_idx[pick])
+            f_pos = np.searchsorted(entries, self.entry_idx[pick])
+            # fewest legs first, so that among equal middle km the shorter sequence is kept
+            for k, e, f in sorted(
+                zip(pick.tolist(), e_pos.tolist(), f_pos.tolist(), strict=True),
+                key=lambda t: (int(self.n_legs[t[0]]), t[0]),
+            ):
+                if self.middle_km[k] < middle[e, f]:
+                    middle[e, f] = self.middle_km[k]
+                    which[e, f] = k
+            self._grids[ferry] = _Grid(exits, entries, middle, which)
+        return self._grids[ferry]
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Itineraries of one plan by (exit code, entry code): the least middle km and which one."""
+
+    exits: npt.NDArray[np.int64]  # exit code indices in the first railway's table
+    entries: npt.NDArray[np.int64]  # entry code indices in the last railway's table
+    middle: npt.NDArray[np.int64]  # exits x entries, INF where no itinerary
+    which: npt.NDArray[np.int64]  # exits x entries, itinerary index or -1
 
 
 @dataclass(frozen=True)
@@ -140,13 +181,18 @@ class BatchPaths:
 
 
 class Router:
-    """The routing engine. Build once (≈0.3 s), then answer routes in microseconds."""
+    """The routing engine. Build once (≈0.5 s), then answer routes in microseconds."""
 
     def __init__(self, data: NetworkData) -> None:
         self.data = data
         self.code_railway = data.code_railway()
         railways = sorted(set(self.code_railway.values()))
-        self.tables: dict[str, RailwayTable] = {rw: build_table(data, rw) for rw in railways}
+        # Figures that hide a foreign transit or are misprinted never make a one-railway leg.
+        self.findings = checks.find(data)
+        trusted = self.findings.apply(data)
+        self.tables: dict[str, RailwayTable] = {
+            rw: build_table(trusted, rw, printed=data) for rw in railways
+        }
         self.names = data.names
         self._steps: dict[str, list[Step]] = defaultdict(list)
         self.border_codes: dict[str, BorderCrossing] = {}
@@ -182,7 +228,8 @@ class Router:
             return None
         if crossing and not table.connected(a, b):
             return None
-        return Leg(railway, a, b, got[0], got[1])
+        printed = table.printed_km(table.index[a], table.index[b])
+        return Leg(railway, a, b, got[0], got[1], printed_km=printed)
 
     def section(self, railway: str, a: str, b: str) -> Leg | None:
         """One railway's own share a→b, as a route leg would be: its TR-4 tariff distance, and
@@ -199,20 +246,21 @@ class Router:
 
     # ----------------------------------------------------------------- itineraries
     def plan(self, ra: str, rb: str) -> _PairPlan:
-        """All itineraries from railway ``ra`` to ``rb`` (simple paths over crossings)."""
+        """All itineraries from railway ``ra`` to ``rb``: sequences of up to ``MAX_LEGS - 1``
+        crossings, each crossing used once, each transit leg inside its railway's own network.
+        A railway may come back (re-entry); for ``ra == rb`` these are the routes through a
+        neighbour."""
         key = (ra, rb)
         if key in self._plans:
             return self._plans[key]
         found: list[Itinerary] = []
 
         def walk(rw: str, entry: str | None, steps: list[Step], middle: list[Leg]) -> None:
-            if len(steps) >= MAX_RAILWAYS - 1:
+            if len(steps) >= MAX_LEGS - 1:
                 return
+            used = {s.crossing for s in steps}
             for step in self._steps.get(rw, ()):
-                if (
-                    step.entry_railway in {s.exit_railway for s in steps}
-                    or step.entry_railway == rw
-                ):
+                if step.crossing in used:
                     continue
                 new_middle = list(middle)
                 if entry is not None:
@@ -222,11 +270,9 @@ class Router:
                     new_middle.append(leg)
                 if step.entry_railway == rb:
                     found.append(Itinerary((*steps, step), tuple(new_middle)))
-                else:
-                    walk(step.entry_railway, step.entry_esr, [*steps, step], new_middle)
+                walk(step.entry_railway, step.entry_esr, [*steps, step], new_middle)
 
-        if ra != rb:
-            walk(ra, None, [], [])
+        walk(ra, None, [], [])
         plan = _PairPlan(found)
         if found:
             ta, tb = self.tables[ra], self.tables[rb]
@@ -269,7 +315,7 @@ class Router:
             return self._routes_through(from_esr, to_esr, border_via, station_via, limit)
         if ra != rb:
             return self._cross(from_esr, ra, to_esr, rb, border_via, limit, sensible_factor)
-        return self._candidates(from_esr, ra, to_esr, rb, border_via)[:limit]
+        return self._domestic(from_esr, ra, to_esr, border_via, limit, sensible_factor)
 
     def _cross(
         self,
@@ -287,6 +333,9 @@ class Router:
             return []
         ta, tb = self.tables[ra], self.tables[rb]
         ia, ib = ta.index[a], tb.index[b]
+        if limit == 1 and not border_via:
+            k = self._best_itinerary(plan, ta, tb, ia, ib)
+            return [] if k < 0 else [self._materialise(a, b, ra, rb, ia, ib, k)]
         totals = ta.km[ia, plan.exit_idx] + plan.middle_km + tb.km[plan.entry_idx, ib]
         bad = (ta.component[plan.exit_idx] != ta.component[ia]) | (
             tb.component[plan.entry_idx] != tb.component[ib]
@@ -332,13 +381,40 @@ class Router:
         routes.sort(key=lambda r: (r.ferry and not forced_ferry, r.km, len(r.legs), not r.official))
         return routes
 
+    @staticmethod
+    def _best_itinerary(
+        plan: _PairPlan, ta: RailwayTable, tb: RailwayTable, ia: int, ib: int
+    ) -> int:
+        """The shortest itinerary for one pair over the plan's grids (all-rail first), -1 if none;
+        among equal km the one with fewest legs, as the full ranking orders them."""
+        for ferry in (False, True):
+            grid = plan.grid(ferry)
+            if not len(grid.exits):
+                continue
+            to_exit = ta.km[ia, grid.exits].astype(np.int64)
+            to_exit[ta.component[grid.exits] != ta.component[ia]] = INF
+            from_entry = tb.km[grid.entries, ib].astype(np.int64)
+            from_entry[tb.component[grid.entries] != tb.component[ib]] = INF
+            total = to_exit[:, None] + grid.middle + from_entry[None, :]
+            shortest = int(total.min())
+            if shortest >= INF:
+                continue
+            ks = grid.which.flat[np.flatnonzero(total == shortest)]
+            return int(ks[np.lexsort((ks, plan.n_legs[ks]))[0]])
+        return -1
+
     def _materialise(self, a: str, b: str, ra: str, rb: str, ia: int, ib: int, k: int) -> Route:
         plan = self.plan(ra, rb)
         ta, tb = self.tables[ra], self.tables[rb]
         itin = plan.itineraries[k]
         e, f = plan.exit_list[k], plan.entry_list[k]
-        first = Leg(ra, a, itin.steps[0].exit_esr, int(ta.km[ia, e]), _meth(ta, ia, e))
-        last = Leg(rb, itin.steps[-1].entry_esr, b, int(tb.km[f, ib]), _meth(tb, f, ib))
+        exit_esr, entry_esr = itin.steps[0].exit_esr, itin.steps[-1].entry_esr
+        first = Leg(
+            ra, a, exit_esr, int(ta.km[ia, e]), _meth(ta, ia, e), False, ta.printed_km(ia, e)
+        )
+        last = Leg(
+            rb, entry_esr, b, int(tb.km[f, ib]), _meth(tb, f, ib), False, tb.printed_km(f, ib)
+        )
         return Route(a, b, (first, *itin.middle, last), plan.border_points[k])
 
     def shortest(self, from_esr: str, to_esr: str, via: Sequence[str] = ()) -> Route:
@@ -353,14 +429,27 @@ class Router:
             )
         return found[0]
 
-    def _candidates(
-        self, a: str, ra: str, b: str, rb: str, border_via: Sequence[str]
+    def _domestic(
+        self,
+        a: str,
+        ra: str,
+        b: str,
+        border_via: Sequence[str],
+        limit: int,
+        sensible_factor: float | None,
     ) -> list[Route]:
-        """The domestic route (one leg); a forced crossing on a domestic pair gives none."""
-        if border_via:
-            return []
-        leg = self.leg(ra, a, b, crossing=False)
-        return [] if leg is None else [Route(a, b, (leg,), ())]
+        """The railway's own route first (one leg, its own lines); then routes through a
+        neighbour that are shorter than it (a domestic consignment has no reason to cross a
+        border to go further), or, where the railway's own lines do not join the two, all of
+        them, shortest first."""
+        leg = None if border_via else self.leg(ra, a, b, crossing=True)
+        own = [] if leg is None else [Route(a, b, (leg,), ())]
+        if limit <= len(own):
+            return own[:limit]
+        through = self._cross(a, ra, b, ra, border_via, limit, sensible_factor)
+        if own:
+            through = [r for r in through if r.km < own[0].km]
+        return (own + through)[:limit]
 
     def _routes_through(
         self, a: str, b: str, border_via: list[str], station_via: list[str], limit: int
@@ -525,33 +614,42 @@ class Router:
     def batch_indices(
         self, ra: str, rb: str, ia: npt.NDArray[np.int64], ib: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Vectorised core: best km and itinerary for index arrays of one railway pair."""
+        """Vectorised core: best km and itinerary for index arrays of one railway pair.
+
+        A min-plus product per plan: first, for each distinct origin, the best way to every
+        entry code (origin → exit + middle legs); then, per row, the best entry to the
+        destination. All-rail itineraries first; a ferry one only where none routes.
+        """
         ta, tb = self.tables[ra], self.tables[rb]
-        if ra == rb:
-            return ta.km[ia, ib].astype(np.int64), np.full(len(ia), -1, np.int64)
-        plan = self.plan(ra, rb)
         best = np.full(len(ia), INF, np.int64)
         choice = np.full(len(ia), -1, np.int64)
-        # Collapse itineraries sharing (exit, entry) codes to the one with the least middle km.
-        by_pair: dict[tuple[bool, int, int], int] = {}
-        for k in range(len(plan.itineraries)):
-            key = (bool(plan.ferry[k]), int(plan.exit_idx[k]), int(plan.entry_idx[k]))
-            if key not in by_pair or plan.middle_km[k] < plan.middle_km[by_pair[key]]:
-                by_pair[key] = k
-        comp_a, comp_b = ta.component[ia], tb.component[ib]
-        # All-rail itineraries first; a ferry one (its sea leg has no km) only where none routes.
-        rail_found: npt.NDArray[np.bool_] | None = None
-        for (ferry, e, f), k in sorted(by_pair.items()):
-            if ferry and rail_found is None:
-                rail_found = best < INF  # the all-rail phase is over
-            total = ta.km[ia, e].astype(np.int64) + int(plan.middle_km[k]) + tb.km[f, ib]
-            bad = (comp_a != ta.component[e]) | (comp_b != tb.component[f])
-            total[bad] = INF
-            better = total < best
-            if rail_found is not None:
-                better &= ~rail_found
-            best[better] = total[better]
-            choice[better] = k
+        if ra == rb:  # the railway's own lines where they join the two codes (choice -1)
+            own = ta.component[ia] == ta.component[ib]
+            best[own] = ta.km[ia[own], ib[own]]
+        plan = self.plan(ra, rb)
+        if not plan.itineraries:
+            return best, choice
+        for ferry in (False, True):
+            rows = np.flatnonzero(best >= INF)
+            grid = plan.grid(ferry)
+            if not len(rows) or not len(grid.exits):
+                continue
+            origins, inverse = np.unique(ia[rows], return_inverse=True)
+            to_exit = ta.km[np.ix_(origins, grid.exits)].astype(np.int64)
+            apart = ta.component[origins][:, None] != ta.component[grid.exits][None, :]
+            to_exit[apart] = INF
+            via = to_exit[:, :, None] + grid.middle[None, :, :]  # origins x exits x entries
+            by_entry, exit_pick = via.min(axis=1), via.argmin(axis=1)
+            dest = ib[rows]
+            from_entry = tb.km[np.ix_(grid.entries, dest)].T.astype(np.int64)  # rows x entries
+            from_entry[tb.component[grid.entries][None, :] != tb.component[dest][:, None]] = INF
+            total = by_entry[inverse] + from_entry
+            entry_pick = total.argmin(axis=1)
+            found = total[np.arange(len(rows)), entry_pick]
+            ok = found < INF
+            rows, found, entry_pick = rows[ok], found[ok], entry_pick[ok]
+            best[rows] = found
+            choice[rows] = grid.which[exit_pick[inverse[ok], entry_pick], entry_pick]
         best[best >= INF] = INF
         return best, choice
 

@@ -174,6 +174,9 @@ class Leg:
     km: int
     method: Method
     ferry: bool = False
+    # What TR-4 prints for this pair when the engine does not use it: a misprint, or a figure
+    # that counts only this railway's km of a route through a neighbour (routing.checks)
+    printed_km: int | None = None
 
     @property
     def official(self) -> bool:
@@ -188,6 +191,7 @@ class Leg:
             "method": str(self.method),
             "official": self.official,
             "ferry": self.ferry,
+            "printed_km": self.printed_km,
         }
 
 
@@ -225,10 +229,22 @@ NOTE_FERRY = define(
     "Includes the Caspian ferry: the sea crossing has no tariff km, so the km, days"
     " and charge cover the rail legs only; ranked after all-rail routes.",
 )
+NOTE_NOT_AS_PRINTED = define(
+    "routing",
+    "Some legs are not the km TR-4 prints for them: the printed figure is a misprint or counts"
+    " only one railway's km of a route through a neighbour (temir tariff data-quality).",
+)
+NOTE_REENTERS = define(
+    "routing",
+    "Passes through a neighbour and comes back: each railway crossing is its own leg"
+    " (TR-4 gives one leg per crossing).",
+)
 NOTE_CODES = {
     NOTE_FALLBACK: "route.non_official_km",
     NOTE_INFERRED_BORDERS: "route.inferred_border",
     NOTE_FERRY: "route.ferry_km_unknown",
+    NOTE_NOT_AS_PRINTED: "route.not_as_printed",
+    NOTE_REENTERS: "route.reenters",
 }
 
 
@@ -277,6 +293,10 @@ class Route:
             out.append(Message(NOTE_INFERRED_BORDERS))
         if self.ferry:
             out.append(Message(NOTE_FERRY))
+        if any(leg.printed_km is not None for leg in self.legs):
+            out.append(Message(NOTE_NOT_AS_PRINTED))
+        if len(set(self.railways)) < len(self.railways):
+            out.append(Message(NOTE_REENTERS))
         return out
 
     def note_codes(self) -> list[str]:

@@ -72,7 +72,8 @@ def _key(cell: repository.Cell, by: Breakdown) -> list[str]:
     if by is Breakdown.DIRECTION:
         return [cell.direction]
     if by is Breakdown.RAILWAY:
-        return cell.route_railways.split(",")  # a consignment counts on each railway it uses
+        # a consignment counts once on each railway it uses, even one it re-enters
+        return list(dict.fromkeys(cell.route_railways.split(",")))
     if by is Breakdown.CROSSING:
         # Each border crossing the consignment passes, either way ("exit/entry" and
         # "entry/exit" are one crossing: the ESR pair in code order); "none" if none recorded.
