@@ -41,7 +41,7 @@ LAZY: dict[str, Lazy] = {
         "temir.tariff.cli:quote",
         "Quote: alternatives with km, delivery days and the charge in CHF, line by line.",
     ),
-    "db": Lazy("temir.kit.db_cli:app", "Database: migrate, check."),
+    "db": Lazy("temir.db_cli:app", "Database: migrate, check."),
     "users": Lazy("temir.accounts.cli:users_app", "Users: create, list."),
     "orgs": Lazy("temir.accounts.cli:orgs_app", "Organisations: create, list."),
     "tokens": Lazy("temir.accounts.cli:tokens_app", "API tokens: create, list, revoke."),

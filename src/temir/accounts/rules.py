@@ -37,7 +37,6 @@ TOKEN_PREFIX_LENGTH = 12  # scheme + 8 random characters, shown in lists to tell
 TOKEN_MAX_DAYS = 3650
 
 SESSION_LIFETIME = timedelta(hours=12)
-SESSION_COOKIE = "temir_session"
 LOGIN_CSRF_COOKIE = "temir_login_csrf"
 
 LOGIN_WINDOW = timedelta(minutes=15)

@@ -34,7 +34,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from temir.accounts.rules import SESSION_COOKIE
+from temir.kit.cookies import SESSION_COOKIE
 
 # Inline event handlers used by templates, verbatim (attribute value as the browser sees it).
 INLINE_HANDLERS: tuple[str, ...] = (
