@@ -29,6 +29,7 @@ from typing import Protocol
 
 from temir.accounts.model import Actor, OrganisationKind, Role
 from temir.codes.railways import railway_key
+from temir.kit.cookies import SESSION_COOKIE as SESSION_COOKIE
 from temir.kit.errors import PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_, available_languages
 
