@@ -165,12 +165,15 @@ def main() -> None:
     """Run the CLI; an error a command did not catch is still printed as an error, not a trace."""
     import sys
 
-    from temir.kit.cli import fail
-    from temir.kit.errors import TemirError
-
     try:
         app()
-    except TemirError as error:
+    except Exception as error:
+        from temir.kit.errors import TemirError  # imported here: `temir --help` stays light
+
+        if not isinstance(error, TemirError):
+            raise
+        from temir.kit.cli import fail
+
         try:
             fail(error)
         except typer.Exit as exit_:

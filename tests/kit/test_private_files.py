@@ -43,7 +43,7 @@ def test_the_secret_key_is_written_0600_and_reused(
     monkeypatch.setenv("TEMIR_HOME", str(home))
     monkeypatch.delenv("TEMIR_SECRET_KEY", raising=False)
     monkeypatch.delenv("TEMIR_DATABASE_URL", raising=False)
-    first = Settings.from_env()
+    first = Settings.from_env().with_secret()  # created on first need, not by a read command
     key = home / "secret_key"
     assert mode(key) == 0o600
     assert mode(home) == 0o700

@@ -20,6 +20,7 @@ def test_the_first_key_is_made_once_audited_and_then_reused(uow: UnitOfWork) -> 
         assert org is not None
         first = service.ensure_key(s, world.kzh, org, SECRET)
         again = service.ensure_key(s, world.kzh, org, SECRET)
+    with uow() as s:  # audit rows join the hash chain when the unit of work commits
         made = s.scalars(
             select(AuditRow).where(
                 AuditRow.action == "keys.created", AuditRow.target_id == first.key_id

@@ -576,10 +576,13 @@ class Router:
             best, choice = self.batch_indices(x, y, ia, ib)
             out.km[chunk] = best
             found = best < INF
-            if x == y:
-                out.path[chunk[found]] = self._path_id(x, y, -1)
-                out.first_km[chunk] = best
-                continue
+            if x == y:  # the railway's own lines (choice -1), else a route through a neighbour
+                own = found & (choice < 0)
+                out.path[chunk[own]] = self._path_id(x, y, -1)
+                out.first_km[chunk[own]] = best[own]
+                found = found & (choice >= 0)
+                if not found.any():
+                    continue
             plan = self.plan(x, y)
             ids = np.array([self._path_id(x, y, k) for k in range(len(plan.itineraries))])
             rows, k = chunk[found], choice[found]
