@@ -1,5 +1,10 @@
 """Interstate routes: sequences of railways joined at border crossings, ranked by tariff km.
 
+One job in one file (~680 lines): the itinerary search, its vectorised batch form and the
+rebuilding of a batch row as a Route must choose exactly the same path, so they share the
+private tables and plans here; splitting them apart would let them drift (as a domestic pair's
+route through a neighbour once did between the batch and ``temir route``).
+
 A route is a chain of legs, one per railway, each computed with that railway's own TR-4 tables
 between its entry and exit codes (METHOD.md §6); legs join at paired border codes 0 km apart.
 
