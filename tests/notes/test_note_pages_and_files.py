@@ -101,3 +101,23 @@ def test_new_form_from_a_quote_fills_the_route_and_bad_stations_say_so(
     bad = browser.get("/notes/new", params={"from": "999999", "to": "745309"})
     assert bad.status_code == 200
     assert 'data-testid="form-error"' in bad.text
+
+
+def test_api_pdf_prints_in_the_chosen_language_and_refuses_others(
+    client: TestClient,  # noqa: F811
+    auth: dict[str, dict[str, str]],  # noqa: F811
+    world: World,  # noqa: F811
+) -> None:
+    from tests import pdf_inspect
+
+    made = client.post("/api/v1/notes", content=_json(draft()), headers=auth["shipper"])
+    assert made.status_code == 201, made.text
+    note_id = made.json()["id"]
+    pdf = client.get(f"/api/v1/notes/{note_id}/pdf?sheets=1&lang=tg", headers=auth["shipper"])
+    assert pdf.status_code == 200
+    first = pdf_inspect.page_text(pdf_inspect.pages(pdf.content)[0])
+    assert "Борхати СМГС / Накладная СМГС" in first
+    bad = client.get(f"/api/v1/notes/{note_id}/pdf?lang=zh", headers=auth["shipper"])
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "notes.print_language"
+    assert bad.json()["error"]["field"] == "lang"

@@ -277,20 +277,33 @@ def export(
 def pdf(
     note_id: str,
     sheets: Annotated[str, Query(max_length=40, description="all, or e.g. 1,2,6.")] = "all",
+    lang: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description="Print language: auto (departure country's + Russian), kk, tg or ru.",
+        ),
+    ] = None,
     actor: Actor = Depends(current_actor),
     session: Session = Depends(read_session),
 ) -> Response:
-    """The current version printed on the SMGS sheets, with its signatures and QR line."""
+    """The current version printed on the SMGS sheets, with its signatures and QR line.
+
+    Headings print in the departure country's language and Russian (Kazakh from KZH, Tajik
+    from TDZ, Russian alone otherwise); ``lang`` overrides.
+    """
+    from temir.notes.paper.languages import parse_print_language
     from temir.notes.paper.pdf import render_pdf
     from temir.notes.paper.sheets import parse_sheets
     from temir.notes.signatures import SignedNote
 
     chosen = parse_sheets(sheets)
+    print_lang = parse_print_language(lang)
     signed = SignedNote.model_validate(service.export(session, actor, note_id))
     current = signed.versions[-1]
     name = f"smgs-{current.note.consignment_number or note_id[:8]}-v{current.note.version}.pdf"
     return Response(
-        render_pdf(current.note, current.signatures, sheets=chosen, signed=signed),
+        render_pdf(current.note, current.signatures, sheets=chosen, signed=signed, lang=print_lang),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )

@@ -414,9 +414,11 @@ def note_pdf(
     request: Request,
     note_id: str,
     sheets: str = "all",
+    lang: str | None = None,
     session: Session = Depends(read_session),
     actor: Actor | None = Depends(optional_actor),
 ) -> Response:
+    from temir.notes.paper.languages import parse_print_language
     from temir.notes.paper.pdf import render_pdf
     from temir.notes.paper.sheets import parse_sheets
     from temir.notes.signatures import SignedNote
@@ -425,11 +427,14 @@ def note_pdf(
         return login_redirect(request)
     try:
         chosen = parse_sheets(sheets[:40])
+        print_lang = parse_print_language(lang[:10] if lang else None)
         signed = SignedNote.model_validate(service.export(session, actor, note_id))
     except TemirError as exc:
         return missing_page(request, note_id, exc)
     current = signed.versions[-1]
-    pdf = render_pdf(current.note, current.signatures, sheets=chosen, signed=signed)
+    pdf = render_pdf(
+        current.note, current.signatures, sheets=chosen, signed=signed, lang=print_lang
+    )
     name = f"smgs-{current.note.consignment_number or note_id[:8]}-v{current.note.version}.pdf"
     return Response(
         pdf,

@@ -187,6 +187,11 @@ def test_cli_bad_inputs_exit_1_with_codes(tmp_path: Path) -> None:
                               "--sheets", "9"])  # fmt: skip
     assert out.exit_code == 1
     assert "notes.sheets" in out.output
+    out = runner.invoke(app, ["notes", "pdf", str(note), "-o", str(tmp_path / "x.pdf"),
+                              "--lang", "zh"])  # fmt: skip
+    assert out.exit_code == 1
+    assert "notes.print_language" in out.output
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_cli_export_xml_and_import_xml(tmp_path: Path) -> None:

@@ -80,20 +80,32 @@ def pdf(
     synthetic: bool | None = typer.Option(
         None, "--synthetic/--not-synthetic", help="Print the 'synthetic data' footer."
     ),
+    lang: str = typer.Option(
+        "auto",
+        "--lang",
+        help="Headings: auto (departure country's language + Russian), kk, tg or ru (alone).",
+    ),
     as_user: str | None = _as_user_option(),
 ) -> None:
     """Print the note as the SMGS sheets (front and reverse), QR code and signed note inside."""
+    from temir.notes.paper.languages import parse_print_language
     from temir.notes.paper.pdf import render_pdf
     from temir.notes.paper.sheets import parse_sheets
 
     with user_errors():
         chosen = parse_sheets(sheets)
+        print_lang = parse_print_language(lang)
         signed = load_signed(note, as_user)
         if not signed.versions:
             raise TemirError(N_("The file holds no version of a note."), code="chain.empty")
         current = signed.versions[-1]
         data = render_pdf(
-            current.note, current.signatures, sheets=chosen, signed=signed, synthetic=synthetic
+            current.note,
+            current.signatures,
+            sheets=chosen,
+            signed=signed,
+            synthetic=synthetic,
+            lang=print_lang,
         )
         try:
             out.write_bytes(data)

@@ -27,8 +27,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from temir.notes.model import BOXES, CHARGING_LETTERS, Money, Note, Party, StationRef
+from temir.notes.model import CHARGING_LETTERS, Money, Note, Party, StationRef
 from temir.notes.paper.sheets import Sheet
+from temir.notes.paper.titles import SHEET_RECEIVER, Titles
 from temir.notes.signatures import digest
 
 FONT = "DejaVuSansCondensed"
@@ -99,14 +100,19 @@ def _tons(kg: int | None) -> str:
 LABEL_SIZE = 5.6
 TEXT_SIZE = 7.4
 MARGIN = 5 * mm
+MIN_ONE_LINE = 4.6
+"""A two-language heading stays on one line down to this size, else it takes two lines."""
+MIN_SIZE = 3.6
+"""The smallest print; a heading that does not fit even so overflows (and the tests fail)."""
 
 
 class Page:
     """Drawing on A4 in millimetres from the top-left corner, as the form is measured."""
 
-    def __init__(self, canvas: Canvas, font: str) -> None:
+    def __init__(self, canvas: Canvas, font: str, titles: Titles | None = None) -> None:
         self.c = canvas
         self.font = font
+        self.t = titles or Titles(("ru",))
         self.width, self.height = A4
 
     def _y(self, y: float) -> float:
@@ -138,6 +144,37 @@ class Page:
     def text_right(self, x: float, y: float, s: str, size: float = TEXT_SIZE) -> None:
         self.text(x - text_width(s, self.font, size) / mm, y, s, size)
 
+    def fitting(self, s: str, w: float, size: float, smallest: float = MIN_SIZE) -> float:
+        """The largest size, at most ``size`` and not below ``smallest``, at which ``s`` fits."""
+        width = float(text_width(s, self.font, size) / mm)
+        if width <= w or not width:
+            return size
+        return float(max(smallest, size * w / width * 0.999))
+
+    def fit(self, x: float, y: float, s: str, w: float, size: float = TEXT_SIZE) -> None:
+        """``s`` on one line within ``w`` mm, made smaller if it has to be."""
+        self.text(x, y, s, self.fitting(s, w, size))
+
+    def label(
+        self, x: float, y: float, w: float, number: int | str | None, key: str | list[str]
+    ) -> float:
+        """A box's heading in the print languages; returns the extra height (mm) it took.
+
+        One line ``N  Жөнелтуші / Отправитель`` when it fits at :data:`MIN_ONE_LINE` or more;
+        otherwise the national heading and the Russian one on two lines.
+        """
+        lead = f"{number}  " if number is not None else ""
+        names = list(dict.fromkeys(self.t.each(key) if isinstance(key, str) else key))
+        one = lead + " / ".join(names)
+        size = self.fitting(one, w, LABEL_SIZE, 0)
+        if size >= MIN_ONE_LINE or len(names) == 1:
+            self.text(x, y, one, max(size, MIN_SIZE))
+            return 0.0
+        first, second = lead + names[0], " " * len(lead) * 2 + names[1]
+        self.text(x, y - 0.3, first, self.fitting(first, w, LABEL_SIZE - 0.6))
+        self.text(x, y + 1.8, second, self.fitting(second, w, LABEL_SIZE - 0.6))
+        return 1.9
+
     def wrap(self, x: float, y: float, w: float, h: float, s: str, size: float = TEXT_SIZE) -> None:
         """Text wrapped into ``w`` mm, cut with an ellipsis where the box ends."""
         lead = size * 1.18 / mm
@@ -158,43 +195,53 @@ class Page:
         w: float,
         h: float,
         number: int | str | None,
-        title: str,
+        key: str | list[str],
         value: str = "",
         size: float = TEXT_SIZE,
         code: str = "",
     ) -> None:
-        """A numbered box: frame, ``number title`` in small print, the value below.
+        """A numbered box: frame, ``number`` and heading ``key`` in small print, the value below.
+
+        ``key`` names a heading of :mod:`temir.notes.paper.titles`, or is the heading already in
+        each print language.
 
         ``code`` goes to the small coded cell in the top-right corner, as on the form.
         """
         self.rect(x, y, w, h)
-        label = f"{number}  {title}" if number is not None else title
+        cw = max(pdfmetrics.stringWidth(code, self.font, size) / mm + 3, 14) if code else 0.0
         self.c.setFillGray(0.25)
-        self.text(x + 1, y + 2.4, label, LABEL_SIZE)
+        extra = self.label(x + 1, y + 2.4, w - cw - 2, number, key)
         self.c.setFillGray(0)
-        right = w
         if code:
-            cw = max(pdfmetrics.stringWidth(code, self.font, size) / mm + 3, 14)
             self.line(x + w - cw, y, x + w - cw, y + 5, dotted=True)
             self.line(x + w - cw, y + 5, x + w, y + 5, dotted=True)
             self.text(x + w - cw + 1.5, y + 3.8, code, size)
-            right = w - cw
-        self.wrap(x + 1.5, y + 3.0, right - 3 if code else w - 3, h - 3.4, value, size)
+        self.wrap(x + 1.5, y + 3.0 + extra, w - cw - 3, h - 3.4 - extra, value, size)
 
 
-def _box_name(number: int) -> str:
-    return BOXES[number].name_ru
+def sheet_label(t: Titles, sheet: Sheet, lang: str) -> str:
+    """``Лист 1 · Оригинал накладной (для получателя)`` in ``lang``."""
+    return t.get(
+        "sheet",
+        lang,
+        number=sheet.number,
+        name=t.get(f"sheet{sheet.number}", lang),
+        receiver=t.get(SHEET_RECEIVER[sheet.number], lang),
+    )
 
 
 def header(page: Page, note: Note, sheet: Sheet, side: str, qr_text: str) -> None:
-    p = page
+    """Title, sheet and side in each print language; box 29 (consignment number) beside."""
+    p, t = page, page.t
     p.rect(0, 0, 150, 13)
-    p.text(2, 5.2, "Накладная СМГС / SMGS consignment note", 12.5)
-    p.text(2, 10.3, f"{sheet.label}  —  {side}", 7.2)
-    p.box(150, 0, 50, 13, 29, _box_name(29), note.consignment_number or "", 10)
-    p.c.setFillGray(0.35)
-    p.text_right(200, -1.2, sheet.label_en, 5.5)
-    p.c.setFillGray(0)
+    p.fit(2, 5.2, t.both("title"), 146, 12.5)
+    labels = [f"{sheet_label(t, sheet, lang)}  —  {t.get(side, lang)}" for lang in t.langs]
+    if len(labels) == 1:
+        p.fit(2, 10.3, labels[0], 146, 7.2)
+    else:
+        p.fit(2, 8.6, labels[0], 146, 6.2)
+        p.fit(2, 11.6, labels[1], 146, 6.2)
+    p.box(150, 0, 50, 13, 29, "29", note.consignment_number or "", 10)
     del qr_text
 
 
@@ -206,11 +253,13 @@ def footer(page: Page, note: Note, sheet: Sheet, synthetic: bool, n: int, total:
         f"SHA-256 {digest(note)[:16]}… · стр. {n}/{total}"
     )
     p.c.setFillGray(0.3)
-    p.text(0, 286, info, 5.6)
+    p.fit(0, 286, info, 128, 5.6)
     p.c.setFillGray(0)
     if synthetic:
+        warning = p.t.both("synthetic")
+        size = p.fitting(warning, 70, 7)
         p.c.setFillColorRGB(0.7, 0.1, 0.1)
-        p.text_right(200, 286, "СИНТЕТИЧЕСКИЕ ДАННЫЕ / SYNTHETIC DEMO DATA", 7)
+        p.text_right(200, 286, warning, size)
         p.c.setFillGray(0)
 
 
@@ -225,13 +274,13 @@ def _qr_block(page: Page, x: float, y: float, w: float, h: float, qr_text: str) 
     p.c.drawImage(ImageReader(png), p._x(x + 1), p._y(y + 1 + side), side * mm, side * mm)
     tx = x + side + 3
     p.c.setFillGray(0.25)
-    p.text(tx, y + 3, "Проверка подлинности / Verification", LABEL_SIZE)
+    extra = p.label(tx, y + 3, w - side - 4, None, "verification")
     p.c.setFillGray(0)
     p.wrap(
         tx,
-        y + 4,
+        y + 4 + extra,
         w - side - 4,
-        h - 11,
+        h - 11 - extra,
         "Отсканируйте код или введите строку на странице /notes/verify; "
         "или: temir notes verify <файл.pdf> --keys <ключи>. Подписанная накладная вложена в PDF.",
         5.8,
@@ -242,21 +291,20 @@ def _qr_block(page: Page, x: float, y: float, w: float, h: float, qr_text: str) 
 
 
 def draw_front(page: Page, note: Note, qr_text: str) -> None:
-    p, n = page, note
+    p, n, t = page, note, page.t
     # Row B: parties left (1, 4, 5), stations and declarations right (2, 3, verification)
-    p.box(0, 13, 106, 24, 1, _box_name(1), _party(n.consignor), code=n.consignor.client_code or "")
+    p.box(0, 13, 106, 24, 1, "1", _party(n.consignor), code=n.consignor.client_code or "")
     if n.consignor.signatory:
         p.line(0, 33, 106, 33, dotted=True)
-        p.text(1.5, 36, f"Подпись: {n.consignor.signatory}", 6)
-    p.box(0, 37, 106, 22, 4, _box_name(4), _party(n.consignee), code=n.consignee.client_code or "")
-    p.box(0, 59, 106, 14, 5, _box_name(5), _station(n.destination), 9,
-          code=n.destination.esr)  # fmt: skip
-    p.box(106, 13, 94, 12, 2, _box_name(2), _station(n.departure), 9, code=n.departure.esr)
-    p.box(106, 25, 94, 23, 3, _box_name(3), n.consignor_declarations or "")
+        p.fit(1.5, 36, f"{t.both('signature')}: {n.consignor.signatory}", 103, 6)
+    p.box(0, 37, 106, 22, 4, "4", _party(n.consignee), code=n.consignee.client_code or "")
+    p.box(0, 59, 106, 14, 5, "5", _station(n.destination), 9, code=n.destination.esr)
+    p.box(106, 13, 94, 12, 2, "2", _station(n.departure), 9, code=n.departure.esr)
+    p.box(106, 25, 94, 23, 3, "3", n.consignor_declarations or "")
     _qr_block(p, 106, 48, 94, 25, qr_text)
     # Row C: 6 beside the wagon table 7–14
     border = "\n".join(f"{s.esr}  {_station(s)}" for s in n.border_stations)
-    p.box(0, 73, 65, 40, 6, _box_name(6), border)
+    p.box(0, 73, 65, 40, 6, "6", border)
     _wagon_table(p, 65, 73, n)
     # Row D: goods (15–18), seals (19), 20–22 right; 23, 24, 26, 27 left; 25, 28 right
     goods = []
@@ -271,36 +319,36 @@ def draw_front(page: Page, note: Note, qr_text: str) -> None:
         if g.dangerous_goods:
             line += f"; опасный груз: {g.dangerous_goods}"
         goods.append(line)
-    p.box(0, 113, 95, 62, 15, _box_name(15), "\n".join(goods))
+    p.box(0, 113, 95, 62, 15, "15", "\n".join(goods))
     total = n.goods_total_mass_kg
-    p.text(1.5, 173.5, f"Итого масса (графа 18): {total if total is not None else '—'} кг", 6.4)
+    mass = str(total) if total is not None else "—"
+    p.fit(1.5, 173.5, t.both("total_mass", mass=mass), 92, 6.4)
     pays = "\n".join(
         f"{x.carrier}: {x.payer}{' код ' + x.payer_code if x.payer_code else ''}"
         + ("" if x.paid_by_consignor else " (получатель)")
         for x in n.payments
     )
-    p.box(0, 175, 95, 24, 23, _box_name(23), pays)
+    p.box(0, 175, 95, 24, 23, "23", pays)
     docs = "\n".join(
         f"{d.name}{' № ' + d.number if d.number else ''}"
         f"{' от ' + format(d.issued_on, '%d.%m.%Y') if d.issued_on else ''}"
         for d in n.documents
     )
-    p.box(0, 199, 95, 22, 24, _box_name(24), docs)
-    p.box(0, 221, 47.5, 20, 26, "Дата заключения договора", _date(n.contract_date), 8)
-    p.box(47.5, 221, 47.5, 20, 27, _box_name(27), _date(n.arrival_date), 8)
-    p.box(0, 241, 95, 41, 28, "Отметки для таможенных и др. формальностей", n.customs_marks or "")
+    p.box(0, 199, 95, 22, 24, "24", docs)
+    p.box(0, 221, 47.5, 20, 26, "26", _date(n.contract_date), 8)
+    p.box(47.5, 221, 47.5, 20, 27, "27", _date(n.arrival_date), 8)
+    p.box(0, 241, 95, 41, 28, "28", n.customs_marks or "")
 
-    p.box(95, 113, 18, 62, 16, "Род упаковки", "\n".join(g.packing for g in n.goods))
-    p.box(113, 113, 15, 62, 17, "К-во мест",
+    p.box(95, 113, 18, 62, 16, "16", "\n".join(g.packing for g in n.goods))
+    p.box(113, 113, 15, 62, 17, "17",
           "\n".join(str(g.packages) if g.packages else "" for g in n.goods))  # fmt: skip
-    p.box(128, 113, 22, 62, 18, _box_name(18),
-          "\n".join(str(g.mass_kg or "") for g in n.goods))  # fmt: skip
+    p.box(128, 113, 22, 62, 18, "18", "\n".join(str(g.mass_kg or "") for g in n.goods))
     _seals(p, 150, 113, 50, 62, n)
-    p.box(95, 175, 105, 8, 20, _box_name(20), _loaded(n.loaded_by), 7)
-    p.box(95, 183, 105, 9, 21, _box_name(21), n.mass_method or "", 7)
+    p.box(95, 175, 105, 8, 20, "20", _loaded(n.loaded_by), 7)
+    p.box(95, 183, 105, 9, 21, "21", n.mass_method or "", 7)
     _carriers(p, 95, 192, 105, 49, n)
-    p.box(95, 241, 105, 17, 25, _box_name(25), n.info_not_for_carrier or "")
-    p.box(95, 258, 105, 24, 30, _box_name(30), "\n".join(n.carrier_remarks))
+    p.box(95, 241, 105, 17, 25, "25", n.info_not_for_carrier or "")
+    p.box(95, 258, 105, 24, 30, "30", "\n".join(n.carrier_remarks))
 
 
 def _loaded(value: object) -> str:
@@ -308,31 +356,44 @@ def _loaded(value: object) -> str:
 
 
 _WAGON_COLS: Final = (
-    (7, "Вагон", 45.0), (8, "Предост.", 10.0), (9, "Грузоп., т", 14.0), (10, "Оси", 8.0),
-    (11, "Тара, кг", 14.0), (12, "Тип цист.", 12.0), (13, "Масса, кг", 17.0), (14, "Мест", 15.0),
+    (7, 45.0), (8, 10.0), (9, 14.0), (10, 8.0), (11, 14.0), (12, 12.0), (13, 17.0), (14, 15.0),
 )  # fmt: skip
+"""Boxes 7–14: the wagon table's columns and their widths (mm)."""
+
+
+def _column_title(p: Page, x: float, y: float, w: float, number: int) -> None:
+    """A wagon-table column heading: its number, then the heading in each language, one a line.
+
+    Columns 13 and 14 sit under "after transshipment", so their number leads the first line.
+    """
+    names = list(dict.fromkeys(p.t.each(str(number))))
+    if number in (13, 14):
+        names[0] = f"{number} {names[0]}"
+        lines = (6.0, 8.9) if len(names) > 1 else (7.2,)
+    else:
+        p.text(x, y + 2.6, str(number), LABEL_SIZE)
+        lines = (5.6, 8.6) if len(names) > 1 else (6.6,)
+    for name, at in zip(names, lines, strict=True):
+        p.fit(x, y + at, name, w, 4.6)
 
 
 def _wagon_table(p: Page, x: float, y: float, n: Note) -> None:
     p.rect(x, y, 135, 40)
     p.line(x + 103, y + 3.5, x + 135, y + 3.5)
     p.c.setFillGray(0.25)
-    p.text(x + 105, y + 2.6, "После перегрузки", LABEL_SIZE)
+    p.fit(x + 104, y + 2.6, p.t.both("after_transshipment"), 30, LABEL_SIZE)
+    head = 10.0
     cx = x
-    for number, title, width in _WAGON_COLS:
+    for number, width in _WAGON_COLS:
         if cx > x:
             p.line(cx, y + (3.5 if number == 14 else 0), cx, y + 40)
-        if number in (13, 14):
-            p.text(cx + 0.8, y + 6.4, f"{number} {title}", LABEL_SIZE)
-        else:
-            p.text(cx + 0.8, y + 2.6, str(number), LABEL_SIZE)
-            p.text(cx + 0.8, y + 6.0, title, LABEL_SIZE - 0.4)
+        _column_title(p, cx + 0.8, y, width - 1.4, number)
         cx += width
     p.c.setFillGray(0)
-    p.line(x, y + 7.5, x + 135, y + 7.5)
+    p.line(x, y + head, x + 135, y + head)
     rows = n.wagons[:4]
     for i, w in enumerate(rows):
-        ry = y + 7.5 + i * 8
+        ry = y + head + i * 7
         values = [
             f"{w.number} {w.railway or ''}".strip(),
             _provider(w.provided_by),
@@ -344,25 +405,25 @@ def _wagon_table(p: Page, x: float, y: float, n: Note) -> None:
             str(w.packages_after_transshipment or ""),
         ]
         cx = x
-        for (number, _, width), value in zip(_WAGON_COLS, values, strict=True):
-            p.text(cx + 1, ry + 3.6, value, 8.5 if number == 7 else TEXT_SIZE)
+        for (number, width), value in zip(_WAGON_COLS, values, strict=True):
+            p.fit(cx + 1, ry + 3.6, value, width - 2, 8.5 if number == 7 else TEXT_SIZE)
             cx += width
         owner = " · ".join(v for v in (w.owner, w.wagon_type) if v)
-        p.wrap(x + 1, ry + 3.8, 43, 3.6, owner, 5.4)
-        p.line(x, ry + 8, x + 135, ry + 8, dotted=True)
+        p.wrap(x + 1, ry + 3.6, 43, 3.4, owner, 5.2)
+        p.line(x, ry + 7, x + 135, ry + 7, dotted=True)
     if len(n.wagons) > 4:
-        p.text(x + 1, y + 39, f"… ещё {len(n.wagons) - 4} ваг. — см. вложенный файл накладной", 6)
+        p.text(x + 1, y + 39.4, f"… ещё {len(n.wagons) - 4} ваг. — см. вложенный файл накладной", 5)
 
 
 def _seals(p: Page, x: float, y: float, w: float, h: float, n: Note) -> None:
     p.rect(x, y, w, h)
     p.c.setFillGray(0.25)
-    p.text(x + 1, y + 2.4, f"19  {_box_name(19)}", LABEL_SIZE)
-    p.text(x + 1, y + 6, "к-во", LABEL_SIZE)
-    p.text(x + 11, y + 6, "знаки", LABEL_SIZE)
+    p.label(x + 1, y + 2.4, w - 2, 19, "19")
+    p.fit(x + 1, y + 6, p.t.both("seal_count", sep="/"), 8.6, LABEL_SIZE)
+    p.fit(x + 11, y + 6, p.t.both("seal_marks"), w - 12, LABEL_SIZE)
     p.c.setFillGray(0)
     p.line(x, y + 7, x + w, y + 7)
-    p.line(x + 10, y + 3.5, x + 10, y + h)
+    p.line(x + 10, y + 7, x + 10, y + h)
     for i, seal in enumerate(n.seals[:10]):
         ry = y + 7 + (i + 1) * 5.2
         p.text(x + 2, ry - 1.4, str(seal.count))
@@ -373,15 +434,15 @@ def _seals(p: Page, x: float, y: float, w: float, h: float, n: Note) -> None:
 def _carriers(p: Page, x: float, y: float, w: float, h: float, n: Note) -> None:
     p.rect(x, y, w, h)
     p.c.setFillGray(0.25)
-    p.text(x + 1, y + 2.6, "22  Перевозчики", LABEL_SIZE)
-    p.text(x + 36, y + 2.6, "(участки от/до)", LABEL_SIZE)
-    p.text(x + w - 19, y + 2.6, "(коды станций)", LABEL_SIZE)
+    p.label(x + 1, y + 2.6, 33, 22, "22")
+    p.label(x + 36, y + 2.6, w - 57, None, "carrier_sections")
+    p.label(x + w - 19, y + 2.6, 18, None, "carrier_codes")
     p.c.setFillGray(0)
-    p.line(x, y + 3.6, x + w, y + 3.6)
-    p.line(x + 35, y + 3.6, x + 35, y + h, dotted=True)
-    p.line(x + w - 20, y + 3.6, x + w - 20, y + h, dotted=True)
+    p.line(x, y + 4.6, x + w, y + 4.6)
+    p.line(x + 35, y + 4.6, x + 35, y + h, dotted=True)
+    p.line(x + w - 20, y + 4.6, x + w - 20, y + h, dotted=True)
     for i, c in enumerate(n.carriers[:5]):
-        ry = y + 3.6 + i * 9
+        ry = y + 4.0 + i * 9
         p.text(x + 1, ry + 3.6, c.carrier, 8)
         p.wrap(x + 1, ry + 4.0, 33, 5, c.name or "", 5.6)
         p.wrap(x + 36, ry + 0.2, w - 57, 4.4, c.from_station.name, 6.8)
@@ -396,41 +457,46 @@ def draw_reverse(page: Page, note: Note) -> None:
     reports = "\n".join(
         f"№ {r.number}, ст. {r.station_esr} {_date(r.drawn_up_at)}" for r in n.commercial_reports
     )
-    p.box(0, 13, 66, 22, 31, _box_name(31), reports)
+    p.box(0, 13, 66, 22, 31, "31", reports)
     ext = "\n".join(
         f"{e.days} сут., ст. {e.station_esr}: {e.reason} {_date(e.recorded_at)}"
         for e in n.extensions
     )
-    p.box(66, 13, 67, 22, 32, _box_name(32), ext)
-    p.box(133, 13, 67, 22, 35, _box_name(35), _date(n.arrival_notice_at), 8)
+    p.box(66, 13, 67, 22, 32, "32", ext)
+    p.box(133, 13, 67, 22, 35, "35", _date(n.arrival_notice_at), 8)
     hand = "\n".join(
         f"{h.from_carrier} → {h.to_carrier}, ст. {h.station_esr}, {_date(h.at)}"
         for h in n.handovers
     )
-    p.box(0, 35, 100, 26, 33, _box_name(33), hand)
+    p.box(0, 35, 100, 26, 33, "33", hand)
     passes = "\n".join(f"ст. {b.station_esr}  {_date(b.at)}" for b in n.border_passages)
-    p.box(100, 35, 55, 26, 34, "Проследование погран. станций", passes)
+    p.box(100, 35, 55, 26, 34, "34", passes)
     d = n.delivery
     delivered = (
         f"{_date(d.at)}\nст. {d.station_esr or ''}\n{d.received_by or ''}".strip() if d else ""
     )
-    p.box(155, 35, 45, 26, 36, "Отметки о выдаче груза", delivered)
+    p.box(155, 35, 45, 26, 36, "36", delivered)
     _charges(p, 0, 63, n)
 
 
-_SIDES: Final = (("отправитель", (44, 45), (48, 49), (52, 53), (56, 57)),
-                 ("получатель", (46, 47), (50, 51), (54, 55), (58, 59)))  # fmt: skip
+_SIDES: Final = (("consignor", (44, 45), (48, 49), (52, 53), (56, 57)),
+                 ("consignee", (46, 47), (50, 51), (54, 55), (58, 59)))  # fmt: skip
 
 
 def _charges(p: Page, x: float, y: float, n: Note) -> None:
     """Boxes 37–63, one row per charging section А–Е, split consignor / consignee as printed."""
+    t = p.t
     left, side_w, row_h = 108.0, 46.0, 27.0
     p.rect(x, y, 200, 8)
-    p.text(x + 1.5, y + 5.4, "Расчёт провозных платежей (графы 37–63)", 8)
+    heads = t.each("charges")
+    for i, head in enumerate(heads):
+        p.fit(x + 1.5, y + (5.4 if len(heads) == 1 else 3.4 + i * 3.2), head, left - 3, 8)
     for k, (who, *_rest) in enumerate(_SIDES):
         sx = x + left + k * side_w
         p.line(sx, y, sx, y + 8)
-        p.text(sx + 1.5, y + 5.4, f"Взыскано с: {who}", 7)
+        for i, lang in enumerate(t.langs):
+            line = t.get("collected_from", lang, who=t.get(who, lang))
+            p.fit(sx + 1.5, y + (5.4 if len(t.langs) == 1 else 3.4 + i * 3.2), line, side_w - 3, 7)
     sections = {c.letter: c for c in n.charges}
     for i, letter in enumerate(CHARGING_LETTERS):
         ry = y + 8 + i * row_h
@@ -438,55 +504,54 @@ def _charges(p: Page, x: float, y: float, n: Note) -> None:
         p.rect(x, ry, 6, row_h)
         p.text(x + 1.4, ry + row_h / 2 + 1.4, letter, 10)
         cells = [
-            (37, "Участок (коды станций)", f"{c.from_esr} – {c.to_esr}" if c else "", 31, 0),
-            (38, "Расст., км", str(c.distance_km or "") if c else "", 15, 0),
-            (39, "Расч. масса, кг", str(c.chargeable_mass_kg or "") if c else "", 21, 0),
-            (41, "Тариф", (c.tariff or "") if c else "", 17, 0),
-            (42, "Код груза", (c.cargo_code or "") if c else "", 18, 0),
-            (40, "Дополнительные сборы", _additional(c) if c else "", 51, 1),
-            (43, "Курс пересч.", str(c.conversion_rate or "") if c else "", 51, 1),
+            (37, f"{c.from_esr} – {c.to_esr}" if c else "", 31, 0),
+            (38, str(c.distance_km or "") if c else "", 15, 0),
+            (39, str(c.chargeable_mass_kg or "") if c else "", 21, 0),
+            (41, (c.tariff or "") if c else "", 17, 0),
+            (42, (c.cargo_code or "") if c else "", 18, 0),
+            (40, _additional(c) if c else "", 51, 1),
+            (43, str(c.conversion_rate or "") if c else "", 51, 1),
         ]
         cx_top, cx_bot = x + 6, x + 6
-        for number, title, value, width, row in cells:
+        for number, value, width, row in cells:
             if row == 0:
-                p.box(cx_top, ry, width, row_h / 2, number, title, value, 7.6)
+                p.box(cx_top, ry, width, row_h / 2, number, str(number), value, 7.6)
                 cx_top += width
             else:
-                p.box(cx_bot, ry + row_h / 2, width, row_h / 2, number, title, value, 6.6)
+                p.box(cx_bot, ry + row_h / 2, width, row_h / 2, number, str(number), value, 6.6)
                 cx_bot += width
         for k, (_who, cur, carriage, extra, total) in enumerate(_SIDES):
             sx = x + left + k * side_w
             p.rect(sx, ry, side_w, row_h)
             rows = [
-                (f"{cur[0]}/{cur[1]} валюта",
-                 " / ".join(_currencies(c, k)) if c else ""),
-                (f"{carriage[0]}/{carriage[1]} провозная плата",
-                 _pair(c, "carriage_charge", k) if c else ""),
-                (f"{extra[0]}/{extra[1]} доп. сборы", _pair(c, "additional_total", k) if c else ""),
-                (f"{total[0]}/{total[1]} итого", _pair(c, "total", k) if c else ""),
-            ]  # fmt: skip
-            for j, (title, value) in enumerate(rows):
+                (cur, "currency", " / ".join(_currencies(c, k)) if c else ""),
+                (carriage, "carriage_charge", _pair(c, "carriage_charge", k) if c else ""),
+                (extra, "additional_total", _pair(c, "additional_total", k) if c else ""),
+                (total, "section_total", _pair(c, "total", k) if c else ""),
+            ]
+            for j, (numbers, key, value) in enumerate(rows):
                 yy = ry + j * row_h / 4
                 if j:
                     p.line(sx, yy, sx + side_w, yy, dotted=True)
                 p.c.setFillGray(0.25)
-                p.text(sx + 1, yy + 2.2, title, 5.0)
+                title = f"{numbers[0]}/{numbers[1]} {t.both(key)}"
+                p.fit(sx + 1, yy + 2.2, title, side_w - 2, 5.0)
                 p.c.setFillGray(0)
-                p.text(sx + 1, yy + 5.6, value, 6.6)
+                p.fit(sx + 1, yy + 5.6, value, side_w - 2, 6.6)
     ty = y + 8 + 6 * row_h
-    t = n.totals
+    tot = n.totals
     for k, (who, *_r) in enumerate(_SIDES):
         sx = x + left + k * side_w
         numbers = (60, 61) if k == 0 else (62, 63)
         value = ""
-        if t is not None:
-            pair = (t.consignor_tariff, t.consignor_payment) if k == 0 else (
-                t.consignee_tariff, t.consignee_payment)  # fmt: skip
+        if tot is not None:
+            pair = (tot.consignor_tariff, tot.consignor_payment) if k == 0 else (
+                tot.consignee_tariff, tot.consignee_payment)  # fmt: skip
             value = " / ".join(_money(m) for m in pair if m)
-        p.box(sx, ty, side_w, 10, f"{numbers[0]}/{numbers[1]}", f"Всего ({who})", value, 7)
-    p.box(x, ty, left, 10, 64, "Отметки для исчисления провозных платежей",
-          n.charge_remarks or "", 6.8)  # fmt: skip
-    p.box(x, ty + 10, 200, 9, 65, _box_name(65), _money(n.collect_from_consignor), 7.4)
+        names = [t.get("grand_total", lang, who=t.get(who, lang)) for lang in t.langs]
+        p.box(sx, ty, side_w, 10, f"{numbers[0]}/{numbers[1]}", names, value, 7)
+    p.box(x, ty, left, 10, 64, "64", n.charge_remarks or "", 6.8)
+    p.box(x, ty + 10, 200, 9, 65, "65", _money(n.collect_from_consignor), 7.4)
 
 
 def _additional(c: Any) -> str:

@@ -12,6 +12,10 @@ reverse), and must be able to check it offline. So every sheet carries:
   extracts it (:func:`embedded_signed_note`) and checks it against public keys;
 * the sheet's number, name and receiver on every page, and a PDF outline naming each page.
 
+Headings are printed in the departure country's language and in Russian
+(:mod:`temir.notes.paper.languages`: Kazakh + Russian from Kazakhstan, Tajik + Russian from
+Tajikistan, Russian alone otherwise); ``lang`` overrides the choice.
+
 The sheets are :mod:`temir.notes.paper.sheets`; the drawing of each is
 :mod:`temir.notes.paper.layout`. This module makes the file and reads it back.
 """
@@ -30,8 +34,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from temir.kit.errors import ValidationFailed
 from temir.notes.model import Note
+from temir.notes.paper.languages import print_languages
 from temir.notes.paper.layout import Page, draw_front, draw_reverse, font, footer, header
 from temir.notes.paper.sheets import ALL_SHEETS, SHEETS, is_synthetic, qr_payload
+from temir.notes.paper.titles import Titles
 from temir.notes.signatures import SignedNote, SignedVersion
 from temir.signing.model import Signature
 
@@ -62,13 +68,16 @@ def render_pdf(
     sheets: Iterable[int] = ALL_SHEETS,
     signed: SignedNote | None = None,
     synthetic: bool | None = None,
+    lang: str | None = None,
 ) -> bytes:
     """The chosen sheets of ``note`` (front and reverse of each) as one A4 PDF.
 
     ``signed``: the note's whole signed history to embed (defaults to this version with
     ``signatures``); the printed version must be its last one. ``synthetic``: print the
-    "synthetic demo data" footer (``None``: decided by :func:`is_synthetic`).
+    "synthetic demo data" footer (``None``: decided by :func:`is_synthetic`). ``lang``: ``kk``,
+    ``tg`` (with Russian) or ``ru`` (alone); ``None``/``auto``: from the departure railway.
     """
+    titles = Titles(print_languages(note, lang))
     chosen = [SHEETS[s] for s in sorted(set(sheets))]
     if not chosen:
         raise ValidationFailed("Choose at least one sheet.", code="notes.sheets", field="sheets")
@@ -86,15 +95,16 @@ def render_pdf(
     canvas.setAuthor("Temir")
     canvas.setKeywords(f"SMGS; {qr_text}" + ("; synthetic" if synthetic else ""))
     canvas.setCreator("Temir (temir.notes.pdf)")
-    page = Page(canvas, form_font)
+    canvas.setProducer(f"Temir; print languages {'+'.join(titles.langs)}")
+    page = Page(canvas, form_font, titles)
     total = 2 * len(chosen)
     number = 0
     for sheet in chosen:
-        for side, draw in (("лицевая сторона", draw_front), ("оборот", draw_reverse)):
+        for side, draw in (("front", draw_front), ("reverse", draw_reverse)):
             number += 1
             key = f"sheet{sheet.number}{'f' if draw is draw_front else 'r'}"
             canvas.bookmarkPage(key)
-            canvas.addOutlineEntry(f"{sheet.label} — {side}", key, level=0)
+            canvas.addOutlineEntry(f"{sheet.label} — {titles.get(side, 'ru')}", key, level=0)
             header(page, note, sheet, side, qr_text)
             if draw is draw_front:
                 draw_front(page, note, qr_text)
