@@ -16,10 +16,12 @@ from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor
 from temir.accounts.tables import AuditRow
 from temir.kit.db import UnitOfWork
+from temir.kit.i18n import translate
 from temir.stats.plans import repository as plan_repository
 from temir.stats.plans import service as plan_service
 from temir.stats.protocol import repository
 from temir.stats.protocol import service as protocol_service
+from tests import pdf_inspect
 from tests.stats.conftest import SECRET
 
 ADMIN = Actor.system("tests")
@@ -104,10 +106,16 @@ def test_create_sign_verify_check_and_files_over_the_api(
     wrong = client.get(f"/api/v1/stats/protocols/{PID}/check", params={"year": 2030})
     assert error_of(wrong) == (422, "stats.protocol.check_year")
 
-    for lang in ("ru", "en"):
+    for lang in ("ru", "en", "auto", "ru+tg"):
         pdf = client.get(f"/api/v1/stats/protocols/{PID}/protocol.pdf", params={"lang": lang})
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF-")
+    ru_tg = pdf_inspect.page_text(pdf_inspect.pages(pdf.content)[0])
+    assert "Протокол" in ru_tg
+    assert translate("Results of {year} and plans for {plan_year}", "tg", year=2024,
+                     plan_year=2025) in ru_tg  # fmt: skip
+    assert "Хаттама" not in ru_tg  # Kazakh was not asked for
+    assert f"protocol-{PID}-ru-tg.pdf" in pdf.headers["content-disposition"]
     bad_lang = client.get(f"/api/v1/stats/protocols/{PID}/protocol.pdf", params={"lang": "de"})
     assert error_of(bad_lang) == (422, "stats.protocol.lang")
     xlsx = client.get(f"/api/v1/stats/protocols/{PID}/protocol.xlsx")

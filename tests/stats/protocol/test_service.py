@@ -19,6 +19,7 @@ from temir.accounts.tables import AuditRow
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from temir.kit.i18n import translate
 from temir.signing import repository as key_repository
 from temir.signing import service as key_service
 from temir.signing.keyring import load_keys
@@ -27,9 +28,11 @@ from temir.stats.protocol import pdf as protocol_pdf
 from temir.stats.protocol import repository
 from temir.stats.protocol import rules as protocol
 from temir.stats.protocol import service as protocol_service
+from temir.stats.protocol.languages import protocol_languages
 from temir.stats.tables import StatsProtocolRow
 from temir.stats.volumes import repository as volumes_repository
 from temir.stats.volumes.model import Fact
+from tests import pdf_inspect
 from tests.stats.conftest import SECRET
 
 ACTOR = Actor.system("tests")
@@ -307,6 +310,74 @@ def test_pdf_is_drawn_in_russian_and_english_with_the_embedded_font(
     assert ru_text["between"] == "между KZH (Казахстан) и TDZ (Таджикистан)"
     assert protocol_pdf.number(5_900_000, "ru") == "5\u00a0900\u00a0000"
     assert protocol_pdf.percent("15.1", "ru") == "+15,1"
+
+
+def test_protocol_languages_are_russian_and_the_parties() -> None:
+    assert protocol_languages(("KZH", "TDZ")) == ("ru", "kk", "tg")
+    assert protocol_languages(("TDZ", "KZH")) == ("ru", "tg", "kk")
+    assert protocol_languages(("KRG", "TRK")) == ("ru",)  # no Kyrgyz or Turkmen catalog
+    assert protocol_languages(("KZH", "TDZ"), "RU+kk") == ("ru", "kk")
+    assert protocol_languages(("KZH", "TDZ"), "en") == ("en",)
+    for wrong in ("de", "ru+zh", "+"):
+        with pytest.raises(ValidationFailed) as caught:
+            protocol_languages(("KZH", "TDZ"), wrong)
+        assert caught.value.code == "stats.protocol.lang"
+
+
+def test_kz_tj_pdf_prints_russian_kazakh_and_tajik_and_everything_fits(
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol
+) -> None:
+    with stats_uow.read() as session:
+        pdf = protocol_service.protocol_pdf(session, PID)
+    pages = pdf_inspect.pages(pdf)
+    text = "\n".join(pdf_inspect.page_text(p) for p in pages)
+    for heading in ("Протокол / Хаттама", "Итоги 2025 года и планы на 2026 год", "Подписи",
+                    "Қолтаңбалар", "Имзоҳо", "KZH (Казахстан)", "TDZ (Таджикистан)"):  # fmt: skip
+        assert heading in text, heading
+    for lang in ("kk", "tg"):
+        for msgid, params in (
+            ("Results of {year} and plans for {plan_year}", {"year": 2025, "plan_year": 2026}),
+            ("3. Notes and agreements", {}),
+            ("change, %", {}),
+            ("commodity group", {}),
+            ("signed at (UTC)", {}),
+        ):
+            wanted = translate(msgid, lang, **params)
+            assert wanted != msgid, (lang, msgid)  # the catalog translates it
+            # a heading may wrap inside its cell: compare without the spaces
+            assert re.sub(r"\s", "", wanted) in re.sub(r"\s", "", text), (lang, wanted)
+    for page in pages:
+        assert pdf_inspect.overflowing(page) == []
+    assert pdf_inspect.missing_glyphs(pdf) == []
+
+
+def test_kz_tj_xlsx_heads_each_column_in_three_languages_and_is_wide_enough(
+    stats_uow: UnitOfWork, created: protocol_service.StoredProtocol
+) -> None:
+    with stats_uow.read() as session:
+        payload = protocol_service.protocol_xlsx(session, PID, "auto")
+    book = load_workbook(io.BytesIO(payload))
+    results = list(book["results"].iter_rows(values_only=True))
+    header = next(r for r in results if r[2] == "commodity_group")
+    header_row = results.index(header) + 1
+    assert header[5] == "\n".join(translate("change, %", x) for x in ("ru", "kk", "tg"))
+    assert header[5].splitlines()[0] == "изменение, %"
+    grain = next(r for r in results if r[2] == "grain")
+    assert grain[4] == 1_400_000
+    assert grain[1] == "Зерно"  # commodity groups have no Kazakh or Tajik names: Russian
+    # no text is cut: it fits its column, wraps, or spills into an empty cell on its right
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str):
+                    continue
+                width = sheet.column_dimensions[cell.column_letter].width
+                longest = max(len(line) for line in cell.value.splitlines())
+                right = sheet.cell(row=cell.row, column=cell.column + 1).value
+                fits = longest <= width or cell.alignment.wrap_text or right is None
+                assert fits, (sheet.title, cell.coordinate, cell.value)
+                if cell.row == header_row and sheet.title == "results":
+                    assert longest <= width, cell.value  # column headings are never wrapped
 
 
 def test_next_years_actuals_are_checked_against_the_signed_plan(

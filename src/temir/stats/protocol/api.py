@@ -23,12 +23,12 @@ from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
 from temir.stats.plans.api import BETWEEN, PlanWriter, parse_between
 from temir.stats.protocol import service as protocol_service
+from temir.stats.protocol.languages import AUTO, parse_languages
 
 router = APIRouter()
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LANGS = ("ru", "en")
 ProtocolId = Annotated[str, Path(max_length=40, description="e.g. 2025-KZ-TJ")]
 
 
@@ -45,15 +45,10 @@ def _reader(request: Request, actor: Actor | None) -> Actor:
 
 
 def _file_language(lang: str | None) -> str:
-    chosen = (lang or "ru").strip().lower()
-    if chosen not in LANGS:
-        raise ValidationFailed(
-            N_("Language {language} is not available; choose ru or en."),
-            code="stats.protocol.lang",
-            field="lang",
-            language=chosen[:10],
-        )
-    return chosen
+    """The ``?lang=`` of a file, checked: ``auto`` (default), ``ru``, ``en``, ``kk``, ``tg``,
+    ``ru+kk``…"""
+    parse_languages(lang)
+    return (lang or AUTO).strip().lower()
 
 
 @router.get("/protocols")
@@ -154,10 +149,11 @@ def protocol_pdf(
     protocol_id: ProtocolId,
     lang: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    """The protocol as PDF (``?lang=ru`` or ``en``; Russian by default)."""
+    """The protocol as PDF: by default in Russian and the parties' languages side by side (KZH
+    Kazakh, TDZ Tajik); ``?lang=ru``, ``en``, ``kk``, ``tg`` for one, ``ru+kk`` for a choice."""
     chosen = _file_language(lang)
     payload = protocol_service.protocol_pdf(session, protocol_id, chosen)
-    name = f"protocol-{protocol_id.upper()}-{chosen}.pdf"
+    name = f"protocol-{protocol_id.upper()}-{chosen.replace('+', '-')}.pdf"
     return Response(
         payload,
         media_type="application/pdf",
@@ -171,10 +167,10 @@ def protocol_xlsx(
     protocol_id: ProtocolId,
     lang: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    """The protocol as XLSX (sheets results, plan, notes)."""
+    """The protocol as XLSX (sheets results, plan, notes), in the languages of the PDF."""
     chosen = _file_language(lang)
     payload = protocol_service.protocol_xlsx(session, protocol_id, chosen)
-    name = f"protocol-{protocol_id.upper()}-{chosen}.xlsx"
+    name = f"protocol-{protocol_id.upper()}-{chosen.replace('+', '-')}.xlsx"
     return Response(
         payload,
         media_type=XLSX_TYPE,

@@ -21,6 +21,7 @@ from temir.signing.keyring import load_keys
 from temir.stats.plans.cli import BETWEEN, render_plan_vs_actual
 from temir.stats.protocol import service as protocol_service
 
+LANG_HELP = "auto (Russian + the parties' languages), ru, en, kk, tg, or e.g. ru+kk."
 YEAR_N = typer.Option(..., "--year", help="Year N whose results the protocol records.")
 
 
@@ -135,11 +136,11 @@ def _write(out: Path, payload: bytes, as_json: bool) -> None:
 def protocol_pdf(
     year: int = YEAR_N,
     between: tuple[str, str] = BETWEEN,
-    lang: str = typer.Option("ru", help="ru or en."),
+    lang: str = typer.Option("auto", help=LANG_HELP),
     out: Path = typer.Option(..., "--out", "-o", help="PDF file to write."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Render the protocol as PDF (Russian or English)."""
+    """Render the protocol as PDF (Russian and the parties' languages by default)."""
     pid = _pid(year, between, as_json)
     with user_errors(as_json), runtime.uow().read() as session:
         payload = protocol_service.protocol_pdf(session, pid, lang)
@@ -149,7 +150,7 @@ def protocol_pdf(
 def protocol_xlsx(
     year: int = YEAR_N,
     between: tuple[str, str] = BETWEEN,
-    lang: str = typer.Option("ru", help="ru or en."),
+    lang: str = typer.Option("auto", help=LANG_HELP),
     out: Path = typer.Option(..., "--out", "-o", help="XLSX file to write."),
     as_json: bool = JSON_OPTION,
 ) -> None:

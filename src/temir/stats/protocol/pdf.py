@@ -1,4 +1,9 @@
-"""The protocol as a PDF, in Russian or English, drawn from its stored (signed) content.
+"""The protocol as a PDF, drawn from its stored (signed) content, in one or several languages.
+
+By default Russian plus the parties' languages (:mod:`temir.stats.protocol.languages`: for the
+KZH–TDZ protocol Russian, Kazakh and Tajik): every heading, row label and column title is
+printed in each language, one under the other. Commodity groups have Russian and English names
+only (shared data), so they print in Russian unless the protocol is printed in English alone.
 
 Why from the stored content and not from the database: the paper must show exactly the figures
 both parties signed; recomputing them from facts imported later would change the paper under
@@ -11,7 +16,7 @@ Fonts: DejaVu Sans Condensed vendored with the notes (``temir/notes/fonts``, lic
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -78,10 +83,29 @@ def percent(value: str | None, lang: str) -> str:
 
 
 def group_name(code: str, lang: str) -> str:
+    """The commodity group's name: English for ``en``, else Russian (no kk/tg names exist)."""
     group = data.commodity_groups().get(code)
     if group is None:
         return code
-    return group.name_ru if lang == "ru" else group.name_en
+    return group.name_en if lang == "en" else group.name_ru
+
+
+class Words:
+    """Text in every print language, national ones after the first, repeats dropped."""
+
+    def __init__(self, langs: Sequence[str]) -> None:
+        self.langs = tuple(langs)
+        self.first = self.langs[0]
+
+    def each(self, msgid: str, **params: Any) -> list[str]:
+        return list(dict.fromkeys(translate(msgid, lang, **params) for lang in self.langs))
+
+    def of(self, fn: Callable[..., str], *args: Any) -> list[str]:
+        """``fn(*args, lang)`` in every language: ``party_name``, ``direction_name``, …"""
+        return list(dict.fromkeys(fn(*args, lang) for lang in self.langs))
+
+    def lines(self, msgid: str, **params: Any) -> str:
+        return "\n".join(self.each(msgid, **params))
 
 
 def party_name(code: str, lang: str) -> str:
@@ -150,121 +174,140 @@ def render_pdf(
     content: Mapping[str, Any],
     signatures: Sequence[Signature],
     digest: str,
-    lang: str = "en",
+    lang: str | Sequence[str] = "en",
 ) -> bytes:
-    """The protocol as an A4 PDF in ``lang`` (``ru`` or ``en``)."""
+    """The protocol as an A4 PDF in ``lang``: one language or several (``("ru", "kk", "tg")``)."""
     name = font()
-    t = texts(content, lang)
+    w = Words((lang,) if isinstance(lang, str) else lang)
+    first = w.first
     styles = {
         "title": ParagraphStyle("t", fontName=name, fontSize=16, leading=20, alignment=TA_CENTER),
         "sub": ParagraphStyle("s", fontName=name, fontSize=11, leading=14, alignment=TA_CENTER),
         "h": ParagraphStyle("h", fontName=name, fontSize=11, leading=14, spaceBefore=8,
-                            spaceAfter=4),
+                            spaceAfter=4, keepWithNext=1),
         "p": ParagraphStyle("p", fontName=name, fontSize=9, leading=12),
+        "cell": ParagraphStyle("c", fontName=name, fontSize=8, leading=9.6),
         "warn": ParagraphStyle("w", fontName=name, fontSize=9, leading=12,
                                textColor=colors.HexColor("#b00020"), alignment=TA_CENTER),
     }  # fmt: skip
+
+    def para(lines: Sequence[str], style: str) -> Paragraph:
+        return Paragraph("<br/>".join(escape(x) for x in lines), styles[style])
+
+    def cell(lines: Sequence[str]) -> Paragraph:
+        return para(lines, "cell")
+
+    each_text = [texts(content, x) for x in w.langs]
+
+    def heading(key: str) -> list[str]:
+        return list(dict.fromkeys(t[key] for t in each_text))
+
     year, previous = content["year"], content["previous_year"]
     story: list[Any] = [
-        Paragraph(escape(t["title"]), styles["title"]),
-        Paragraph(escape(t["subtitle"]), styles["sub"]),
-        Paragraph(escape(t["between"]), styles["sub"]),
+        para([" / ".join(heading("title"))], "title"),
+        para(heading("subtitle"), "sub"),
+        para(heading("between"), "sub"),
     ]
     place_date = ", ".join(x for x in (content.get("place"), content.get("date")) if x)
     if place_date:
         story.append(Paragraph(escape(place_date), styles["sub"]))
     if content.get("synthetic"):
-        story += [Spacer(1, 3 * mm), Paragraph(escape(t["synthetic"]), styles["warn"])]
+        story += [Spacer(1, 3 * mm), para(heading("synthetic"), "warn")]
+
+    def direction(line: Mapping[str, Any]) -> Paragraph:
+        return cell(w.of(direction_name, line["direction"], content))
+
+    def total_label() -> Paragraph:
+        return cell([" / ".join(w.each(N_("total")))])
 
     # 1. results
-    story.append(Paragraph(escape(t["results"]), styles["h"]))
-    tonnes_n = translate(N_("{year}, t"), lang, year=year)
-    tonnes_p = translate(N_("{year}, t"), lang, year=previous)
-    change = translate(N_("change, %"), lang)
+    story.append(para(heading("results"), "h"))
+    tonnes_n = cell(w.each(N_("{year}, t"), year=year))
+    tonnes_p = cell(w.each(N_("{year}, t"), year=previous))
+    change = cell(w.each(N_("change, %")))
     results = content["results"]
-    rows: list[list[Any]] = [[translate(N_("direction"), lang), tonnes_p, tonnes_n, change]]
+    rows: list[list[Any]] = [[cell(w.each(N_("direction"))), tonnes_p, tonnes_n, change]]
     for line in results["by_direction"]:
         rows.append([
-            direction_name(line["direction"], content, lang),
-            number(line["previous_tonnes"], lang), number(line["tonnes"], lang),
-            percent(line["change_pct"], lang),
+            direction(line),
+            number(line["previous_tonnes"], first), number(line["tonnes"], first),
+            percent(line["change_pct"], first),
         ])  # fmt: skip
     total = results["total"]
     rows.append([
-        translate(N_("total"), lang), number(total["previous_tonnes"], lang),
-        number(total["tonnes"], lang), percent(total["change_pct"], lang),
+        total_label(), number(total["previous_tonnes"], first),
+        number(total["tonnes"], first), percent(total["change_pct"], first),
     ])  # fmt: skip
     story += [_table(rows, (70 * mm, 35 * mm, 35 * mm, 25 * mm), name), Spacer(1, 4 * mm)]
     rows = [[
-        translate(N_("direction"), lang), translate(N_("commodity group"), lang),
-        tonnes_p, tonnes_n, change, translate(N_("wagons"), lang),
+        cell(w.each(N_("direction"))), cell(w.each(N_("commodity group"))),
+        tonnes_p, tonnes_n, change, cell(w.each(N_("wagons"))),
     ]]  # fmt: skip
     for line in results["rows"]:
         rows.append([
-            direction_name(line["direction"], content, lang),
-            group_name(line["commodity_group"], lang),
-            number(line["previous_tonnes"], lang), number(line["tonnes"], lang),
-            percent(line["change_pct"], lang), number(line["wagons"], lang),
+            direction(line), cell(w.of(group_name, line["commodity_group"])),
+            number(line["previous_tonnes"], first), number(line["tonnes"], first),
+            percent(line["change_pct"], first), number(line["wagons"], first),
         ])  # fmt: skip
     rows.append([
-        translate(N_("total"), lang), "", number(total["previous_tonnes"], lang),
-        number(total["tonnes"], lang), percent(total["change_pct"], lang), "",
+        total_label(), "", number(total["previous_tonnes"], first),
+        number(total["tonnes"], first), percent(total["change_pct"], first), "",
     ])  # fmt: skip
-    widths = (40 * mm, 42 * mm, 27 * mm, 27 * mm, 20 * mm, 22 * mm)
+    widths = (36 * mm, 40 * mm, 25 * mm, 25 * mm, 28 * mm, 24 * mm)
     story.append(_table(rows, widths, name, text_columns=2))
 
     # 2. plan
     plan = content["plan"]
-    story.append(Paragraph(escape(t["plan"]), styles["h"]))
-    basis = ", ".join(translate(BASIS_NAMES.get(b, b), lang) for b in plan.get("basis", []))
+    story.append(para(heading("plan"), "h"))
+    basis = [
+        translate(N_("Basis: {basis}."), x,
+                  basis=", ".join(translate(BASIS_NAMES.get(b, b), x) for b in plan["basis"]))
+        for x in w.langs
+    ] if plan.get("basis") else []  # fmt: skip
     if basis:
-        story.append(
-            Paragraph(escape(translate(N_("Basis: {basis}."), lang, basis=basis)), styles["p"])
-        )
-    plan_t = translate(N_("plan {year}, t"), lang, year=content["plan_year"])
-    rows = [[translate(N_("direction"), lang), translate(N_("commodity group"), lang), plan_t]]
+        story.append(para(list(dict.fromkeys(basis)), "p"))
+    plan_t = cell(w.each(N_("plan {year}, t"), year=content["plan_year"]))
+    rows = [[cell(w.each(N_("direction"))), cell(w.each(N_("commodity group"))), plan_t]]
     for line in plan["rows"]:
         rows.append([
-            direction_name(line["direction"], content, lang),
-            group_name(line["commodity_group"], lang), number(line["tonnes"], lang),
+            direction(line), cell(w.of(group_name, line["commodity_group"])),
+            number(line["tonnes"], first),
         ])  # fmt: skip
-    rows.append([translate(N_("total"), lang), "", number(plan["total"], lang)])
+    rows.append([total_label(), "", number(plan["total"], first)])
     story += [_table(rows, (55 * mm, 60 * mm, 40 * mm), name, 2), Spacer(1, 3 * mm)]
     months = [0] * 12
-    for cell in plan["cells"]:
-        months[int(cell["month"]) - 1] += int(cell["tonnes"])
+    for c in plan["cells"]:
+        months[int(c["month"]) - 1] += int(c["tonnes"])
     rows = [
-        [translate(m, lang) for m in MONTH_ABBR],
-        [number(round(x / 1000), lang) for x in months],
+        [cell(w.each(m)) for m in MONTH_ABBR],
+        [number(round(x / 1000), first) for x in months],
     ]
-    story.append(Paragraph(escape(translate(N_("Plan by month, thousand t"), lang)), styles["p"]))
+    story.append(para(w.each(N_("Plan by month, thousand t")), "p"))
     story.append(_table(rows, [15 * mm] * 12, name, 0, total_row=False))
 
     # 3. notes
-    story.append(Paragraph(escape(t["notes"]), styles["h"]))
+    story.append(para(heading("notes"), "h"))
     for i, note in enumerate(content.get("notes") or [], start=1):
         story.append(Paragraph(escape(f"3.{i}. {note}"), styles["p"]))
     if not content.get("notes"):
         story.append(Paragraph("—", styles["p"]))
 
     # signatures
-    story.append(Paragraph(escape(t["signatures"]), styles["h"]))
+    story.append(para(heading("signatures"), "h"))
     by_party = {s.role: s for s in signatures}
-    rows = [[translate(N_("party"), lang), translate(N_("signed by"), lang),
-             translate(N_("key"), lang), translate(N_("signed at (UTC)"), lang)]]  # fmt: skip
+    rows = [[cell(w.each(N_("party"))), cell(w.each(N_("signed by"))),
+             cell(w.each(N_("key"))), cell(w.each(N_("signed at (UTC)")))]]  # fmt: skip
     for party in content["parties"]:
         sig = by_party.get(party)
+        who = cell(w.of(party_name, party))
         if sig is None:
-            rows.append([party_name(party, lang), translate(N_("not signed"), lang), "", ""])
+            rows.append([who, cell(w.each(N_("not signed"))), "", ""])
         else:
-            rows.append([
-                party_name(party, lang), sig.signer, sig.key_id,
-                sig.signed_at.strftime("%Y-%m-%d %H:%M"),
-            ])  # fmt: skip
+            rows.append([who, sig.signer, sig.key_id, sig.signed_at.strftime("%Y-%m-%d %H:%M")])
     story.append(_table(rows, (40 * mm, 45 * mm, 55 * mm, 35 * mm), name, 4, total_row=False))
 
     footer = translate(
-        N_("Protocol {id} · SHA-256 {digest} · page {page}"), lang, id=content["protocol_id"]
+        N_("Protocol {id} · SHA-256 {digest} · page {page}"), first, id=content["protocol_id"]
     )
 
     def on_page(canvas: Canvas, doc: Any) -> None:
@@ -283,8 +326,9 @@ def render_pdf(
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"{t['title']} {content['protocol_id']}",
+        title=f"{each_text[0]['title']} {content['protocol_id']}",
         author=" / ".join(content["parties"]),
+        subject="languages: " + "+".join(w.langs),
     )
     document.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

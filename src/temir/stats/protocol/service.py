@@ -429,15 +429,22 @@ def check_protocol(session: Session, protocol_id: str, year: int | None = None) 
     )
 
 
-def protocol_pdf(session: Session, protocol_id: str, lang: str = "en") -> bytes:
+def protocol_pdf(session: Session, protocol_id: str, lang: str | None = None) -> bytes:
+    """The protocol as PDF; ``lang``: ``auto``/``None`` (Russian + the parties' languages),
+    one language (``ru``, ``en``, ``kk``, ``tg``) or several (``ru+kk``)."""
+    from temir.stats.protocol.languages import protocol_languages
     from temir.stats.protocol.pdf import render_pdf
 
     stored = get_protocol(session, protocol_id)
-    return render_pdf(stored.content, stored.signatures, stored.digest, lang)
+    langs = protocol_languages(stored.content["parties"], lang)
+    return render_pdf(stored.content, stored.signatures, stored.digest, langs)
 
 
-def protocol_xlsx(session: Session, protocol_id: str, lang: str = "en") -> bytes:
+def protocol_xlsx(session: Session, protocol_id: str, lang: str | None = None) -> bytes:
+    """The protocol as XLSX, in the languages :func:`protocol_pdf` would print."""
+    from temir.stats.protocol.languages import protocol_languages
     from temir.stats.protocol.xlsx import render_xlsx
 
     stored = get_protocol(session, protocol_id)
-    return render_xlsx(stored.content, stored.signatures, stored.digest, lang)
+    langs = protocol_languages(stored.content["parties"], lang)
+    return render_xlsx(stored.content, stored.signatures, stored.digest, langs)
