@@ -18,7 +18,14 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from temir.notes.paper import layout
 
-FONT_FILES = {layout.FONT: layout._FONT_FILE, layout.CJK_FONT: layout.CJK_FONT_FILE}
+
+def _postscript_name(path: Path) -> str:
+    name = TTFont("probe", str(path)).face.name
+    return name.decode("ascii") if isinstance(name, bytes) else str(name)
+
+
+#: The PostScript name each vendored font is embedded under (``AAAAAA+`` subset tag aside).
+FONT_FILES = {_postscript_name(p): p for p in (layout._FONT_FILE, layout.CJK_FONT_FILE)}
 
 
 @dataclass(frozen=True)
