@@ -103,6 +103,19 @@ def overflowing(page: LTPage, tolerance: float = 0.3) -> list[str]:
     return found
 
 
+def overlapping(page: LTPage, slack: float = 0.5) -> list[str]:
+    """Pairs of runs whose boxes (the font's ascent to descent) overlap: text printed on text."""
+    found = []
+    boxes = [r for r in runs(page) if r.text.strip()]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            across = min(a.x1, b.x1) - max(a.x0, b.x0)
+            up = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if across > slack and up > slack:
+                found.append(f"{a.text[:30]!r} on {b.text[:30]!r}")
+    return found
+
+
 def _font_file(pdf_font_name: str) -> Path:
     base = pdf_font_name.split("+", 1)[-1]
     return FONT_FILES[base]

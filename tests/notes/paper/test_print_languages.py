@@ -108,12 +108,15 @@ def test_russian_only_prints_no_kazakh_or_tajik_heading(note: Note) -> None:
 
 
 @pytest.mark.parametrize("lang", ["kk", "tg", "ru"])
-def test_no_text_overflows_its_box_and_every_glyph_is_in_its_font(note: Note, lang: str) -> None:
+def test_no_text_overflows_its_box_or_other_text_and_every_glyph_is_in_its_font(
+    note: Note, lang: str
+) -> None:
     pdf = render_pdf(note, [], sheets=[1], lang=lang)
     pages = pdf_inspect.pages(pdf)
     assert len(pages) == 2
     for page in pages:
         assert pdf_inspect.overflowing(page) == []
+        assert pdf_inspect.overlapping(page) == []
     assert pdf_inspect.missing_glyphs(pdf) == []
 
 
@@ -125,9 +128,12 @@ def test_the_checks_see_an_overflow_and_a_missing_glyph() -> None:
     canvas.rect(100, 700, 40, 20)
     canvas.drawString(102, 706, "Жүкті алушыға беру туралы белгілер")
     canvas.drawString(102, 600, "霍")
+    canvas.drawString(300, 500, "Отправитель")
+    canvas.drawString(310, 502, "Получатель")
     canvas.save()
     pdf = buf.getvalue()
     (page,) = pdf_inspect.pages(pdf)
     assert len(pdf_inspect.overflowing(page)) == 1
+    assert pdf_inspect.overlapping(page) == ["'Получатель' on 'Отправитель'"]
     # ReportLab's text layer says U+0000 for a character its font lacks; either way it is found
     assert len(pdf_inspect.missing_glyphs(pdf)) == 1

@@ -348,6 +348,7 @@ def test_kz_tj_pdf_prints_russian_kazakh_and_tajik_and_everything_fits(
             assert re.sub(r"\s", "", wanted) in re.sub(r"\s", "", text), (lang, wanted)
     for page in pages:
         assert pdf_inspect.overflowing(page) == []
+        assert pdf_inspect.overlapping(page) == []
     assert pdf_inspect.missing_glyphs(pdf) == []
 
 

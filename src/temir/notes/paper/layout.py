@@ -6,6 +6,10 @@ follows the public print form of the FTS ``RailwayBill`` schema (A4, 1 Отпр�
 Получатель / 5 on the left, 2 / 3 on the right, 6 beside the wagon table 7–14, 15–28 below;
 the carriers' charging sections А–Е on the reverse), not a scan of the official blank.
 
+Headings come from :mod:`temir.notes.paper.titles` in the print languages (the departure
+country's and Russian): ``N  Жөнелтуші / Отправитель`` on one line where it fits, else on two;
+a heading is made smaller, never cut, and the tests check on the PDF that none crosses a frame.
+
 Fonts: DejaVu Sans Condensed (vendored with its licence in ``notes/fonts/``) renders Cyrillic,
 Latin and the Kazakh and Tajik letters (ә ғ қ ң ө ұ ү һ і, ӣ ӯ ҳ ҷ). Chinese characters (the
 Chinese names of border stations such as Khorgos 霍尔果斯) are drawn in a subset of Droid Sans
@@ -406,10 +410,10 @@ def _wagon_table(p: Page, x: float, y: float, n: Note) -> None:
         ]
         cx = x
         for (number, width), value in zip(_WAGON_COLS, values, strict=True):
-            p.fit(cx + 1, ry + 3.6, value, width - 2, 8.5 if number == 7 else TEXT_SIZE)
+            p.fit(cx + 1, ry + 3.3, value, width - 2, 8.5 if number == 7 else TEXT_SIZE)
             cx += width
         owner = " · ".join(v for v in (w.owner, w.wagon_type) if v)
-        p.wrap(x + 1, ry + 3.6, 43, 3.4, owner, 5.2)
+        p.wrap(x + 1, ry + 4.5, 43, 2.3, owner, 5.0)
         p.line(x, ry + 7, x + 135, ry + 7, dotted=True)
     if len(n.wagons) > 4:
         p.text(x + 1, y + 39.4, f"… ещё {len(n.wagons) - 4} ваг. — см. вложенный файл накладной", 5)
