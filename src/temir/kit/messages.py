@@ -76,6 +76,8 @@ class Message:
                 shown[name] = _localise(f"{value:,}", lang)
             elif kind is Message:
                 shown[name] = value.text(lang)
+            elif kind is Decimal and value.is_finite():
+                shown[name] = _localise(f"{value:,f}", lang)
             else:
                 shown[name] = render_value(value, lang)
         return translate(self.msgid, lang, **shown)

@@ -155,8 +155,8 @@ def chargeable_tonnes(req: QuoteRequest, coeff: Coefficients) -> tuple[int, Mess
     actual_t = -(-req.mass_kg // 1000)
     minimum = coeff.min_chargeable_t.get(req.cargo.group, coeff.min_chargeable_t["default"])
     if actual_t >= minimum:
-        return actual_t, Message.of(MASS_ACTUAL, mass_kg=req.mass_kg, tonnes=actual_t)
-    return minimum, Message.of(MASS_MINIMUM, actual_t=actual_t, minimum=minimum)
+        return actual_t, _shared(MASS_ACTUAL, mass_kg=req.mass_kg, tonnes=actual_t)
+    return minimum, _shared(MASS_MINIMUM, actual_t=actual_t, minimum=minimum)
 
 
 def weight_category(tonnes: int) -> str:
