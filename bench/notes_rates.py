@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bench._floor import machine
 from bench._results import record
@@ -63,8 +63,9 @@ def varied_texts(n: int, seed: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notes", type=int, default=400)
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--seed", type=int, default=20261)
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     net = shipped_view()
     texts = varied_texts(args.notes, args.seed)
@@ -90,16 +91,26 @@ def main() -> None:
     def raw(_n: Note) -> None:
         assert public.verify(signer.sign(message), message)
 
-    s = args.seconds
-    v_full = rate(lambda t: validate_document(t, net), texts, s)
-    v_base = rate(Note.model_validate_json, texts, s)
-    sv_both = rate(both_sides, notes, s)
-    sv_once = rate(once, notes, s)
-    sv_raw = rate(raw, notes, s)
+    # Interleaved rounds, best rate of each measure: other jobs on the shared cores come and
+    # go, and a measure run in one block of seconds would meet a different load than its
+    # baseline. The best round is the least disturbed one, for Temir and baseline alike.
+    measures: dict[str, tuple[Callable[[Any], object], Sequence[Any]]] = {
+        "v_full": (lambda t: validate_document(t, net), texts),
+        "v_base": (Note.model_validate_json, texts),
+        "sv_both": (both_sides, notes),
+        "sv_once": (once, notes),
+        "sv_raw": (raw, notes),
+    }
+    best = dict.fromkeys(measures, 0.0)
+    for _ in range(args.rounds):
+        for name, (fn, items) in measures.items():
+            best[name] = max(best[name], rate(fn, items, args.seconds / args.rounds))
+    v_full, v_base = best["v_full"], best["v_base"]
+    sv_both, sv_once, sv_raw = best["sv_both"], best["sv_once"], best["sv_raw"]
     lines = [
         f"`uv run python -m bench.notes_rates --notes {args.notes}` — {machine()}; one core; "
-        f"{args.notes} varied notes ({valid} valid); shared machine, figures noisy: compare "
-        "the ratio.",
+        f"{args.notes} varied notes ({valid} valid); best of {args.rounds} interleaved rounds; "
+        "shared machine, figures noisy: compare the ratio.",
         "",
         "| measure | /s | baseline /s | ratio | target |",
         "|---|---:|---:|---:|---:|",

@@ -8,7 +8,9 @@ interstate pairs in the proportion of the code list, 1 % unknown codes, and a re
 carried through, as a shipper's file would have.
 
 - **Temir**: ``temir route --pairs in.csv --out out.csv`` in a fresh process (start-up, network
-  load, CSV in, routing, CSV out) — what the user waits for; also the in-process part alone.
+  load, CSV in, routing, CSV out) — what the user waits for, run twice: the first run builds
+  the engine and stores it in the engine cache (:mod:`temir.network.engine_cache`), the second
+  (the figure) loads it; also the in-process part alone.
 - **floor** (same run, in process): pandas reads the CSV, a precomputed code × code km matrix
   (numpy, built before the clock starts) gives each pair's km, pandas writes the CSV. No tariff
   route, legs or borders: the least any tool pays to get a km per pair through CSV files.
@@ -17,6 +19,7 @@ carried through, as a shipper's file would have.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -64,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20261)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     router = runtime_network().router
     codes = sorted(router.code_railway)
@@ -78,20 +82,30 @@ def main() -> None:
         matrix = np.where(km_all >= 100_000_000, -1, km_all).reshape(n, n)
         gid = {c: k for k, c in enumerate(codes)}
         step(2)
-        floor_s = floor(src, out_floor, gid, matrix)
+        # As an installed Temir runs: bytecode cached (this sandbox sets
+        # PYTHONDONTWRITEBYTECODE, which would recompile every module in every run) and the
+        # engine cache in its own folder. The first run builds and stores the engine; the
+        # figure is a later run's, which is what a user waits for on every other file.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["TEMIR_CACHE_DIR"] = str(Path(tmp, "cache"))
+        command = [str(temir), "route", "--pairs", str(src), "--out", str(out)]
+        t = time.perf_counter()
+        done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+        first_s = time.perf_counter() - t
         step(3)
-        t = time.perf_counter()
-        done = subprocess.run(
-            [str(temir), "route", "--pairs", str(src), "--out", str(out)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        cli_s = time.perf_counter() - t
+        # Rounds interleaved, best of each: other jobs on the machine come and go, and the best
+        # round is the one least disturbed (the same for the floor and for Temir).
+        floors, clis, inprocs = [], [], []
+        for _ in range(args.rounds):
+            floors.append(floor(src, out_floor, gid, matrix))
+            t = time.perf_counter()
+            done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+            clis.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            batch_file.route_file(router, src, out, lambda _n: None)
+            inprocs.append(time.perf_counter() - t)
+        floor_s, cli_s, inproc_s = min(floors), min(clis), min(inprocs)
         step(4)
-        t = time.perf_counter()
-        batch_file.route_file(router, src, out, lambda _n: None)
-        inproc_s = time.perf_counter() - t
         step(5)
         answer = pd.read_csv(out, dtype=str, keep_default_na=False)
         check = pd.read_csv(out_floor, dtype=str, keep_default_na=False)
@@ -101,12 +115,15 @@ def main() -> None:
     same_km = bool((answer["km"] == check["km"]).all())
     lines = [
         f"`uv run python -m bench.route_pairs --pairs {args.pairs}` — {machine()}; "
-        f"seed {args.seed}; shared machine, figures noisy: compare the ratio.",
+        f"seed {args.seed}; best of {args.rounds} interleaved rounds; shared machine, "
+        "figures noisy: compare the ratio.",
         "",
         "| measure | value | ratio to floor |",
         "|---|---:|---:|",
         f"| `temir route --pairs` end to end (fresh process) | {cli_s:.2f} s | "
         f"×{cli_s / floor_s:.2f} |",
+        f"| first run after install or a new edition (engine built and cached) | "
+        f"{first_s:.2f} s | ×{first_s / floor_s:.2f} |",
         f"| the same in process (read, route, write; network loaded) | {inproc_s:.2f} s | "
         f"×{inproc_s / floor_s:.2f} |",
         f"| floor: pandas CSV in/out + km matrix lookup | {floor_s:.2f} s | ×1.00 |",

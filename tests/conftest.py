@@ -67,6 +67,20 @@ def fresh_database_url(backend: str, name: str, tmp_dir: Path) -> str:
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def engine_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """CLI commands keep built engines on disk (temir.network.engine_cache): in the tests' own
+    folder, never the user's cache (subprocesses of a test inherit it)."""
+    path = tmp_path_factory.mktemp("engine-cache")
+    before = os.environ.get("TEMIR_CACHE_DIR")
+    os.environ["TEMIR_CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("TEMIR_CACHE_DIR", None)
+    else:
+        os.environ["TEMIR_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

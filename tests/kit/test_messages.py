@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from babel.numbers import format_decimal
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from temir.kit.i18n import available_languages, translate
@@ -16,6 +16,7 @@ LANGS = [*available_languages(), "ru-RU", "xx"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
+@settings(deadline=None)  # the first number of a language loads its Babel data: no timing here
 @given(
     value=st.decimals(min_value=-(10**12), max_value=10**12, places=None, allow_nan=False),
     places=st.integers(min_value=0, max_value=4),
@@ -29,6 +30,7 @@ def test_decimals_render_as_babel_formats_them(lang: str, value: Decimal, places
 
 
 @pytest.mark.parametrize("lang", LANGS)
+@settings(deadline=None)
 @given(value=st.integers(min_value=-(10**15), max_value=10**15))
 def test_integers_render_as_babel_formats_them(lang: str, value: int) -> None:
     assert render_value(value, lang) == format_decimal(value, format="#,##0", locale=_babel(lang))

@@ -46,6 +46,8 @@ def normalise_language(lang: str | None) -> str:
     """Map ``ru-RU``, ``RU`` or an unknown value to a language we have."""
     if not lang:
         return DEFAULT_LANGUAGE
+    if lang in available_languages():  # the usual case, asked for every text rendered
+        return lang
     code = lang.strip().lower().replace("_", "-").split("-")[0]
     return code if code in available_languages() else DEFAULT_LANGUAGE
 

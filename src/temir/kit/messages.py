@@ -51,9 +51,35 @@ class Message:
         return cls(msgid, params)
 
     def text(self, lang: str = "en") -> str:
+        # A message is a value: rendered once per language and kept on the instance (shared
+        # messages — a route's notes, a factor's line, the mass reason of every leg — are
+        # shown many times).
+        cache: dict[str, str] | None = self.__dict__.get("_texts")
+        if cache is None:
+            cache = self.__dict__["_texts"] = {}
+        found = cache.get(lang)
+        if found is None:
+            found = cache[lang] = self._render(lang)
+        return found
+
+    def _render(self, lang: str) -> str:
         from temir.kit.i18n import translate
 
-        shown = {name: render_value(value, lang) for name, value in self.params.items()}
+        if not self.params:
+            return translate(self.msgid, lang)
+        shown: dict[str, str] = {}
+        for name, value in self.params.items():  # render_value, its common types inlined
+            kind = type(value)
+            if kind is str:
+                shown[name] = value
+            elif kind is int:
+                shown[name] = _localise(f"{value:,}", lang)
+            elif kind is Message:
+                shown[name] = value.text(lang)
+            elif kind is Decimal and value.is_finite():
+                shown[name] = _localise(f"{value:,f}", lang)
+            else:
+                shown[name] = render_value(value, lang)
         return translate(self.msgid, lang, **shown)
 
     def __str__(self) -> str:
@@ -61,13 +87,27 @@ class Message:
 
     def to_dict(self) -> dict[str, Any]:
         """The machine form: msgid and JSON-safe params (numbers as plain strings/ints)."""
-        return {"msgid": self.msgid, "params": {k: _plain(v) for k, v in self.params.items()}}
+        params: dict[str, Any] = {}
+        for name, value in self.params.items():  # _plain, its common types inlined
+            kind = type(value)
+            if kind is str or kind is int:
+                params[name] = value
+            elif kind is Decimal:
+                params[name] = str(value)
+            else:
+                params[name] = _plain(value)
+        return {"msgid": self.msgid, "params": params}
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is Message:
+        return value.to_dict()
     if isinstance(value, Message):
         return value.to_dict()
-    if isinstance(value, bool | int | str) or value is None:
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, date):
         return value.isoformat()
@@ -75,7 +115,19 @@ def _plain(value: Any) -> Any:
 
 
 def render_value(value: Any, lang: str) -> str:
-    """One parameter as the user reads it: numbers in the language's format, dates ISO."""
+    """One parameter as the user reads it: numbers in the language's format, dates ISO.
+
+    The exact types a message carries (str, int, Decimal, Message) are tried first by
+    ``type`` — a quote renders some hundred parameters — before the general ``isinstance``
+    checks, which decide every other value exactly as before.
+    """
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return _localise(f"{value:,}", lang)
+    if kind is Decimal and value.is_finite():
+        return _localise(f"{value:,f}", lang)  # ``f`` keeps the value's own places
     if isinstance(value, Message):
         return value.text(lang)
     if isinstance(value, bool) or value is None:
@@ -99,9 +151,13 @@ def _number(value: Decimal, places: int, lang: str) -> str:
     only needs the locale's group and decimal symbols and minus sign, taken from Babel once per
     language; ``tests/kit/test_messages.py`` checks the result equals ``format_decimal``.
     """
+    return _localise(f"{value:,.{places}f}", lang)
+
+
+def _localise(text: str, lang: str) -> str:
+    """A number written with ``,`` groups, ``.`` decimals and ``-`` in ``lang``'s symbols."""
     group, decimal, minus = _symbols(lang)
-    text = f"{value:,.{places}f}"
-    if text.startswith("-"):
+    if text[0] == "-" and minus != "-":
         text = minus + text[1:]
     if group == "," and decimal == ".":
         return text

@@ -12,7 +12,6 @@ import functools
 
 from sqlalchemy.engine import Engine, make_url
 
-from temir.kit import migrate
 from temir.kit.db import UnitOfWork, engine_for
 from temir.kit.errors import TemirError
 from temir.kit.i18n import N_
@@ -67,6 +66,8 @@ def engine(*, create: bool = False) -> Engine:
 
 def check_up_to_date(eng: Engine) -> None:
     """Raise :class:`DatabaseNotReady` unless the database is migrated to this Temir's head."""
+    from temir.kit import migrate  # Alembic: only once a database is there to check
+
     current = migrate.current(eng)
     if current != migrate.head():
         raise DatabaseNotReady(

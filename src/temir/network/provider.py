@@ -51,17 +51,27 @@ def shipped_network() -> Network:
     return Network(shipped_router(), shipped_view())
 
 
-def network_for(session: Session | None) -> Network:
-    """The network of the edition loaded in ``session``'s database, else the shipped one."""
+def network_for(session: Session | None, *, cached: bool = False) -> Network:
+    """The network of the edition loaded in ``session``'s database, else the shipped one.
+
+    ``cached``: a short-lived CLI process takes a built engine from the on-disk cache.
+    """
     key = repo.network_digest(session) if session is not None else ""
     if session is None or not key:
-        return shipped_network()
+        return _cached_shipped_network() if cached else shipped_network()
     with _lock:
         found = _built.get(key)
         if found is not None:
             _built.move_to_end(key)
             return found
-        router = Router(repo.network_data(session))
+        if cached:
+            from temir.network import engine_cache
+
+            router = engine_cache.load_or_build(
+                "db:" + key, lambda: Router(repo.network_data(session))
+            )
+        else:
+            router = Router(repo.network_data(session))
         found = Network(router, EngineNetworkView(router))
         _built[key] = found
         while len(_built) > EDITIONS_KEPT:
@@ -89,6 +99,17 @@ def runtime_network() -> Network:
 
     try:
         with runtime.uow().read() as session:
-            return network_for(session)
+            return network_for(session, cached=True)
     except (SQLAlchemyError, runtime.DatabaseNotReady):
-        return shipped_network()
+        return _cached_shipped_network()
+
+
+@functools.cache
+def _cached_shipped_network() -> Network:
+    """The shipped network for a CLI process: the engine loaded from the on-disk cache
+    (:mod:`temir.network.engine_cache`) instead of being built on every run."""
+    from temir.network import engine_cache
+    from temir.network.routing.loader import shipped
+
+    router = engine_cache.load_or_build(engine_cache.shipped_key(), lambda: Router(shipped()))
+    return Network(router, EngineNetworkView(router))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -139,7 +140,7 @@ class DeliveryTime:
     unverified: bool
     warning: Message
 
-    @property
+    @functools.cached_property
     def total_days(self) -> int:
         return self.dispatch_days + sum(c.days for c in self.per_carrier) + self.extra_days
 
@@ -163,7 +164,7 @@ class Alternative:
     demo: bool
     marks: tuple[str, ...] = ()  # cheapest | fastest | shortest
 
-    @property
+    @functools.cached_property
     def charge_chf(self) -> Decimal:
         return sum((line.amount_chf for line in self.lines), Decimal("0.00"))
 

@@ -5,6 +5,7 @@ Pure: takes routes, rate tables, norms and coefficients as data; computes; expla
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -68,8 +69,33 @@ def delivery_time(
     return DeliveryTime(norms.dispatch_days, carriers, extra, norms.unverified, norms.warning)
 
 
+# Memos of the two lookups every leg of every quote makes. Keyed by the tables' identity and
+# holding the tables themselves, so an id is never reused while its entry lives; a table is
+# frozen, and a new edition (a ``temir tariff load``) comes as new table objects.
+_MEMO_SIZE = 50_000
+_rates: dict[int, tuple[RateTable, dict[tuple[str, int], Decimal]]] = {}
+_picks: dict[tuple[int, ...], tuple[tuple[RateTable, ...], dict[tuple[str, str, date], RateTable]]]
+_picks = {}
+
+
 def rate_at(table: RateTable, category: str, km: int) -> Decimal:
     """The table's rate for ``km``: exact band (official) or interpolated anchors (demo)."""
+    slot = _rates.get(id(table))
+    if slot is None or slot[0] is not table:
+        if len(_rates) >= 64:
+            _rates.clear()
+        slot = _rates[id(table)] = (table, {})
+    memo = slot[1]
+    found = memo.get((category, km))
+    if found is None:
+        found = _rate_at(table, category, km)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[(category, km)] = found
+    return found
+
+
+def _rate_at(table: RateTable, category: str, km: int) -> Decimal:
     anchors = table.rates[category]
     if table.mode == "band":
         for km_to, rate in anchors:
@@ -93,6 +119,23 @@ def rate_at(table: RateTable, category: str, km: int) -> Decimal:
 
 def pick_table(tables: list[RateTable], railway: str, consignment: str, on: date) -> RateTable:
     """The newest official table covering the railway and date, else the demo table."""
+    key = tuple(map(id, tables))
+    slot = _picks.get(key)
+    if slot is None:
+        if len(_picks) >= 64:
+            _picks.clear()
+        slot = _picks[key] = (tuple(tables), {})
+    memo = slot[1]
+    found = memo.get((railway, consignment, on))
+    if found is None:
+        found = _pick_table(tables, railway, consignment, on)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[(railway, consignment, on)] = found
+    return found
+
+
+def _pick_table(tables: list[RateTable], railway: str, consignment: str, on: date) -> RateTable:
     fitting = [t for t in tables if t.consignment == consignment and t.covers(railway, on)]
     if not fitting:
         raise TariffRuleError(
@@ -112,14 +155,24 @@ def chargeable_tonnes(req: QuoteRequest, coeff: Coefficients) -> tuple[int, Mess
     actual_t = -(-req.mass_kg // 1000)
     minimum = coeff.min_chargeable_t.get(req.cargo.group, coeff.min_chargeable_t["default"])
     if actual_t >= minimum:
-        return actual_t, Message.of(MASS_ACTUAL, mass_kg=req.mass_kg, tonnes=actual_t)
-    return minimum, Message.of(MASS_MINIMUM, actual_t=actual_t, minimum=minimum)
+        return actual_t, _shared(MASS_ACTUAL, mass_kg=req.mass_kg, tonnes=actual_t)
+    return minimum, _shared(MASS_MINIMUM, actual_t=actual_t, minimum=minimum)
 
 
 def weight_category(tonnes: int) -> str:
     """The table column for the chargeable mass (the heaviest column the mass reaches)."""
     fitting = [c for c in WAGON_CATEGORIES_T if c <= tonnes] or [WAGON_CATEGORIES_T[0]]
     return f"{fitting[-1]}t"
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_message(msgid: str, params: tuple[tuple[str, object], ...]) -> Message:
+    return Message(msgid, dict(params))
+
+
+def _shared(msgid: str, **params: object) -> Message:
+    """One message object per distinct factor line, so each renders once per language."""
+    return _shared_message(msgid, tuple(params.items()))
 
 
 def charge_route(
@@ -129,6 +182,8 @@ def charge_route(
     lines: list[ChargeLine] = []
     used: list[str] = []
     consignment = "container" if req.container else "wagon"
+    if not req.container:
+        tonnes, mass_why = chargeable_tonnes(req, coeff)  # the same on every leg
     for leg in route.legs:
         if leg.km == 0:
             continue
@@ -147,7 +202,6 @@ def charge_route(
             base = rate
             why = Message.of(BASE_CONTAINER, km=leg.km, container=req.container, rate=rate)
         else:
-            tonnes, mass_why = chargeable_tonnes(req, coeff)
             cat = weight_category(tonnes)
             rate = rate_at(table, cat, leg.km).quantize(CENT, ROUND_HALF_UP)
             base = (rate * tonnes).quantize(CENT, ROUND_HALF_UP)
@@ -165,7 +219,7 @@ def charge_route(
                     leg.railway,
                     "class",
                     extra,
-                    Message.of(TARIFF_CLASS, tariff_class=req.cargo.tariff_class, factor=cls),
+                    _shared(TARIFF_CLASS, tariff_class=req.cargo.tariff_class, factor=cls),
                 )
             )
             base += extra
@@ -176,7 +230,7 @@ def charge_route(
                     leg.railway,
                     "high_speed",
                     extra,
-                    Message.of(HIGH_SPEED, factor=coeff.high_speed),
+                    _shared(HIGH_SPEED, factor=coeff.high_speed),
                 )
             )
             base += extra
@@ -187,7 +241,7 @@ def charge_route(
                     leg.railway,
                     "wagon_owner",
                     cut,
-                    Message.of(WAGON_OWNER, factor=coeff.wagon_owner_other),
+                    _shared(WAGON_OWNER, factor=coeff.wagon_owner_other),
                 )
             )
             if req.empty_return:

@@ -66,6 +66,21 @@ def _commodities() -> dict[str, Cargo]:
 
 def cargo(etsng: str) -> Cargo:
     """A known ETSNG code of the shipped commodity list (check digit verified first)."""
+    known = _known_cargo(etsng)
+    if known is not None:
+        return known
+    return _checked_cargo(etsng)
+
+
+@lru_cache(maxsize=4096)
+def _known_cargo(etsng: str) -> Cargo | None:
+    """The cargo of a code that passes every check, else None (memoised: asked per quote)."""
+    if check_etsng(etsng):
+        return None
+    return _commodities().get(etsng.strip())
+
+
+def _checked_cargo(etsng: str) -> Cargo:
     problems = check_etsng(etsng)
     if problems:
         raise ValidationFailed.from_problems(
@@ -168,6 +183,10 @@ def load_tables(session: Session, actor: Actor, path: Path) -> list[dict[str, An
     return out
 
 
+_OWNERS = frozenset(str(w) for w in WagonOwner)
+_SPEEDS = frozenset(str(s) for s in Speed)
+
+
 def quote(
     r: Router,
     from_text: str,
@@ -196,11 +215,11 @@ def quote(
             field="mass_kg",
             max=MAX_MASS_KG,
         )
-    if wagon_owner not in {str(w) for w in WagonOwner}:
+    if wagon_owner not in _OWNERS:
         raise ValidationFailed(
             _m("wagon_owner must be carrier or other."), code="quote.option", field="wagon_owner"
         )
-    if speed not in {str(s) for s in Speed}:
+    if speed not in _SPEEDS:
         raise ValidationFailed(
             _m("speed must be freight or high."), code="quote.option", field="speed"
         )

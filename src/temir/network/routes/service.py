@@ -8,6 +8,8 @@ comes from one edition. Pure of I/O: the engine is all these functions read.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +70,25 @@ def _routing_error(error: RoutingError) -> NotFound:
     return NotFound(error.msgid, code=error.code, field=error.field, **params)
 
 
+#: Alternatives kept per engine (per edition): a busy quote page asks the same lanes again and
+#: again, and a lane's routes are fixed for an edition. Cleared whole when full (no LRU
+#: bookkeeping on the hot path; a full memo refills with the lanes still asked).
+MEMO_SIZE = 20_000
+_memos: weakref.WeakKeyDictionary[Router, dict[tuple[Any, ...], list[Route]]] = (
+    weakref.WeakKeyDictionary()
+)
+_memo_lock = threading.Lock()
+
+
+def _memo(r: Router) -> dict[tuple[Any, ...], list[Route]]:
+    """The alternatives memo of ``r``'s edition: routes are immutable, an engine one edition."""
+    found = _memos.get(r)
+    if found is None:
+        with _memo_lock:
+            found = _memos.setdefault(r, {})
+    return found
+
+
 def find_routes(
     r: Router, from_text: str, to_text: str, via: Sequence[str] = (), alternatives: int = 5
 ) -> list[Route]:
@@ -77,11 +98,19 @@ def find_routes(
         )
     a = resolve_station(r, from_text, "from")
     b = resolve_station(r, to_text, "to")
-    via_codes = [resolve_station(r, v, "via") for v in via]
-    try:
-        found = r.routes(a, b, via=via_codes, limit=alternatives)
-    except RoutingError as error:
-        raise _routing_error(error) from error
+    via_codes = tuple(resolve_station(r, v, "via") for v in via)
+    memo = _memo(r)
+    key = (a, b, via_codes, alternatives)
+    found = memo.get(key)
+    if found is None:
+        try:
+            found = r.routes(a, b, via=via_codes, limit=alternatives)
+        except RoutingError as error:
+            raise _routing_error(error) from error
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    found = list(found)  # the caller's own list: the memo's stays as the engine gave it
     if not found:
         raise NotFound(
             _m("No freight route from {from_esr} to {to_esr}."),

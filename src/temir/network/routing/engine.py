@@ -33,6 +33,7 @@ The engine is pure: it is built from :class:`NetworkData` and never touches a da
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections import defaultdict
@@ -83,6 +84,10 @@ class Step:
     crossing: BorderCrossing
 
     def border_point(self) -> BorderPoint:
+        return self._border_point
+
+    @functools.cached_property
+    def _border_point(self) -> BorderPoint:  # one value per crossing, shared by itineraries
         return BorderPoint(
             self.exit_esr,
             self.exit_railway,
@@ -218,6 +223,29 @@ class Router:
         self.path_texts: list[PathText] = []  # the paths :meth:`batch_paths` answers point at
         self._path_lock = threading.Lock()
 
+    def warm(self) -> None:
+        """Compute now what the first batch would: every railway pair's plan and grids, and
+        the code ids (for an engine that is kept, e.g. on disk between CLI runs)."""
+        self.encode(())
+        for ra in self.tables:
+            self._path_id(ra, ra, -1)
+            for rb in self.tables:
+                plan = self.plan(ra, rb)
+                if plan.itineraries:
+                    plan.grid(False)
+                    plan.grid(True)
+                for k in range(len(plan.itineraries)):
+                    self._path_id(ra, rb, k)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_path_lock"]  # a lock is per process
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._path_lock = threading.Lock()
+
     # ----------------------------------------------------------------- single railway
     def railway_of(self, esr: str, field: str = "from") -> str:
         rw = self.code_railway.get(esr)
@@ -256,9 +284,25 @@ class Router:
         A railway may come back (re-entry); for ``ra == rb`` these are the routes through a
         neighbour."""
         key = (ra, rb)
-        if key in self._plans:
-            return self._plans[key]
-        found: list[Itinerary] = []
+        found_plan = self._plans.get(key)
+        if found_plan is not None:
+            return found_plan
+        # One walk from ``ra`` finds the itineraries to every railway at once (in the same
+        # depth-first order a walk per destination would): a batch over all railway pairs
+        # used to repeat the same walk once per destination, the most of its start-up.
+        for dest, found in self._walk_from(ra).items():
+            self._plans.setdefault((ra, dest), self._build_plan(ra, dest, found))
+        return self._plans[key]
+
+    def _walk_from(self, ra: str) -> dict[str, list[Itinerary]]:
+        found: dict[str, list[Itinerary]] = {rw: [] for rw in self.tables}
+        legs: dict[tuple[str, str, str], Leg | None] = {}  # the same transit leg, met again
+
+        def transit(rw: str, a: str, b: str) -> Leg | None:
+            key = (rw, a, b)
+            if key not in legs:
+                legs[key] = self.leg(rw, a, b, crossing=True)
+            return legs[key]
 
         def walk(rw: str, entry: str | None, steps: list[Step], middle: list[Leg]) -> None:
             if len(steps) >= MAX_LEGS - 1:
@@ -269,15 +313,18 @@ class Router:
                     continue
                 new_middle = list(middle)
                 if entry is not None:
-                    leg = self.leg(rw, entry, step.exit_esr, crossing=True)
+                    leg = transit(rw, entry, step.exit_esr)
                     if leg is None:
                         continue
                     new_middle.append(leg)
-                if step.entry_railway == rb:
-                    found.append(Itinerary((*steps, step), tuple(new_middle)))
+                if step.entry_railway in found:
+                    found[step.entry_railway].append(Itinerary((*steps, step), tuple(new_middle)))
                 walk(step.entry_railway, step.entry_esr, [*steps, step], new_middle)
 
         walk(ra, None, [], [])
+        return found
+
+    def _build_plan(self, ra: str, rb: str, found: list[Itinerary]) -> _PairPlan:
         plan = _PairPlan(found)
         if found:
             ta, tb = self.tables[ra], self.tables[rb]
@@ -292,7 +339,6 @@ class Router:
             plan.corridor = [
                 ((ra, *(s.entry_railway for s in i.steps)), i.steps[0].exit_esr) for i in found
             ]
-        self._plans[key] = plan
         return plan
 
     # ----------------------------------------------------------------- routes

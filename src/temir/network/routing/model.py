@@ -7,6 +7,7 @@ Pure module: no framework imports.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -257,24 +258,26 @@ class Route:
     legs: tuple[Leg, ...]
     borders: tuple[BorderPoint, ...]
 
-    @property
+    # Derived once per route (a frozen value): a quote reads km, ferry and the notes of each
+    # alternative several times, and a lane's routes are memoised and shown again and again.
+    @functools.cached_property
     def km(self) -> int:
         return sum(leg.km for leg in self.legs)
 
-    @property
+    @functools.cached_property
     def official(self) -> bool:
         """Every leg's km is an official TR-4 figure (no Book 1 fallback)."""
         return all(leg.official for leg in self.legs)
 
-    @property
+    @functools.cached_property
     def low_confidence_borders(self) -> tuple[BorderPoint, ...]:
         return tuple(b for b in self.borders if b.confidence != "high")
 
-    @property
+    @functools.cached_property
     def ferry(self) -> bool:
         return any(b.ferry for b in self.borders)
 
-    @property
+    @functools.cached_property
     def railways(self) -> tuple[str, ...]:
         return tuple(leg.railway for leg in self.legs)
 
@@ -286,6 +289,10 @@ class Route:
         return ";".join(f"{b.exit_esr}-{b.entry_esr}" for b in self.borders)
 
     def notes(self) -> list[Message]:
+        return list(self._notes)
+
+    @functools.cached_property
+    def _notes(self) -> tuple[Message, ...]:
         out: list[Message] = []
         if not self.official:
             out.append(Message(NOTE_FALLBACK))
@@ -297,11 +304,18 @@ class Route:
             out.append(Message(NOTE_NOT_AS_PRINTED))
         if len(set(self.railways)) < len(self.railways):
             out.append(Message(NOTE_REENTERS))
-        return out
+        return tuple(out)
 
     def note_codes(self) -> list[str]:
         """Stable machine codes of :meth:`notes`, in the same order."""
-        return [NOTE_CODES[n.msgid] for n in self.notes()]
+        return [NOTE_CODES[n.msgid] for n in self._notes]
+
+    def _note_texts(self, lang: str) -> list[str]:
+        texts: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_texts", {})
+        found = texts.get(lang)
+        if found is None:
+            found = texts[lang] = tuple(n.text(lang) for n in self._notes)
+        return list(found)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -315,6 +329,6 @@ class Route:
             "legs": [leg.to_dict() for leg in self.legs],
             "borders": [b.to_dict() for b in self.borders],
             "low_confidence_borders": len(self.low_confidence_borders) > 0,
-            "notes": [n.text(lang) for n in self.notes()],
+            "notes": self._note_texts(lang),
             "note_codes": self.note_codes(),
         }

@@ -14,9 +14,10 @@ Pure: no I/O beyond what the view was built from.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from temir.codes.container import examine_container
 from temir.codes.esr import examine_esr
@@ -73,8 +74,11 @@ def _gng_problem(code: str) -> Problem | None:
     return problems[0] if problems else None
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
 def _has_cyrillic(text: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+    return _CYRILLIC.search(text) is not None
 
 
 def _client_code_ok(code: str | None) -> bool:
@@ -445,6 +449,9 @@ class _Checker:
         carrier = railway_abbr(s.carrier) if s.carrier else None
         if carrier is None or s.distance_km is None:
             return
+        leg = self.net.tariff_distance(carrier, s.from_esr, s.to_esr)
+        if leg is not None and leg.km == s.distance_km:
+            return  # the usual case: nothing to say
         params: dict[str, Any] = {
             "letter": s.letter,
             "value": s.distance_km,
@@ -452,7 +459,6 @@ class _Checker:
             "from_esr": s.from_esr,
             "to_esr": s.to_esr,
         }
-        leg = self.net.tariff_distance(carrier, s.from_esr, s.to_esr)
         if leg is None:
             self.out.append(rules.NO_KM_38.issue(f"{path}.distance_km", **params))
         elif leg.km != s.distance_km:
@@ -464,7 +470,7 @@ class _Checker:
     # boxes 37–63
     def charges(self) -> None:
         out, n = self.out, self.note
-        sums: dict[int, Money | None] = {56: None, 57: None, 58: None, 59: None}
+        sums: dict[int, _Sum | None] = {56: None, 57: None, 58: None, 59: None}
         for i, s in enumerate(n.charges):
             p = f"charges[{i}]"
             if s.letter != CHARGING_LETTERS[i]:
@@ -536,24 +542,32 @@ class _Checker:
             section_sum = sums[56 + k]
             if money is None or section_sum is None:
                 continue
-            if section_sum.currency == money.currency and section_sum.amount != money.amount:
+            amount, currency = section_sum
+            if currency == money.currency and amount != money.amount:
                 out.append(
                     rules.SUM_60.issue(
                         "totals",
                         box=60 + k,
                         value=f"{money.amount} {money.currency}",
-                        expected=f"{section_sum.amount} {money.currency}",
+                        expected=f"{amount} {money.currency}",
                     )
                 )
 
 
-def _add(acc: Money | None, money: Money) -> Money | None:
-    """Sum in one currency; a mixture of currencies has no single sum (``None``-free marker)."""
+# A running sum as (amount, currency): plain values, not a Money model validated anew per
+# addition (that was a pydantic validation per total of every note, and one that could fail
+# on a sum beyond Money's 18 digits).
+_Sum = tuple[Decimal, str]
+_MIXED: Final[_Sum] = (Decimal(0), "XXX")  # a mixture of currencies: no single sum
+
+
+def _add(acc: _Sum | None, money: Money) -> _Sum:
+    """Sum in one currency; a mixture of currencies has no single sum (the ``XXX`` marker)."""
     if acc is None:
-        return money
-    if acc.currency != money.currency:
-        return Money(amount=Decimal(0), currency="XXX")
-    return Money(amount=acc.amount + money.amount, currency=acc.currency)
+        return (money.amount, money.currency)
+    if acc[1] != money.currency:
+        return _MIXED
+    return (acc[0] + money.amount, acc[1])
 
 
 def validate_note(
