@@ -6,11 +6,12 @@ Pure: takes routes, rate tables, norms and coefficients as data; computes; expla
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from temir.kit.messages import Message, define
-from temir.network.routing.model import Route
+from temir.network.routing.model import Leg, LegRole, Route
 from temir.tariff.model import (
     Alternative,
     CarrierDays,
@@ -18,6 +19,7 @@ from temir.tariff.model import (
     Coefficients,
     DeliveryNorms,
     DeliveryTime,
+    LegCharge,
     QuoteRequest,
     RateTable,
     Speed,
@@ -44,6 +46,8 @@ TARIFF_CLASS = _msg("tariff class {tariff_class} ×{factor}")
 HIGH_SPEED = _msg("high speed ×{factor} (SYNTHETIC demo coefficient)")
 WAGON_OWNER = _msg("wagon not of the carrier ×{factor} (ETT §24)")
 EMPTY_RUN = _msg("empty return {km} km × {axles} axles × {rate} CHF/axle-km (ETT §24)")
+NATIONAL_NOT_LOADED = _msg("{railway}, {km} km: national tariff — not loaded")
+NATIONAL_REASON = "tariff.national_not_loaded"
 
 
 class TariffRuleError(Exception):
@@ -122,15 +126,37 @@ def weight_category(tonnes: int) -> str:
     return f"{fitting[-1]}t"
 
 
+def national_leg(index: int, leg: Leg, role: LegRole) -> LegCharge:
+    """An export, import or domestic leg: its railway's national tariff, which is not loaded.
+
+    A 0 km leg (the route starts or ends at the railway's border code) has nothing to charge.
+    """
+    if leg.km == 0:
+        return LegCharge(index, leg.railway, 0, str(role), role.tariff, CENT * 0)
+    why = Message.of(NATIONAL_NOT_LOADED, railway=leg.railway, km=leg.km)
+    return LegCharge(index, leg.railway, leg.km, str(role), role.tariff, None, NATIONAL_REASON, why)
+
+
 def charge_route(
     route: Route, req: QuoteRequest, tables: list[RateTable], coeff: Coefficients
-) -> tuple[list[ChargeLine], list[str]]:
-    """Every railway charges its own leg at its own table; lines explain each factor."""
+) -> tuple[list[ChargeLine], list[str], list[LegCharge]]:
+    """Transit legs are charged at the transit table, line by line; national legs are not.
+
+    The ETT/MTT rate tables price transit only: a leg of the departure or destination railway
+    is under that railway's national tariff (issue 11.6), and no national tariff is loaded, so
+    such a leg gets a :class:`LegCharge` without an amount and a reason instead of a figure.
+    """
     lines: list[ChargeLine] = []
     used: list[str] = []
+    legs: list[LegCharge] = []
     consignment = "container" if req.container else "wagon"
-    for leg in route.legs:
+    for index, (leg, role) in enumerate(zip(route.legs, route.leg_roles(), strict=True)):
+        if role is not LegRole.TRANSIT:
+            legs.append(national_leg(index, leg, role))
+            continue
+        start = len(lines)
         if leg.km == 0:
+            legs.append(LegCharge(index, leg.railway, 0, str(role), role.tariff, CENT * 0))
             continue
         table = pick_table(tables, leg.railway, consignment, req.on)
         used.append(table.id)
@@ -202,19 +228,24 @@ def charge_route(
                         Message.of(EMPTY_RUN, km=leg.km, axles=req.axles, rate=per),
                     )
                 )
-    return lines, list(dict.fromkeys(used))
+        amount = sum((line.amount_chf for line in lines[start:]), CENT * 0)
+        legs.append(LegCharge(index, leg.railway, leg.km, str(role), role.tariff, amount))
+    return lines, list(dict.fromkeys(used)), legs
 
 
 def mark(alternatives: list[Alternative]) -> list[Alternative]:
     """Mark the cheapest, fastest and shortest alternatives (ties: all of them).
 
     A ferry route's km, days and charge leave out the sea leg (it has no tariff km), so while an
-    all-rail alternative exists a ferry route is not compared: it could only look better.
+    all-rail alternative exists a ferry route is not compared: it could only look better. A
+    partial charge is never the cheapest: it leaves out the legs whose tariff is not loaded.
     """
     if not alternatives:
         return alternatives
     pool = [a for a in alternatives if not a.route.ferry] or alternatives
-    cheapest = min(a.charge_chf for a in pool)
+    # A partial charge (national legs not loaded) is not a price: only whole ones compete.
+    priced = [a.charge_chf for a in pool if not a.partial]
+    cheapest = min(priced) if priced else None
     fastest = min(a.delivery.total_days for a in pool)
     shortest = min(a.route.km for a in pool)
     out = []
@@ -222,11 +253,11 @@ def mark(alternatives: list[Alternative]) -> list[Alternative]:
         marks = tuple(
             name
             for name, hit in (
-                ("cheapest", a.charge_chf == cheapest),
+                ("cheapest", not a.partial and a.charge_chf == cheapest),
                 ("fastest", a.delivery.total_days == fastest),
                 ("shortest", a.route.km == shortest),
             )
             if hit and any(a is p for p in pool)
         )
-        out.append(Alternative(a.route, a.delivery, a.lines, a.tables_used, a.demo, marks))
+        out.append(replace(a, marks=marks))
     return out
