@@ -25,9 +25,12 @@ def test_quote_has_km_days_charge_and_demo_flag(router: Router) -> None:
     assert {"quote.demo_rates", "quote.unverified_norms"} <= {n.code for n in q.notes}
     best = q.alternatives[0]
     assert best.route.km == 3151
-    # Unverified SMGS norm: 1 dispatch day + ceil(km / 200) per carrier: 12 + 5 + 1.
-    assert [c.days for c in best.delivery.per_carrier] == [12, 5, 1]
-    assert best.delivery.total_days == 19
+    # Unverified SMGS norm: 1 dispatch day + ceil(3151 km / 200) = 16 over the whole route
+    # (issue 11.5: 17 days, not the 1 + 12 + 5 + 1 = 19 of rounding each railway's leg up)
+    assert [c.days for c in best.delivery.per_carrier] == [12, 5, 1]  # shares, for information
+    assert best.delivery.run_days == 16
+    assert best.delivery.extra_days == 0  # 1520/1520 borders only
+    assert best.delivery.total_days == 17
     assert best.delivery.unverified
     assert best.charge_chf == sum(line.amount_chf for line in best.lines)
     # only UTI's transit leg is priced; KZH's export and TDZ's import legs are national

@@ -169,22 +169,34 @@ class CarrierDays:
 
 @dataclass(frozen=True)
 class DeliveryTime:
+    """SMGS delivery time: dispatch + the run over the whole distance + extra days.
+
+    ``run_days`` counts one day per full or started ``km_per_day`` of the route's whole tariff
+    distance, not per railway (issue 11.5); ``per_carrier`` keeps each railway's km and its own
+    share of days for information — they do not add up to the run. ``extra_days`` are the
+    norms' days for gauge-change (bogie change or transshipment) border points.
+    """
+
     dispatch_days: int
     per_carrier: tuple[CarrierDays, ...]
     extra_days: int
     unverified: bool
     warning: Message
+    run_days: int = 0
+    gauge_changes: int = 0
 
     @property
     def total_days(self) -> int:
-        return self.dispatch_days + sum(c.days for c in self.per_carrier) + self.extra_days
+        return self.dispatch_days + self.run_days + self.extra_days
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "total_days": self.total_days,
             "dispatch_days": self.dispatch_days,
+            "run_days": self.run_days,
             "per_carrier": [c.to_dict() for c in self.per_carrier],
             "extra_days": self.extra_days,
+            "gauge_changes": self.gauge_changes,
             "unverified": self.unverified,
             "warning": self.warning.text(lang),
         }

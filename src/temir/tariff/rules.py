@@ -61,15 +61,20 @@ class TariffRuleError(Exception):
 def delivery_time(
     route: Route, norms: DeliveryNorms, speed: Speed, consignment: str
 ) -> DeliveryTime:
-    """SMGS: dispatch days + one day per full or started km-per-day, per carrier, + extra days."""
+    """SMGS: dispatch days + one day per full or started km-per-day over the whole distance
+    (not per railway: a route is one contract of carriage) + the norms' extra days for each
+    gauge-change border point (1520/1520 borders add none)."""
     per_day = norms.km_per_day[str(speed)][consignment]
     carriers = tuple(
         CarrierDays(leg.railway, leg.km, -(-leg.km // per_day) if leg.km > 0 else 0)
         for leg in route.legs
     )
-    # 1520/1520 borders need no bogie change; only foreign-gauge exits would (none routed).
-    extra = 0
-    return DeliveryTime(norms.dispatch_days, carriers, extra, norms.unverified, norms.warning)
+    run = -(-route.km // per_day) if route.km > 0 else 0
+    changes = sum(1 for b in route.borders if b.gauge_change)
+    extra = changes * norms.gauge_change_days
+    return DeliveryTime(
+        norms.dispatch_days, carriers, extra, norms.unverified, norms.warning, run, changes
+    )
 
 
 def rate_at(table: RateTable, category: str, km: int) -> Decimal:

@@ -118,7 +118,6 @@ def _views(
     out = []
     for n, alt in enumerate(q.alternatives, 1):
         route = alt.route
-        days = {c.railway: c.days for c in alt.delivery.per_carrier}
         legs = [
             {
                 "railway": leg.railway,
@@ -128,7 +127,6 @@ def _views(
                 "exit_esr": leg.exit_esr,
                 "km": leg.km,
                 "official": leg.official,
-                "days": days.get(leg.railway, 0),
                 # None: a national leg, whose tariff is not loaded (charge.reason says so)
                 "charge": charge.amount_chf,
                 "tariff": charge.tariff,

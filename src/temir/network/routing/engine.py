@@ -91,6 +91,7 @@ class Step:
             self.entry_railway,
             self.crossing.confidence,
             self.crossing.ferry,
+            self.crossing.gauge_change,
         )
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from temir.kit.messages import Message, define
 
 PASSENGER_ONLY_TYPE = "Для пассажирского движения"
+LINK_TYPES = frozenset({"rail", "rail_gauge_change", "ferry"})
+"""Kinds of border link the data names (border_crossings.csv ``link_type``)."""
 
 
 class Method(StrEnum):
@@ -100,12 +102,17 @@ class BorderCrossing:
     b_esr: str
     b_railway: str
     b_name_ru: str
-    link_type: str  # rail | ferry
+    link_type: str  # rail | rail_gauge_change | ferry
     confidence: str  # high | medium | low
 
     @property
     def ferry(self) -> bool:
         return self.link_type == "ferry"
+
+    @property
+    def gauge_change(self) -> bool:
+        """1520 mm meets another gauge here: bogies are changed or goods transshipped."""
+        return self.link_type == "rail_gauge_change"
 
     @property
     def estimated(self) -> bool:
@@ -206,6 +213,7 @@ class BorderPoint:
     entry_railway: str
     confidence: str
     ferry: bool
+    gauge_change: bool = False  # bogie change or transshipment (SMGS extra days)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,6 +224,7 @@ class BorderPoint:
             "confidence": self.confidence,
             "estimated_pairing": self.confidence != "high",
             "ferry": self.ferry,
+            "gauge_change": self.gauge_change,
         }
 
 
