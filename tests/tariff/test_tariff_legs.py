@@ -187,3 +187,14 @@ def test_route_file_names_the_tariff_of_each_leg(tmp_path: Path) -> None:
         "KZH:national;UTI:transit;TDZ:national",
         "KZH:national",
     ]
+
+
+def test_page_of_a_domestic_route_shows_no_total(client: TestClient) -> None:
+    params = {"from": AKTOBE_I, "to": KYZYLORDA, "cargo": "011005", "mass_kg": "60000"}
+    page = client.get("/quote", params=params)
+    assert page.status_code == 200
+    card = page.text.split('data-testid="alternative"')[1]
+    total = card.split('data-testid="total-charge"')[1]
+    assert total.startswith(' data-partial="true">—<')
+    assert card.count('data-testid="leg-not-charged"') == 1
+    assert 'data-testid="mark-cheapest"' not in page.text
