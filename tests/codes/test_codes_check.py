@@ -113,3 +113,29 @@ def test_package_is_pure() -> None:
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "code"),
+    [
+        # each passes its check digit (0 is the check digit of 0…0) but names nothing
+        ("esr", "000000", "esr.all_zero"),
+        ("etsng", "000000", "etsng.all_zero"),
+        ("wagon", "00000000", "wagon.all_zero"),
+        ("uic-wagon", "000000000000", "uic.all_zero"),
+        ("uic-wagon", "00 00 000 0 000-0", "uic.all_zero"),
+        ("gng", "00000000", "gng.all_zero"),  # an unnamed row of the shipped list
+    ],
+)
+def test_all_zero_codes_are_refused(kind: str, text: str, code: str) -> None:
+    problems = check(kind, text).problems
+    assert [p.code for p in problems] == [code]
+    assert "0000" in problems[0].message("ru")
+    assert problems[0].message("ru") != problems[0].message("en")
+
+
+def test_a_single_nonzero_digit_is_checked_as_before() -> None:
+    # 000019: body 00001 → weights 1..5 give 5 → check digit 5, so 000019 is a check-digit
+    # error, not a zeros-only code
+    assert [p.code for p in check("esr", "000019").problems] == ["esr.check_digit"]
+    assert check("esr", "000015").problems == ()

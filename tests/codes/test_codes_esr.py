@@ -118,7 +118,9 @@ def test_check_digit_rejects_a_bad_body(body: str) -> None:
         esr_check_digit(body)
 
 
-bodies = st.text(alphabet="0123456789", min_size=5, max_size=5)
+bodies = st.text(alphabet="0123456789", min_size=5, max_size=5).filter(
+    lambda b: set(b) != {"0"}
+)  # zeros only: refused by their own rule
 
 
 @given(bodies)

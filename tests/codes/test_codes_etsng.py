@@ -65,7 +65,7 @@ def test_tariff_position_is_the_first_three_digits() -> None:
     assert etsng_tariff_position("201005") == "201"
 
 
-@given(st.text(alphabet="0123456789", min_size=5, max_size=5))
+@given(st.text(alphabet="0123456789", min_size=5, max_size=5).filter(lambda b: set(b) != {"0"}))
 def test_generated_codes_round_trip(body: str) -> None:
     code = body + str(etsng_check_digit(body))
     assert parse_etsng(code) == code

@@ -44,8 +44,12 @@ def test_compare_routes_with_suggestions_marks_and_maps(page: Any, screenshot: S
     expect(alternatives.first).to_be_visible()
     assert alternatives.count() >= 2
     expect(page.get_by_test_id("demo-banner")).to_contain_text("Demo rates")
-    for mark in ("cheapest", "fastest", "shortest"):
+    for mark in ("fastest", "shortest"):
         expect(page.get_by_test_id(f"mark-{mark}").first).to_be_visible()
+    # KZH's and TDZ's legs are national (not loaded): partial totals, none marked cheapest
+    expect(page.get_by_test_id("partial-charge").first).to_be_visible()
+    expect(page.get_by_test_id("leg-not-charged").first).to_contain_text("not loaded")
+    assert page.get_by_test_id("mark-cheapest").count() == 0
     maps = page.get_by_test_id("route-map")
     assert maps.count() == alternatives.count()
     expect(maps.first).to_be_visible()

@@ -32,15 +32,19 @@ def test_station_by_esr_and_errors(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.json()["name_ru"] == "Достык"
 
-    missing = client.get("/api/v1/stations/000000")
+    missing = client.get("/api/v1/stations/100001")  # well-formed, no such station
     assert missing.status_code == 404
     error = missing.json()["error"]
     assert error["code"] == "station.not_found"
     assert error["field"] == "esr"
-    assert "000000" in error["message"]
+    assert "100001" in error["message"]
 
-    ru = client.get("/api/v1/stations/000000", headers={"Accept-Language": "ru"})
-    assert ru.json()["error"]["message"] == "Станции с кодом ЕСР 000000 нет."
+    ru = client.get("/api/v1/stations/100001", headers={"Accept-Language": "ru"})
+    assert ru.json()["error"]["message"] == "Станции с кодом ЕСР 100001 нет."
+
+    zeros = client.get("/api/v1/stations/000000")
+    assert zeros.status_code == 422
+    assert zeros.json()["error"]["code"] == "esr.all_zero"
 
     bad = client.get("/api/v1/stations/708508")
     assert bad.status_code == 422

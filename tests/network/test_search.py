@@ -72,8 +72,11 @@ def test_get_station_by_export_code_and_errors(uow: UnitOfWork) -> None:
         with pytest.raises(ValidationFailed) as bad:
             get_station(s, "708508")
         assert bad.value.code == "esr.check_digit"
-        with pytest.raises(NotFound) as missing:
+        with pytest.raises(ValidationFailed) as zeros:
             get_station(s, "000000")
+        assert zeros.value.code == "esr.all_zero"
+        with pytest.raises(NotFound) as missing:
+            get_station(s, "100001")  # well-formed, no such station
         assert missing.value.code == "station.not_found"
         assert missing.value.field == "esr"
 

@@ -132,3 +132,34 @@ def test_error_shapes(client: TestClient, auth: dict[str, dict[str, str]], uow: 
     bad_filter = client.get("/api/v1/notes", params={"status": "x"}, headers=auth["shipper"])
     assert bad_filter.status_code == 422
     assert client.get("/api/v1/keys/ed25519:0000").status_code == 404
+
+
+def test_carrier_boxes_over_http(client: TestClient, auth: dict[str, dict[str, str]]) -> None:
+    """A shipper's box 32 is refused naming the box; the carrier in custody extends (issue 11.7)."""
+    extension = [{"reason": "сам себе", "days": 30, "station_esr": "684001"}]
+    refused = client.post(
+        "/api/v1/notes", content=json.dumps({**draft(), "extensions": extension}),
+        headers=auth["shipper"],
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert (refused.json()["error"]["code"], refused.json()["error"]["field"]) == (
+        "note.carrier_box",
+        "box 32",
+    )
+    note = client.post("/api/v1/notes", content=json.dumps(draft()), headers=auth["shipper"])
+    base = f"/api/v1/notes/{note.json()['id']}"
+    assert client.post(f"{base}/submit", headers=auth["shipper"]).status_code == 200
+    accept = client.post(f"{base}/accept", json={"consignment_number": "A-32"}, headers=auth["kzh"])
+    assert accept.status_code == 200
+    body = {"days": 2, "reason": "задержание", "station_esr": "684001"}
+    assert client.post(f"{base}/extend", json=body, headers=auth["shipper"]).status_code == 403
+    assert client.post(f"{base}/extend", json=body, headers=auth["uti"]).status_code == 403
+    done = client.post(f"{base}/extend", json=body, headers=auth["kzh"])
+    assert done.status_code == 200, done.text
+    assert done.json()["document"]["extensions"][0]["days"] == 2
+    report = {"number": "КА-1", "station_esr": "684001"}
+    done = client.post(f"{base}/commercial-report", json=report, headers=auth["kzh"])
+    assert done.status_code == 200, done.text
+    assert done.json()["document"]["commercial_reports"][0]["number"] == "КА-1"
+    bad = client.post(f"{base}/extend", json={**body, "days": 0}, headers=auth["kzh"])
+    assert bad.status_code == 422

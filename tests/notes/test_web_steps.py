@@ -378,3 +378,41 @@ def test_unknown_step_and_unknown_note_are_404_pages(people: People, login: Logi
         answer = client.post(path, data={"csrf_token": token})
         assert answer.status_code == 404
         assert "text/html" in answer.headers["content-type"]
+
+
+def test_boxes_31_and_32_are_the_carriers_steps_on_the_web(
+    people: People, login: Login, uow: UnitOfWork
+) -> None:
+    """A shipper's form that slips in box 32 is refused naming the box; the carrier in custody
+    has the report and extension steps (issue 11.7)."""
+    shipper = login(people.shipper)
+    values = {**note_to_form(Note.model_validate(draft())), "csrf_token": csrf(shipper)}
+    values.update({"extensions.0.days": "30", "extensions.0.reason": "сам себе",
+                   "extensions.0.station_esr": "684001"})  # fmt: skip
+    refused = shipper.post("/notes/new", data=values)
+    assert refused.status_code == 422
+    assert "Box 32 is filled only by a carrier" in refused.text
+    note_id = submitted(uow, people.shipper)
+    with uow() as session:
+        service.accept(session, people.kzh.actor, note_id, consignment_number="W-32")
+    assert 'data-testid="step-extend"' not in shipper.get(f"/notes/{note_id}").text
+    kzh = login(people.kzh)
+    page = kzh.get(f"/notes/{note_id}")
+    assert 'data-testid="step-extend"' in page.text
+    assert 'data-testid="step-report"' in page.text
+    token = csrf(kzh)
+    done = kzh.post(
+        f"/notes/{note_id}/extend",
+        data={"csrf_token": token, "days": "3", "reason": "задержание", "station_esr": "684001"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    bad = kzh.post(
+        f"/notes/{note_id}/report",
+        data={"csrf_token": token, "number": "К-1", "station_esr": "000000"},
+    )
+    assert bad.status_code == 422
+    assert 'data-testid="step-error"' in bad.text
+    with uow.read() as session:
+        document = service.get_note(session, people.kzh.actor, note_id).document
+    assert document["extensions"][0]["days"] == 3

@@ -57,7 +57,7 @@ def test_loaded_official_table_is_used_and_named(engine: Engine, tmp_path: Path)
     src = tmp_path / "kzh.csv"
     src.write_text(
         "table_id,railway,valid_from,valid_to,consignment,category,km_to,rate_chf\n"
-        f"TEST-KZH-{engine.dialect.name},KZH,2030-01-01,2030-12-31,wagon,25t,5000,1.00\n",
+        f"TEST-UTI-{engine.dialect.name},UTI,2030-01-01,2030-12-31,wagon,25t,5000,1.00\n",
         encoding="utf-8",
     )
     uow = UnitOfWork(engine)
@@ -70,14 +70,15 @@ def test_loaded_official_table_is_used_and_named(engine: Engine, tmp_path: Path)
         tables = service.rate_tables(session)
     q = service.quote(
         Router(shipped()),
-        "689503",
-        "671707",
+        "704101",  # Сарыагаш (эксп.): KZH 0 km, then UTI transit 875 km
+        "746000",  # Пахтаабад (эксп.): TDZ 0 km
         etsng="011005",
         mass_kg=60_000,
         on=date(2030, 6, 1),
         tables=tables,
+        alternatives=1,  # the others cross TRK, which has no table in 2030
     )
     alt = q.alternatives[0]
-    assert alt.tables_used == (f"TEST-KZH-{engine.dialect.name}",)
+    assert alt.tables_used == (f"TEST-UTI-{engine.dialect.name}",)
     assert not alt.demo
     assert str(alt.charge_chf) == "60.00"

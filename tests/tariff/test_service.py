@@ -25,38 +25,54 @@ def test_quote_has_km_days_charge_and_demo_flag(router: Router) -> None:
     assert {"quote.demo_rates", "quote.unverified_norms"} <= {n.code for n in q.notes}
     best = q.alternatives[0]
     assert best.route.km == 3151
-    # Unverified SMGS norm: 1 dispatch day + ceil(km / 200) per carrier: 12 + 5 + 1.
-    assert [c.days for c in best.delivery.per_carrier] == [12, 5, 1]
-    assert best.delivery.total_days == 19
+    # Unverified SMGS norm: 1 dispatch day + ceil(3151 km / 200) = 16 over the whole route
+    # (issue 11.5: 17 days, not the 1 + 12 + 5 + 1 = 19 of rounding each railway's leg up)
+    assert [c.days for c in best.delivery.per_carrier] == [12, 5, 1]  # shares, for information
+    assert best.delivery.run_days == 16
+    assert best.delivery.extra_days == 0  # 1520/1520 borders only
+    assert best.delivery.total_days == 17
     assert best.delivery.unverified
     assert best.charge_chf == sum(line.amount_chf for line in best.lines)
+    # only UTI's transit leg is priced; KZH's export and TDZ's import legs are national
+    assert {line.railway for line in best.lines} == {"UTI"}
+    assert best.partial
     assert best.tables_used == ("DEMO-ETT7-WAGON-2026",)
     assert all("[DEMO RATE]" in line.text("en") for line in best.lines if line.what == "base")
 
 
+# Сарыагаш (эксп.) KZH 704101 → Пахтаабад (эксп.) TDZ 746000: 0 km on KZH and TDZ, so every
+# charged km is UTI transit: Келес (эксп.) → Кудукли (эксп.) 875 km (TR-4 UTI Book 3), the
+# UTI leg of METHOD.md's worked example Костанай → Душанбе II (2213 + 875 + 63 km).
+SARYAGASH_EXP, PAKHTAABAD_EXP = "704101", "746000"
+
+
 def test_cheapest_fastest_shortest_are_marked(router: Router) -> None:
-    q = service.quote(router, "684001", "745309", etsng="011005", mass_kg=65_000)
+    q = service.quote(router, SARYAGASH_EXP, PAKHTAABAD_EXP, etsng="011005", mass_kg=65_000)
     shortest = min(a.route.km for a in q.alternatives)
     assert all(("shortest" in a.marks) == (a.route.km == shortest) for a in q.alternatives)
-    assert any("cheapest" in a.marks for a in q.alternatives)
+    whole = [a for a in q.alternatives if not a.partial]
+    assert len(whole) >= 2
+    cheapest = min(a.charge_chf for a in whole)
+    assert [a.charge_chf for a in q.alternatives if "cheapest" in a.marks] == [cheapest]
     assert any("fastest" in a.marks for a in q.alternatives)
 
 
 def test_grain_minimum_mass_and_interpolated_demo_rate(router: Router) -> None:
-    # Актобе I -> Кызылорда 1033 km; 30 t of wheat is raised to the 60 t minimum (ADY ⚠️).
-    q = service.quote(router, "689503", "671707", etsng="011005", mass_kg=30_000)
+    # UTI 875 km; 30 t of wheat is raised to the 60 t minimum (ADY ⚠️).
+    q = service.quote(router, SARYAGASH_EXP, PAKHTAABAD_EXP, etsng="011005", mass_kg=30_000)
     line = q.alternatives[0].lines[0]
     assert "minimum chargeable 60 t" in line.text("en")
-    # 25 t column: 100.42 at 1000 km, slope (100.42-92.70)/100 per km -> 102.97 at 1033 km.
-    assert line.amount_chf == (Decimal("102.97") * 60).quantize(Decimal("0.01"))
+    # 25 t column (domain2.md §2.1): 84.54 at 800 km, 92.70 at 900 km; 875 km is 3/4 of the
+    # way: 84.54 + 0.75 × 8.16 = 90.66 CHF/t.
+    assert line.amount_chf == Decimal("90.66") * 60
 
 
 def test_wagon_of_other_owner_is_085_and_empty_run_per_axle_km(router: Router) -> None:
-    base = service.quote(router, "689503", "671707", etsng="011005", mass_kg=60_000)
+    base = service.quote(router, SARYAGASH_EXP, PAKHTAABAD_EXP, etsng="011005", mass_kg=60_000)
     other = service.quote(
         router,
-        "689503",
-        "671707",
+        SARYAGASH_EXP,
+        PAKHTAABAD_EXP,
         etsng="011005",
         mass_kg=60_000,
         wagon_owner="other",
@@ -65,7 +81,7 @@ def test_wagon_of_other_owner_is_085_and_empty_run_per_axle_km(router: Router) -
     b = base.alternatives[0].lines[0].amount_chf
     lines = {line.what: line.amount_chf for line in other.alternatives[0].lines}
     assert lines["base"] + lines["wagon_owner"] == (b * Decimal("0.85")).quantize(Decimal("0.01"))
-    assert lines["empty_run"] == Decimal("0.10") * 4 * 1033
+    assert lines["empty_run"] == Decimal("0.10") * 4 * 875
 
 
 @pytest.mark.parametrize(

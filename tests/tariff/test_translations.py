@@ -62,7 +62,7 @@ def test_numbers_stay_numbers_until_rendered() -> None:
 
 
 def test_a_quote_renders_its_lines_and_notes_in_russian(router: Router) -> None:
-    q = service.quote(router, "689503", "671707", etsng="011005", mass_kg=30_000)
+    q = service.quote(router, "704101", "746000", etsng="011005", mass_kg=30_000)
     data = q.to_dict("ru")
     base = data["alternatives"][0]["lines"][0]
     assert base["code"] == "base"
@@ -72,7 +72,7 @@ def test_a_quote_renders_its_lines_and_notes_in_russian(router: Router) -> None:
     assert any(n.startswith("ДЕМО-СТАВКИ") for n in data["notes"])
     assert "quote.demo_rates" in data["note_codes"]
     assert data["alternatives"][0]["delivery"]["warning"].startswith("НЕ ПРОВЕРЕНО")
-    assert q.to_dict("en")["alternatives"][0]["lines"][0]["text"].startswith("1,033 km")
+    assert q.to_dict("en")["alternatives"][0]["lines"][0]["text"].startswith("875 km")
 
 
 def english_sentences(html: str) -> list[str]:
@@ -115,7 +115,7 @@ def test_cli_quote_speaks_temir_lang(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("TEMIR_LANG", "ru")
     result = CliRunner().invoke(
-        app, ["quote", "689503", "671707", "--cargo", "011005", "--mass-kg", "30000", "-n", "1"]
+        app, ["quote", "704101", "746000", "--cargo", "011005", "--mass-kg", "30000", "-n", "1"]
     )
     assert result.exit_code == 0, result.output
     assert "ДЕМО-СТАВКИ" in result.output
@@ -157,7 +157,7 @@ def test_cli_quote_speaks_kazakh_and_tajik(
 
     monkeypatch.setenv("TEMIR_LANG", lang)
     result = CliRunner().invoke(
-        app, ["quote", "689503", "671707", "--cargo", "011005", "--mass-kg", "30000", "-n", "1"]
+        app, ["quote", "704101", "746000", "--cargo", "011005", "--mass-kg", "30000", "-n", "1"]
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())  # Rich wraps long lines at the terminal width

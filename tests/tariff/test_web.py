@@ -33,8 +33,12 @@ def test_plain_form_compares_alternatives_with_marks_and_maps(client: TestClient
     html = page.text
     cards = html.count('data-testid="alternative"')
     assert cards >= 2
-    for mark in ("cheapest", "fastest", "shortest"):
+    for mark in ("fastest", "shortest"):
         assert f'data-testid="mark-{mark}"' in html
+    # KZH's and TDZ's legs are under their national tariffs (not loaded): partial totals
+    # only, none of them the cheapest
+    assert 'data-testid="mark-cheapest"' not in html
+    assert html.count('data-testid="partial-charge"') == cards
     # the shortest alternative is TR-4 METHOD.md's worked example: 2213 + 875 + 63 km
     kms = [int(k) for k in re.findall(r'data-testid="alternative" data-km="(\d+)"', html)]
     assert kms[0] == 2213 + 875 + 63
@@ -118,7 +122,8 @@ def test_page_in_russian(client: TestClient) -> None:
     html = client.get("/quote", params=KOSTANAY_DUSHANBE).text
     assert "Маршруты и расчёт" in html
     assert "Демонстрационные ставки — не официальный тариф" in html
-    assert "дешевле всех" in html
+    assert "национальный тариф — не загружен" in html
+    assert "только транзитные участки" in html
     errors = field_errors(client.get("/quote", params={**KOSTANAY_DUSHANBE, "mass_kg": "x"}).text)
     assert errors["mass_kg"] == "Укажите массу целым числом килограммов."
 
@@ -129,11 +134,7 @@ def test_quote_api_names_rate_tables_and_option_fields(client: TestClient) -> No
     assert body["demo_rates"] is True
     tables = {t["id"]: t for t in body["rate_tables"]}
     assert tables["DEMO-ETT7-WAGON-2026"]["demo"] is True
-    assert {m for a in body["alternatives"] for m in a["marks"]} == {
-        "cheapest",
-        "fastest",
-        "shortest",
-    }
+    assert {m for a in body["alternatives"] for m in a["marks"]} == {"fastest", "shortest"}
     for change, field in (({"speed": "warp"}, "speed"), ({"mass_kg": "0"}, "mass_kg")):
         r = client.get("/api/v1/quotes", params={**params, **change})
         assert r.status_code == 422

@@ -49,16 +49,18 @@ def run(
     )  # fmt: skip
 
 
-def test_the_norms_allow_one_day_per_started_200_km_per_carrier_and_are_flagged_unverified(
+def test_the_norms_allow_one_day_per_started_200_km_of_the_whole_route_and_are_unverified(
     route: NoteRoute, norms: Norms
 ) -> None:
     assert norms.km_per_day == 200
     assert norms.unverified
-    assert norm_days_left(route, 0, norms) == 12 + 5 + 1  # 2213, 875, 63 km
-    assert norm_days_left(route, 1688, norms) == 3 + 5 + 1  # 525 km left on KZH
+    # issue 11.5: the whole 3151 km (2213 + 875 + 63), not each railway's leg rounded up
+    # (12 + 5 + 1 = 18): 3151 / 200 = 15.76, started → 16
+    assert norm_days_left(route, 0, norms) == 16
+    assert norm_days_left(route, 1688, norms) == 8  # 1463 km left: 7.3 → 8
     found = run([ev("departure", KOSTANAY, 0, "a")], route, norms, 1)
-    assert found.norm_days_total == 1 + 18  # a dispatch day, then per carrier
-    assert found.deadline == T0 + timedelta(days=19)
+    assert found.norm_days_total == 1 + 16  # a dispatch day, then the whole route
+    assert found.deadline == T0 + timedelta(days=17)
     assert found.unverified_norms
 
 
@@ -71,7 +73,7 @@ def test_eta_by_progress_uses_the_speed_made_so_far(route: NoteRoute, norms: Nor
     assert found.by_progress is not None
     hours = (found.by_progress - events[1].at).total_seconds() / 3600
     assert hours == pytest.approx(1463 / (1688 / 56.27), rel=1e-6)
-    assert found.by_norms == events[1].at + timedelta(days=9)
+    assert found.by_norms == events[1].at + timedelta(days=8)  # 1463 km of the whole route left
     assert found.status == "on_time"
 
 
@@ -83,10 +85,10 @@ def test_late_when_past_the_delivery_time_and_expected_late_when_progress_says_s
     assert expected.status == "expected_late"
     assert expected.late_by_hours is not None
     assert expected.late_by_hours > 0
-    overdue = run(slow, route, norms, 24 * 20)
+    overdue = run(slow, route, norms, 24 * 18)  # the delivery time is 17 days (1 + 16)
     assert overdue.status == "late"
     assert overdue.late_by_hours == Decimal("24.0")
-    extended = run(slow, route, norms, 24 * 20, ext=2)
+    extended = run(slow, route, norms, 24 * 18, ext=2)
     assert extended.status != "late"
 
 

@@ -56,12 +56,18 @@ def luhn_check_digit(digits: list[int]) -> int:
 
 @dataclass(frozen=True)
 class DigitRules:
-    """The four rules every numeric check-digit code has."""
+    """The rules every numeric check-digit code has.
+
+    ``all_zero``: a code of zeros only passes both check-digit methods (0 is the check digit
+    of 0…0) but names no station, cargo or wagon — it is what a blank field or a placeholder
+    becomes, so it is refused by its own rule (issue 11.7).
+    """
 
     empty: Rule
     length: Rule
     not_digits: Rule
     check_digit: Rule
+    all_zero: Rule | None = None
 
 
 def examine_digits(
@@ -80,7 +86,9 @@ def examine_digits(
         problems.append(rules.not_digits.problem(field, text=cleaned))
     if len(cleaned) != length:
         problems.append(rules.length.problem(field, length=len(cleaned), expected=length))
-    if not problems:
+    if not problems and rules.all_zero is not None and set(cleaned) == {"0"}:
+        problems.append(rules.all_zero.problem(field, value=cleaned))
+    elif not problems:
         expected = check_digit(cleaned[:-1])
         actual = int(cleaned[-1])
         if actual != expected:

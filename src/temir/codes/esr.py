@@ -23,6 +23,7 @@ RULES = DigitRules(
     length=rule("esr.length", "An ESR station code has {expected} digits, this one has {length}."),
     not_digits=rule("esr.not_digits", "An ESR station code may contain only the digits 0–9."),
     check_digit=rule("esr.check_digit", "The ESR check digit is {actual}, expected {expected}."),
+    all_zero=rule("esr.all_zero", "An ESR station code of zeros only ({value}) names no station."),
 )
 
 

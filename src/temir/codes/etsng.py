@@ -24,6 +24,7 @@ RULES = DigitRules(
     check_digit=rule(
         "etsng.check_digit", "The ETSNG check digit is {actual}, expected {expected}."
     ),
+    all_zero=rule("etsng.all_zero", "An ETSNG cargo code of zeros only ({value}) names no cargo."),
 )
 
 

@@ -28,6 +28,10 @@ EDITION = "GNG, edition unknown (≈2020s)"
 
 EMPTY = rule("gng.empty", "The GNG cargo code is empty.")
 FORMAT = rule("gng.format", "A GNG cargo code has exactly {expected} digits 0–9.")
+ALL_ZERO = rule(
+    "gng.all_zero",
+    "GNG code {value} (zeros only) is no heading of the nomenclature: name the goods.",
+)
 UNKNOWN = rule(
     "gng.unknown",
     "GNG code {value} is not in the shipped GNG nomenclature (edition unknown).",
@@ -60,6 +64,9 @@ def examine_gng(text: str) -> Outcome:
     if len(cleaned) != LENGTH or not is_ascii_digits(cleaned):
         return Outcome(None, (FORMAT.problem(KIND, expected=LENGTH, text=cleaned),))
     problems: list[Problem] = []
+    if set(cleaned) == {"0"}:
+        # the shipped list has an unnamed 00000000 row; it is no goods (issue 11.7)
+        return Outcome(None, (ALL_ZERO.problem(KIND, value=cleaned),))
     if cleaned not in _nomenclature():
         problems.append(UNKNOWN.problem(KIND, value=cleaned))
     return outcome(cleaned, problems)

@@ -35,6 +35,7 @@ RULES = DigitRules(
     check_digit=rule(
         "uic.check_digit", "The UIC wagon number check digit is {actual}, expected {expected}."
     ),
+    all_zero=rule("uic.all_zero", "A UIC wagon number of zeros only ({value}) names no wagon."),
 )
 SEPARATORS = rule(
     "uic.separators",

@@ -23,6 +23,7 @@ RULES = DigitRules(
     check_digit=rule(
         "wagon.check_digit", "The wagon number check digit is {actual}, expected {expected}."
     ),
+    all_zero=rule("wagon.all_zero", "A wagon number of zeros only ({value}) names no wagon."),
 )
 
 

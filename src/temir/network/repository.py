@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from temir.kit.db import Base
 from temir.network.routing.loader import EDITION
 from temir.network.routing.model import (
+    LINK_TYPES,
     BorderCrossing,
     NetworkData,
     Section,
@@ -341,7 +342,7 @@ def network_data(session: Session) -> NetworkData:
             b.b_esr,
             b.b_railway,
             b.b_name_ru,
-            "ferry" if b.link_type == "ferry" else "rail",
+            b.link_type if b.link_type in LINK_TYPES else "rail",
             b.confidence,
         )
         for b in session.scalars(select(BorderCrossingRow).order_by(BorderCrossingRow.id))

@@ -21,7 +21,7 @@ from temir.kit.api import read_session, request_language, uow_of
 from temir.network.provider import view_for
 from temir.notes.boxes import MAX_DOCUMENT_BYTES, Stage, validate_document
 from temir.notes.model import note_json_schema
-from temir.notes.store import service
+from temir.notes.store import carrier_steps, service
 
 router = APIRouter(tags=["notes"])
 
@@ -71,6 +71,18 @@ class DeliverIn(_In):
 class CorrectIn(_In):
     changes: dict[str, Any] = Field(description="Top-level note fields and their new values.")
     reason: str = Field(min_length=1, max_length=400)
+
+
+class ReportIn(_In):
+    number: str = Field(min_length=1, max_length=40, description="Box 31: report number.")
+    station_esr: str = Field(min_length=1, max_length=20, description="Where it was drawn up.")
+    drawn_up_at: AwareDatetime | None = Field(None, description="Default: now.")
+
+
+class ExtendIn(_In):
+    days: int = Field(ge=1, le=365, description="Box 32: days the delivery time is extended.")
+    reason: str = Field(min_length=1, max_length=400, description="Ground (SMGS Art. 24).")
+    station_esr: str = Field(min_length=1, max_length=20, description="Where it was recorded.")
 
 
 class SignIn(_In):
@@ -225,6 +237,32 @@ def correct(
         detail = service.correct(
             session, actor, note_id, changes=body.changes, reason=body.reason,
             secret=_secret(request),
+        )  # fmt: skip
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/commercial-report")
+def commercial_report(
+    note_id: str, body: ReportIn, request: Request, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Box 31, by the carrier in custody: a new version signed with its key."""
+    with uow_of(request)() as session:
+        detail = carrier_steps.record_commercial_report(
+            session, actor, note_id, number=body.number, station_esr=body.station_esr,
+            drawn_up_at=body.drawn_up_at, secret=_secret(request),
+        )  # fmt: skip
+    return detail.to_dict(request_language(request))
+
+
+@router.post("/notes/{note_id}/extend")
+def extend(
+    note_id: str, body: ExtendIn, request: Request, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Box 32, by the carrier in custody: an extension of the delivery time (at most two)."""
+    with uow_of(request)() as session:
+        detail = carrier_steps.extend_delivery_time(
+            session, actor, note_id, days=body.days, reason=body.reason,
+            station_esr=body.station_esr, secret=_secret(request),
         )  # fmt: skip
     return detail.to_dict(request_language(request))
 

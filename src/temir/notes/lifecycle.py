@@ -13,7 +13,10 @@ from which, :func:`authorise` says which party may take it. Neither touches a da
 
 Boxes the store itself writes during the life of a note (26, 27, 29, 33, 34, 35, 36) are not
 accepted from a consignor's draft: they are filled by the step that owns them, so a draft can
-never arrive "already delivered".
+never arrive "already delivered". The carriers' own boxes 30 (remarks), 31 (commercial report)
+and 32 (extension of the delivery time) are refused from a consignor too — a shipper must not
+grant itself a 30-day extension (issue 11.7); 31 and 32 are written by the carrier steps
+:data:`NoteAction.REPORT` and :data:`NoteAction.EXTEND`, 30 by a carrier's correction.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ class NoteAction(StrEnum):
     DELIVER = "deliver"
     CORRECT = "correct"
     SIGN = "sign"
+    REPORT = "report"  # box 31: a commercial report drawn up by the carrier in custody
+    EXTEND = "extend"  # box 32: an extension of the delivery time, by the carrier in custody
 
 
 S, A = NoteStatus, NoteAction
@@ -64,6 +69,8 @@ TRANSITIONS: Final[dict[NoteAction, dict[NoteStatus, NoteStatus]]] = {
     A.DELIVER: {S.ARRIVED: S.DELIVERED},
     A.CORRECT: {S.ACCEPTED: S.ACCEPTED, S.IN_TRANSIT: S.IN_TRANSIT, S.ARRIVED: S.ARRIVED},
     A.SIGN: {status: status for status in NoteStatus if status is not S.REFUSED},
+    A.REPORT: {S.ACCEPTED: S.ACCEPTED, S.IN_TRANSIT: S.IN_TRANSIT, S.ARRIVED: S.ARRIVED},
+    A.EXTEND: {S.ACCEPTED: S.ACCEPTED, S.IN_TRANSIT: S.IN_TRANSIT},
 }
 """Action → {status it may be taken from: status it leads to}. Creation makes a draft."""
 
@@ -80,6 +87,11 @@ _STORE_FIELDS: Final = {
     "delivery": 36,
 }
 
+CARRIER_BOXES: Final = (30, 31, 32)
+"""Boxes only a carrier fills: remarks, commercial report, extension of the delivery time."""
+
+_CARRIER_FIELDS: Final = {"carrier_remarks": 30, "commercial_reports": 31, "extensions": 32}
+
 INVALID_TRANSITION = N_(
     "A note in status {status} does not allow the step {action}; it is allowed from: {allowed}."
 )
@@ -94,6 +106,14 @@ ONLY_CORRECTOR = N_(
     "Only the consignor or the carrier in custody ({carrier}) may correct this note."
 )
 ONLY_SIGNER = N_("Only the consignor or a carrier of box 22 may sign this note.")
+ONLY_CUSTODY_RECORDS = N_(
+    "Only the carrier in custody ({carrier}) may record a commercial report or an extension."
+)
+CARRIER_BOX = N_("Box {box} is filled only by a carrier, not in the consignor's note.")
+STEP_BOX = N_(
+    "Box {box} is recorded by its own carrier step (commercial report, extension), not by a"
+    " correction."
+)
 
 
 def next_status(action: NoteAction, status: NoteStatus) -> NoteStatus:
@@ -206,6 +226,9 @@ def authorise(action: NoteAction, who: Party, facts: NoteFacts) -> None:
     elif action is A.CORRECT:
         if not (_is_consignor(who, facts) or _is_operator_of(who, facts.custody)):
             raise _deny(ONLY_CORRECTOR, facts.custody)
+    elif action in (A.REPORT, A.EXTEND):
+        if not _is_operator_of(who, facts.custody):
+            raise _deny(ONLY_CUSTODY_RECORDS, facts.custody)
     elif action is A.SIGN and not (
         _is_consignor(who, facts)
         or (who.role is Role.RAILWAY_OPERATOR and who.railway in facts.carriers)
@@ -238,8 +261,40 @@ def refuse_store_boxes(note: Note | dict[str, Any]) -> None:
         raise ValidationFailed.from_problems(problems)
 
 
+def carrier_boxes_filled(note: Note | dict[str, Any]) -> list[int]:
+    """Which of :data:`CARRIER_BOXES` a note (or a dict of changes) fills."""
+
+    def value(name: str) -> Any:
+        return note.get(name) if isinstance(note, dict) else getattr(note, name)
+
+    return sorted(n for name, n in _CARRIER_FIELDS.items() if value(name) not in (None, [], ""))
+
+
+def refuse_carrier_boxes(note: Note | dict[str, Any]) -> None:
+    """422 ``note.carrier_box`` naming each carrier-only box a consignor's note or change fills."""
+    boxes = carrier_boxes_filled(note)
+    if boxes:
+        raise ValidationFailed.from_problems(
+            tuple(Problem("note.carrier_box", CARRIER_BOX, f"box {b}", {"box": b}) for b in boxes)
+        )
+
+
+def refuse_step_boxes(changes: dict[str, Any]) -> None:
+    """422 ``note.step_box``: boxes 31 and 32 are written by their own signed carrier steps
+    (entries are added, never rewritten), not by a correction."""
+    boxes = [b for b in carrier_boxes_filled(changes) if b != 30]
+    boxes += [b for name, b in _CARRIER_FIELDS.items() if b != 30 and changes.get(name) == []]
+    if boxes:
+        raise ValidationFailed.from_problems(
+            tuple(
+                Problem("note.step_box", STEP_BOX, f"box {b}", {"box": b})
+                for b in sorted(set(boxes))
+            )
+        )
+
+
 def draft_of(note: Note) -> Note:
-    """``note`` with every store box emptied: what a consignor may submit as a draft."""
+    """``note`` with every store and carrier box emptied: what a consignor may submit."""
     return note.model_copy(
         update={
             "contract_date": None,
@@ -249,6 +304,9 @@ def draft_of(note: Note) -> Note:
             "border_passages": [],
             "arrival_notice_at": None,
             "delivery": None,
+            "carrier_remarks": [],
+            "commercial_reports": [],
+            "extensions": [],
         }
     )
 

@@ -1,5 +1,6 @@
 """One note's page and its lifecycle steps: the detail page, the steps it offers, and the POST
-form of each step (submit, accept, refuse, handover, arrive, deliver, sign).
+form of each step (submit, accept, refuse, handover, arrive, deliver, sign, and the carrier's
+commercial report and extension of the delivery time, boxes 31 and 32).
 
 The form edits the consignor's boxes; the carriers' boxes are filled by these steps, offered on
 the detail page only to whoever the lifecycle rules let take them (:func:`allowed_steps`). The
@@ -26,7 +27,7 @@ from temir.kit.i18n import N_
 from temir.notes import lifecycle
 from temir.notes.lifecycle import NoteAction, NoteFacts, Party
 from temir.notes.model import BOXES, Note
-from temir.notes.store import records, service
+from temir.notes.store import carrier_steps, records, service
 from temir.notes.store.model import NoteDetail, NoteSummary
 from temir.notes.web_form import form_values
 from temir.web.templating import render
@@ -55,7 +56,7 @@ def missing_page(request: Request, note_id: str, exc: TemirError | None = None) 
 STEPS: Final = (
     NoteAction.EDIT, NoteAction.SUBMIT, NoteAction.ACCEPT, NoteAction.REFUSE,
     NoteAction.HANDOVER, NoteAction.ARRIVE, NoteAction.DELIVER, NoteAction.SIGN,
-    NoteAction.CORRECT,
+    NoteAction.CORRECT, NoteAction.REPORT, NoteAction.EXTEND,
 )  # fmt: skip
 
 
@@ -233,6 +234,20 @@ def _take_step(
                     received_by=form.get("received_by", "")[:1000],
                     at=_moment(form.get("at", ""), "at"), secret=secret,
                 )  # fmt: skip
+            elif step == "report":
+                carrier_steps.record_commercial_report(
+                    session, actor, note_id,
+                    number=_required(form, "number", 40),
+                    station_esr=_required(form, "station_esr", 20),
+                    drawn_up_at=_moment(form.get("at", ""), "at"), secret=secret,
+                )  # fmt: skip
+            elif step == "extend":
+                carrier_steps.extend_delivery_time(
+                    session, actor, note_id,
+                    days=_days(form.get("days", "")),
+                    reason=form.get("reason", "")[:1000],
+                    station_esr=_required(form, "station_esr", 20), secret=secret,
+                )  # fmt: skip
             elif step == "sign":
                 service.sign(session, actor, note_id, secret=secret)
     except NotFound as exc:
@@ -260,7 +275,16 @@ def _required(form: Mapping[str, str], name: str, size: int) -> str:
     return value
 
 
-STEP_PATHS: Final = ("submit", "accept", "refuse", "arrive", "deliver", "sign")
+def _days(text: str) -> int:
+    value = text.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 3:
+        raise ValidationFailed(
+            N_("Give the days as a whole number."), code="note.extension_days", field="days"
+        )
+    return int(value)
+
+
+STEP_PATHS: Final = ("submit", "accept", "refuse", "arrive", "deliver", "sign", "report", "extend")
 """The handover is not a step of this page: it is an act offered and accepted on the tracking
 page (``/tracking?q=<note>``), which writes boxes 33 and 34 when the act is accepted."""
 

@@ -58,8 +58,19 @@ CLI_TEXTS = tuple(
         "fastest",
         "shortest",
         "tables: {tables}",
+        "{amount} (transit legs only)",
+        "— (national tariff not loaded)",
     )
 )
+
+
+def _charge_text(charge: dict[str, Any]) -> str:
+    """The total as a user reads it: a partial sum says so, no sum is a dash with the reason."""
+    if charge["amount"] is None:
+        return _t("— (national tariff not loaded)")
+    if charge["partial"]:
+        return _t("{amount} (transit legs only)", amount=charge["amount"])
+    return str(charge["amount"])
 
 
 def _t(msgid: str, **params: Any) -> str:
@@ -86,7 +97,7 @@ def _render_quote(data: dict[str, Any]) -> None:
             str(a["km"]),
             a["route"]["km_by_railway"],
             str(a["days"]),
-            a["charge"]["amount"],
+            _charge_text(a["charge"]),
             ",".join(_t(mark) for mark in a["marks"]),
             borders,
         )
@@ -97,6 +108,9 @@ def _render_quote(data: dict[str, Any]) -> None:
             console.print(
                 f"   {line['railway']} {line['code']}: {line['amount_chf']} — {line['text']}"
             )
+        for leg in a["leg_charges"]:
+            if leg["reason"]:
+                console.print(f"   [yellow]{leg['text']}[/] ({leg['reason']})")
         for note in a["route"]["notes"]:
             console.print(f"   [yellow]{note}[/]")
     for note in data["notes"]:

@@ -123,6 +123,42 @@ class ChargeLine:
 
 
 @dataclass(frozen=True)
+class LegCharge:
+    """What one leg of a route costs, or why it has no figure.
+
+    ``tariff`` is ``transit`` (ETT/MTT: priced from the rate tables, its lines beside) or
+    ``national`` (the railway's own export/import/domestic tariff). No national tariff is loaded
+    (none was found in a public source), so a national leg has ``amount_chf`` None and the
+    stable ``reason`` code ``tariff.national_not_loaded`` instead of a transit figure.
+    """
+
+    index: int  # position of the leg in the route
+    railway: str
+    km: int
+    role: str  # domestic | export | transit | import (network.routing.model.LegRole)
+    tariff: str  # transit | national
+    amount_chf: Decimal | None
+    reason: str | None = None
+    explanation: Message | None = None
+
+    @property
+    def charged(self) -> bool:
+        return self.amount_chf is not None
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "leg": self.index,
+            "railway": self.railway,
+            "km": self.km,
+            "role": self.role,
+            "tariff": self.tariff,
+            "amount_chf": None if self.amount_chf is None else str(self.amount_chf),
+            "reason": self.reason,
+            "text": self.explanation.text(lang) if self.explanation else None,
+        }
+
+
+@dataclass(frozen=True)
 class CarrierDays:
     railway: str
     km: int
@@ -134,22 +170,34 @@ class CarrierDays:
 
 @dataclass(frozen=True)
 class DeliveryTime:
+    """SMGS delivery time: dispatch + the run over the whole distance + extra days.
+
+    ``run_days`` counts one day per full or started ``km_per_day`` of the route's whole tariff
+    distance, not per railway (issue 11.5); ``per_carrier`` keeps each railway's km and its own
+    share of days for information — they do not add up to the run. ``extra_days`` are the
+    norms' days for gauge-change (bogie change or transshipment) border points.
+    """
+
     dispatch_days: int
     per_carrier: tuple[CarrierDays, ...]
     extra_days: int
     unverified: bool
     warning: Message
+    run_days: int = 0
+    gauge_changes: int = 0
 
     @functools.cached_property
     def total_days(self) -> int:
-        return self.dispatch_days + sum(c.days for c in self.per_carrier) + self.extra_days
+        return self.dispatch_days + self.run_days + self.extra_days
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "total_days": self.total_days,
             "dispatch_days": self.dispatch_days,
+            "run_days": self.run_days,
             "per_carrier": [c.to_dict() for c in self.per_carrier],
             "extra_days": self.extra_days,
+            "gauge_changes": self.gauge_changes,
             "unverified": self.unverified,
             "warning": self.warning.text(lang),
         }
@@ -163,10 +211,29 @@ class Alternative:
     tables_used: tuple[str, ...]
     demo: bool
     marks: tuple[str, ...] = ()  # cheapest | fastest | shortest
+    legs: tuple[LegCharge, ...] = ()  # one per route leg: its charge or why it has none
 
     @functools.cached_property
     def charge_chf(self) -> Decimal:
+        """The sum of the charged lines: the whole charge only when not :attr:`partial`."""
         return sum((line.amount_chf for line in self.lines), Decimal("0.00"))
+
+    @property
+    def uncharged(self) -> tuple[LegCharge, ...]:
+        """Legs with km but no charge (national tariff not loaded)."""
+        return tuple(c for c in self.legs if not c.charged and c.km > 0)
+
+    @property
+    def partial(self) -> bool:
+        """Some legs have no charge: :attr:`charge_chf` covers the others only."""
+        return bool(self.uncharged)
+
+    @property
+    def charge_known(self) -> Decimal | None:
+        """The total, or None when no leg has a charge at all (nothing to add up)."""
+        if self.partial and not any(c.charged for c in self.legs):
+            return None
+        return self.charge_chf
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -174,7 +241,13 @@ class Alternative:
             "km": self.route.km,
             "days": self.delivery.total_days,
             "delivery": self.delivery.to_dict(lang),
-            "charge": {"amount": str(self.charge_chf), "currency": "CHF"},
+            "charge": {
+                "amount": None if self.charge_known is None else str(self.charge_known),
+                "currency": "CHF",
+                "partial": self.partial,
+                "not_charged": [c.index for c in self.uncharged],
+            },
+            "leg_charges": [c.to_dict(lang) for c in self.legs],
             "lines": [line.to_dict(lang) for line in self.lines],
             "tables_used": list(self.tables_used),
             "demo_rates": self.demo,

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from temir.kit.messages import Message, define
-from temir.network.routing.model import Route
+from temir.network.routing.model import Leg, LegRole, Route
 from temir.tariff.model import (
     Alternative,
     CarrierDays,
@@ -19,6 +20,7 @@ from temir.tariff.model import (
     Coefficients,
     DeliveryNorms,
     DeliveryTime,
+    LegCharge,
     QuoteRequest,
     RateTable,
     Speed,
@@ -45,6 +47,8 @@ TARIFF_CLASS = _msg("tariff class {tariff_class} ×{factor}")
 HIGH_SPEED = _msg("high speed ×{factor} (SYNTHETIC demo coefficient)")
 WAGON_OWNER = _msg("wagon not of the carrier ×{factor} (ETT §24)")
 EMPTY_RUN = _msg("empty return {km} km × {axles} axles × {rate} CHF/axle-km (ETT §24)")
+NATIONAL_NOT_LOADED = _msg("{railway}, {km} km: national tariff — not loaded")
+NATIONAL_REASON = "tariff.national_not_loaded"
 
 
 class TariffRuleError(Exception):
@@ -58,15 +62,20 @@ class TariffRuleError(Exception):
 def delivery_time(
     route: Route, norms: DeliveryNorms, speed: Speed, consignment: str
 ) -> DeliveryTime:
-    """SMGS: dispatch days + one day per full or started km-per-day, per carrier, + extra days."""
+    """SMGS: dispatch days + one day per full or started km-per-day over the whole distance
+    (not per railway: a route is one contract of carriage) + the norms' extra days for each
+    gauge-change border point (1520/1520 borders add none)."""
     per_day = norms.km_per_day[str(speed)][consignment]
     carriers = tuple(
         CarrierDays(leg.railway, leg.km, -(-leg.km // per_day) if leg.km > 0 else 0)
         for leg in route.legs
     )
-    # 1520/1520 borders need no bogie change; only foreign-gauge exits would (none routed).
-    extra = 0
-    return DeliveryTime(norms.dispatch_days, carriers, extra, norms.unverified, norms.warning)
+    run = -(-route.km // per_day) if route.km > 0 else 0
+    changes = sum(1 for b in route.borders if b.gauge_change)
+    extra = changes * norms.gauge_change_days
+    return DeliveryTime(
+        norms.dispatch_days, carriers, extra, norms.unverified, norms.warning, run, changes
+    )
 
 
 # Memos of the two lookups every leg of every quote makes. Keyed by the tables' identity and
@@ -175,17 +184,39 @@ def _shared(msgid: str, **params: object) -> Message:
     return _shared_message(msgid, tuple(params.items()))
 
 
+def national_leg(index: int, leg: Leg, role: LegRole) -> LegCharge:
+    """An export, import or domestic leg: its railway's national tariff, which is not loaded.
+
+    A 0 km leg (the route starts or ends at the railway's border code) has nothing to charge.
+    """
+    if leg.km == 0:
+        return LegCharge(index, leg.railway, 0, str(role), role.tariff, CENT * 0)
+    why = Message.of(NATIONAL_NOT_LOADED, railway=leg.railway, km=leg.km)
+    return LegCharge(index, leg.railway, leg.km, str(role), role.tariff, None, NATIONAL_REASON, why)
+
+
 def charge_route(
     route: Route, req: QuoteRequest, tables: list[RateTable], coeff: Coefficients
-) -> tuple[list[ChargeLine], list[str]]:
-    """Every railway charges its own leg at its own table; lines explain each factor."""
+) -> tuple[list[ChargeLine], list[str], list[LegCharge]]:
+    """Transit legs are charged at the transit table, line by line; national legs are not.
+
+    The ETT/MTT rate tables price transit only: a leg of the departure or destination railway
+    is under that railway's national tariff (issue 11.6), and no national tariff is loaded, so
+    such a leg gets a :class:`LegCharge` without an amount and a reason instead of a figure.
+    """
     lines: list[ChargeLine] = []
     used: list[str] = []
+    legs: list[LegCharge] = []
     consignment = "container" if req.container else "wagon"
     if not req.container:
         tonnes, mass_why = chargeable_tonnes(req, coeff)  # the same on every leg
-    for leg in route.legs:
+    for index, (leg, role) in enumerate(zip(route.legs, route.leg_roles(), strict=True)):
+        if role is not LegRole.TRANSIT:
+            legs.append(national_leg(index, leg, role))
+            continue
+        start = len(lines)
         if leg.km == 0:
+            legs.append(LegCharge(index, leg.railway, 0, str(role), role.tariff, CENT * 0))
             continue
         table = pick_table(tables, leg.railway, consignment, req.on)
         used.append(table.id)
@@ -256,19 +287,24 @@ def charge_route(
                         Message.of(EMPTY_RUN, km=leg.km, axles=req.axles, rate=per),
                     )
                 )
-    return lines, list(dict.fromkeys(used))
+        amount = sum((line.amount_chf for line in lines[start:]), CENT * 0)
+        legs.append(LegCharge(index, leg.railway, leg.km, str(role), role.tariff, amount))
+    return lines, list(dict.fromkeys(used)), legs
 
 
 def mark(alternatives: list[Alternative]) -> list[Alternative]:
     """Mark the cheapest, fastest and shortest alternatives (ties: all of them).
 
     A ferry route's km, days and charge leave out the sea leg (it has no tariff km), so while an
-    all-rail alternative exists a ferry route is not compared: it could only look better.
+    all-rail alternative exists a ferry route is not compared: it could only look better. A
+    partial charge is never the cheapest: it leaves out the legs whose tariff is not loaded.
     """
     if not alternatives:
         return alternatives
     pool = [a for a in alternatives if not a.route.ferry] or alternatives
-    cheapest = min(a.charge_chf for a in pool)
+    # A partial charge (national legs not loaded) is not a price: only whole ones compete.
+    priced = [a.charge_chf for a in pool if not a.partial]
+    cheapest = min(priced) if priced else None
     fastest = min(a.delivery.total_days for a in pool)
     shortest = min(a.route.km for a in pool)
     out = []
@@ -276,11 +312,11 @@ def mark(alternatives: list[Alternative]) -> list[Alternative]:
         marks = tuple(
             name
             for name, hit in (
-                ("cheapest", a.charge_chf == cheapest),
+                ("cheapest", not a.partial and a.charge_chf == cheapest),
                 ("fastest", a.delivery.total_days == fastest),
                 ("shortest", a.route.km == shortest),
             )
             if hit and any(a is p for p in pool)
         )
-        out.append(Alternative(a.route, a.delivery, a.lines, a.tables_used, a.demo, marks))
+        out.append(replace(a, marks=marks))
     return out

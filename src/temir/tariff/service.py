@@ -42,6 +42,11 @@ from temir.tariff.tables import RateRow, RateTableRow
 
 DEMO_RATES = define("tariff", "DEMO RATES: charges come from demo tables, not an official tariff.")
 UNVERIFIED_COEFF = define("tariff", "Unverified coefficients: {names}.")
+NATIONAL_NOT_LOADED = define(
+    "tariff",
+    "National tariffs not loaded ({railways}): their export, import and domestic legs have no"
+    " charge; a total with such legs covers the transit legs only and is never marked cheapest.",
+)
 
 
 # The same nine digits the quote page accepts: far above any consignment (a whole train is
@@ -243,7 +248,7 @@ def quote(
     alts: list[Alternative] = []
     for route in routes:
         try:
-            lines, used = charge_route(route, req, tables, coeff)
+            lines, used, legs = charge_route(route, req, tables, coeff)
         except TariffRuleError as error:
             params: dict[str, Any] = dict(error.params)
             raise ValidationFailed(
@@ -257,11 +262,20 @@ def quote(
                 tuple(lines),
                 tuple(used),
                 demo,
+                legs=tuple(legs),
             )
         )
     notes: list[QuoteNote] = []
     if any(a.demo for a in alts):
         notes.append(QuoteNote("quote.demo_rates", Message(DEMO_RATES)))
+    national = sorted({c.railway for a in alts for c in a.uncharged})
+    if national:
+        notes.append(
+            QuoteNote(
+                "quote.national_not_loaded",
+                Message.of(NATIONAL_NOT_LOADED, railways=", ".join(national)),
+            )
+        )
     if norms.unverified:
         notes.append(QuoteNote("quote.unverified_norms", norms.warning))
     if coeff.unverified:

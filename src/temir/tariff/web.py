@@ -118,7 +118,6 @@ def _views(
     out = []
     for n, alt in enumerate(q.alternatives, 1):
         route = alt.route
-        days = {c.railway: c.days for c in alt.delivery.per_carrier}
         legs = [
             {
                 "railway": leg.railway,
@@ -128,13 +127,13 @@ def _views(
                 "exit_esr": leg.exit_esr,
                 "km": leg.km,
                 "official": leg.official,
-                "days": days.get(leg.railway, 0),
-                "charge": sum(
-                    (line.amount_chf for line in alt.lines if line.railway == leg.railway),
-                    start=type(alt.charge_chf)("0.00"),
-                ),
+                # None: a national leg, whose tariff is not loaded (charge.reason says so)
+                "charge": charge.amount_chf,
+                "tariff": charge.tariff,
+                "role": charge.role,
+                "reason": charge.reason,
             }
-            for leg in route.legs
+            for leg, charge in zip(route.legs, alt.legs, strict=True)
         ]
         borders = [
             {

@@ -2,8 +2,8 @@
 
 Two estimates, because they answer different questions:
 
-* **by the norms** — the remaining tariff km of each carrier's section at the SMGS delivery-time
-  norms (one day per full or started km-per-day, per carrier, as
+* **by the norms** — the remaining tariff km of the route at the SMGS delivery-time norms (one
+  day per full or started km-per-day of the whole distance, as
   :func:`temir.tariff.rules.delivery_time` counts them). What the contract allows from here.
   The norms shipped are flagged **unverified** (``src/temir/data/tariff``) and every estimate
   carries that flag.
@@ -154,20 +154,16 @@ class Estimate:
 
 
 def norm_days_left(route: NoteRoute, km: int, norms: Norms) -> int:
-    """Norm days from position ``km``: the rest of its section, then each later section whole."""
-    days = 0
-    for leg in route.legs:
-        end = leg.start_km + leg.km
-        if end <= km:
-            continue
-        days += _ceil_div(end - max(km, leg.start_km), norms.km_per_day)
-    return days
+    """Norm days from position ``km``: one per full or started km-per-day of the rest of the
+    route's whole distance (SMGS counts the whole route, not each carrier's section)."""
+    total = sum(leg.km for leg in route.legs)
+    return _ceil_div(total - km, norms.km_per_day)
 
 
 def deadline(
     route: NoteRoute, norms: Norms, accepted_at: datetime | None, extension_days: int
 ) -> tuple[datetime | None, int]:
-    """The note's delivery time and its norm days (dispatch + per carrier + extensions)."""
+    """The note's delivery time and its norm days (dispatch + whole route + extensions)."""
     timing = delivery_time(route.as_route(), norms.source, Speed.FREIGHT, "wagon")
     days = timing.total_days + extension_days
     return (None if accepted_at is None else accepted_at + timedelta(days=days)), days

@@ -46,6 +46,8 @@ def test_api_batch(client: TestClient) -> None:
     assert r.status_code == 200
     res = r.json()["results"]
     assert res[0]["km"] == 3151
+    # KZH's export and TDZ's import legs are under national tariffs, UTI's under the transit one
+    assert res[0]["tariff_by_railway"] == "KZH:national;UTI:transit;TDZ:national"
     assert res[1]["error"].startswith("route.unknown_station")
 
 

@@ -53,7 +53,9 @@ def test_every_row_matches_the_route_service(router: Router, tmp_path: Path) -> 
             want.borders,
             want.error,
         )
+        assert row["tariff_by_railway"] == want.tariff_by_railway
     assert rows[-4]["km_by_railway"] == "KZH:2213;UTI:875;TDZ:63"
+    assert rows[-4]["tariff_by_railway"] == "KZH:national;UTI:transit;TDZ:national"
     assert rows[-3]["error"] == "route.unknown_station:from"
     assert rows[-2]["error"] == "route.unknown_station:to"
 
@@ -62,7 +64,15 @@ def test_existing_result_columns_are_replaced_in_place(router: Router, tmp_path:
     src = tmp_path / "in.csv"
     src.write_text("km,from_esr,to_esr\nold,684001,745309\n", encoding="utf-8")
     rows = _run(router, src, tmp_path / "out.csv")
-    assert list(rows[0]) == ["km", "from_esr", "to_esr", "km_by_railway", "borders", "error"]
+    assert list(rows[0]) == [
+        "km",
+        "from_esr",
+        "to_esr",
+        "km_by_railway",
+        "tariff_by_railway",
+        "borders",
+        "error",
+    ]
     assert rows[0]["km"] == "3151"
 
 

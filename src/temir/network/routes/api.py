@@ -75,6 +75,7 @@ def batch(
                 "to_esr": x.to_esr,
                 "km": x.km,
                 "km_by_railway": x.km_by_railway,
+                "tariff_by_railway": x.tariff_by_railway or None,
                 "borders": x.borders,
                 "error": x.error or None,
             }

@@ -25,7 +25,7 @@ from temir.kit.messages import define
 from temir.network.routes.service import BATCH_ERRORS, batch_columns
 from temir.network.routing import Router
 
-EXTRA = ("km", "km_by_railway", "borders", "error")
+EXTRA = ("km", "km_by_railway", "tariff_by_railway", "borders", "error")
 STEPS = 4  # read, encode + route, write, done: the ticks given to ``progress``
 
 
@@ -105,12 +105,14 @@ def route_file(r: Router, pairs: Path, out: Path, progress: Callable[[int], None
             [t.middle for t in texts],
             [t.borders or None for t in texts],
             [e or None for e in BATCH_ERRORS],
+            [t.tariff or None for t in texts],
         ]
         computed = {
             "km": "CASE WHEN x.km >= 0 THEN CAST(x.km AS VARCHAR) END",
             "km_by_railway": "CASE WHEN x.path < 0 THEN NULL "
             "WHEN ($2)[x.path + 1] IS NULL THEN ($1)[x.path + 1] || x.first_km "
             "ELSE ($1)[x.path + 1] || x.first_km || ($2)[x.path + 1] || x.last_km END",
+            "tariff_by_railway": "CASE WHEN x.path >= 0 THEN ($5)[x.path + 1] END",
             "borders": "CASE WHEN x.path >= 0 THEN ($3)[x.path + 1] END",
             "error": "($4)[x.error + 1]",
         }

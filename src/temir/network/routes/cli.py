@@ -21,6 +21,7 @@ from temir.kit.messages import define
 from temir.network.provider import runtime_network
 from temir.network.routes import service
 from temir.network.routing import Router
+from temir.network.routing.model import ROLE_TEXTS, LegRole
 
 
 def _m(msgid: str) -> str:
@@ -59,6 +60,7 @@ def _render_routes(data: dict[str, Any]) -> None:
             console.print(
                 f"   {leg['railway']}: {leg['entry_name']} ({leg['entry_esr']}) → "
                 f"{leg['exit_name']} ({leg['exit_esr']})  {leg['km']} km  [{leg['method']}]"
+                f"  {translate(ROLE_TEXTS[LegRole(leg['role'])], language())}"
             )
         for b in r["borders"]:
             text = _t(

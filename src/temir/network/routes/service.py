@@ -130,6 +130,7 @@ class BatchRow:
     km_by_railway: str
     borders: str
     error: str
+    tariff_by_railway: str = ""  # which legs the transit tariff prices (national otherwise)
 
 
 BATCH_ERRORS = ("", "route.unknown_station:from", "route.unknown_station:to", "route.no_path")
@@ -161,12 +162,12 @@ def batch_routes(
         paths, error = batch_columns(r, r.encode(a), r.encode(b))
         for k in range(len(part)):
             if error[k]:
-                yield BatchRow(a[k], b[k], None, "", "", BATCH_ERRORS[error[k]])
+                yield BatchRow(a[k], b[k], None, "", "", BATCH_ERRORS[error[k]], "")
                 continue
             text = r.path_texts[int(paths.path[k])]
             first, last = int(paths.first_km[k]), int(paths.last_km[k])
             kmr = text.km_by_railway(first, last)
-            yield BatchRow(a[k], b[k], int(paths.km[k]), kmr, text.borders, "")
+            yield BatchRow(a[k], b[k], int(paths.km[k]), kmr, text.borders, "", text.tariff)
         if progress is not None:
             progress(len(part))
 

@@ -54,6 +54,7 @@ from temir.network.routing.model import (
     Method,
     NetworkData,
     Route,
+    tariff_by_railway,
 )
 
 UNKNOWN_STATION_CODE = define("routing", "Unknown station code {esr}.")
@@ -95,6 +96,7 @@ class Step:
             self.entry_railway,
             self.crossing.confidence,
             self.crossing.ferry,
+            self.crossing.gauge_change,
         )
 
 
@@ -173,6 +175,7 @@ class PathText:
     head: str
     middle: str | None
     borders: str
+    tariff: str = ""  # ``KZH:national;UTI:transit;TDZ:national`` (model.tariff_by_railway)
 
     def km_by_railway(self, first_km: int, last_km: int) -> str:
         if self.middle is None:
@@ -655,12 +658,13 @@ class Router:
             return self._path_ids[key]
         ra, rb, itinerary = key
         if itinerary < 0:
-            text = PathText(f"{ra}:", None, "")
+            text = PathText(f"{ra}:", None, "", tariff_by_railway([ra]))
         else:
             itin = self.plan(ra, rb).itineraries[itinerary]
             middle = "".join(f"{leg.railway}:{leg.km};" for leg in itin.middle)
             borders = ";".join(f"{s.exit_esr}-{s.entry_esr}" for s in itin.steps)
-            text = PathText(f"{ra}:", f";{middle}{rb}:", borders)
+            railways = [ra, *(leg.railway for leg in itin.middle), rb]
+            text = PathText(f"{ra}:", f";{middle}{rb}:", borders, tariff_by_railway(railways))
         self._path_ids[key] = len(self.path_texts)
         self.path_texts.append(text)
         return self._path_ids[key]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from temir.network.routing.engine import Router
 from temir.network.routing.model import (
+    LINK_TYPES,
     BorderCrossing,
     NetworkData,
     Section,
@@ -109,7 +110,7 @@ def load_csv(root: Path | None = None) -> NetworkData:
                 r["b_esr"],
                 r["b_railway"],
                 r["b_name_ru"],
-                "ferry" if r["link_type"] == "ferry" else "rail",
+                r["link_type"] if r["link_type"] in LINK_TYPES else "rail",
                 r["confidence"] or "low",
             )
         )

@@ -8,6 +8,7 @@ Pure module: no framework imports.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from temir.kit.messages import Message, define
 
 PASSENGER_ONLY_TYPE = "Для пассажирского движения"
+LINK_TYPES = frozenset({"rail", "rail_gauge_change", "ferry"})
+"""Kinds of border link the data names (border_crossings.csv ``link_type``)."""
 
 
 class Method(StrEnum):
@@ -100,12 +103,17 @@ class BorderCrossing:
     b_esr: str
     b_railway: str
     b_name_ru: str
-    link_type: str  # rail | ferry
+    link_type: str  # rail | rail_gauge_change | ferry
     confidence: str  # high | medium | low
 
     @property
     def ferry(self) -> bool:
         return self.link_type == "ferry"
+
+    @property
+    def gauge_change(self) -> bool:
+        """1520 mm meets another gauge here: bogies are changed or goods transshipped."""
+        return self.link_type == "rail_gauge_change"
 
     @property
     def estimated(self) -> bool:
@@ -206,6 +214,7 @@ class BorderPoint:
     entry_railway: str
     confidence: str
     ferry: bool
+    gauge_change: bool = False  # bogie change or transshipment (SMGS extra days)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,6 +225,7 @@ class BorderPoint:
             "confidence": self.confidence,
             "estimated_pairing": self.confidence != "high",
             "ferry": self.ferry,
+            "gauge_change": self.gauge_change,
         }
 
 
@@ -249,6 +259,68 @@ NOTE_CODES = {
 }
 
 
+class LegRole(StrEnum):
+    """What a leg is for the consignment: why it matters, the tariff that applies to it.
+
+    The transit tariffs (ETT, MTT) apply only where the goods cross a railway that is neither
+    the departure's nor the destination's; the departure railway's km are export (or domestic)
+    and the destination railway's import, both under that railway's national tariff. A leg of
+    the departure or destination railway stays national even when the route passes a neighbour
+    and comes back onto it (issue 11.6).
+    """
+
+    DOMESTIC = "domestic"
+    EXPORT = "export"
+    TRANSIT = "transit"
+    IMPORT = "import"
+
+    @property
+    def tariff(self) -> str:
+        """``transit`` (ETT/MTT) or ``national`` (the railway's own tariff)."""
+        return "transit" if self is LegRole.TRANSIT else "national"
+
+
+ROLE_TEXTS = {
+    LegRole.DOMESTIC: define("routing", "domestic: national tariff"),
+    LegRole.EXPORT: define("routing", "export: national tariff"),
+    LegRole.TRANSIT: define("routing", "transit: transit tariff"),
+    LegRole.IMPORT: define("routing", "import: national tariff"),
+}
+
+
+def leg_roles(railways: Sequence[str]) -> tuple[LegRole, ...]:
+    """Roles of a route's legs from its railway sequence (first = departure, last = destination).
+
+    A leg of the departure railway is export, of the destination railway import, of both
+    (a domestic pair routed through a neighbour) export before the first foreign leg and import
+    after it; a single-railway route is domestic; every other leg is transit.
+    """
+    if not railways:
+        return ()
+    first, last = railways[0], railways[-1]
+    if all(rw == first for rw in railways):
+        return tuple(LegRole.DOMESTIC for _ in railways)
+    out: list[LegRole] = []
+    abroad = False
+    for rw in railways:
+        if rw == first and not (rw == last and abroad):
+            out.append(LegRole.EXPORT)
+        elif rw == last:
+            out.append(LegRole.IMPORT)
+        else:
+            out.append(LegRole.TRANSIT)
+        if rw != first:
+            abroad = True
+    return tuple(out)
+
+
+def tariff_by_railway(railways: Sequence[str]) -> str:
+    """``KZH:national;UTI:transit;TDZ:national`` — the batch-file form of :func:`leg_roles`."""
+    return ";".join(
+        f"{rw}:{role.tariff}" for rw, role in zip(railways, leg_roles(railways), strict=True)
+    )
+
+
 @dataclass(frozen=True)
 class Route:
     """A sequence of per-railway legs joined at border points; km = sum of the legs."""
@@ -280,6 +352,9 @@ class Route:
     @functools.cached_property
     def railways(self) -> tuple[str, ...]:
         return tuple(leg.railway for leg in self.legs)
+
+    def leg_roles(self) -> tuple[LegRole, ...]:
+        return leg_roles(self.railways)
 
     def km_by_railway(self) -> str:
         """``KZH:2213;UTI:875;TDZ:63`` — the batch-file form."""
@@ -326,7 +401,11 @@ class Route:
             "official": self.official,
             "ferry": self.ferry,
             "ferry_km_unknown": self.ferry,
-            "legs": [leg.to_dict() for leg in self.legs],
+            "legs": [
+                {**leg.to_dict(), "role": str(role), "tariff": role.tariff}
+                for leg, role in zip(self.legs, self.leg_roles(), strict=True)
+            ],
+            "tariff_by_railway": tariff_by_railway(self.railways),
             "borders": [b.to_dict() for b in self.borders],
             "low_confidence_borders": len(self.low_confidence_borders) > 0,
             "notes": self._note_texts(lang),

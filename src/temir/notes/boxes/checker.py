@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from temir.codes.container import examine_container
+from temir.codes.dangerous import dangerous_designation
 from temir.codes.esr import examine_esr
 from temir.codes.etsng import examine_etsng
 from temir.codes.gng import examine_gng
@@ -41,6 +42,9 @@ from temir.notes.network import NetworkView
 
 # --- memoised code checks ----------------------------------------------------------------------
 _CACHE = 65_536
+_UN = re.compile(r"^(?!0000)[0-9]{4}$")
+_CLASS = re.compile(r"^[1-9](?:\.[1-6])?$")
+_GROUPS = frozenset({"I", "II", "III"})
 
 
 @functools.lru_cache(maxsize=_CACHE)
@@ -107,7 +111,9 @@ class _Checker:
         self.border_stations()
         wagons = self.wagons()
         self.goods(wagons)
-        self.seals()
+        self.dangerous_and_packages()
+        self.seals(wagons)
+        self.carrier_boxes()
         self.route()
         self.payments()
         self.acceptance()
@@ -294,12 +300,66 @@ class _Checker:
                     )
                 )
 
-    def seals(self) -> None:
+    # boxes 15 (dangerous goods) and 17 (packages)
+    def dangerous_and_packages(self) -> None:
+        out = self.out
+        for i, g in enumerate(self.note.goods):
+            line, p = i + 1, f"goods[{i}]"
+            given = [x for x in (g.un_number, g.hazard_class, g.packing_group) if x]
+            source = dangerous_designation(g.etsng, g.gng)
+            if source is not None and len(given) < 3:
+                code = g.etsng or g.gng
+                out.append(
+                    rules.DG_REQ.issue(f"{p}.un_number", line=line, code=code, source=source)
+                )
+            elif 0 < len(given) < 3:
+                out.append(rules.DG_PART.issue(f"{p}.un_number", line=line))
+            if g.un_number and not _UN.fullmatch(g.un_number):
+                out.append(rules.UN_15.issue(f"{p}.un_number", line=line, value=g.un_number))
+            if g.hazard_class and not _CLASS.fullmatch(g.hazard_class):
+                out.append(
+                    rules.DG_CLASS.issue(f"{p}.hazard_class", line=line, value=g.hazard_class)
+                )
+            if g.packing_group and g.packing_group not in _GROUPS:
+                out.append(
+                    rules.DG_GROUP.issue(f"{p}.packing_group", line=line, value=g.packing_group)
+                )
+            if not g.packing:
+                continue
+            bulk = any(word in g.packing.lower() for word in rules.BULK_WORDS)
+            if bulk and g.packages:
+                out.append(rules.BULK_17.issue(f"{p}.packages", line=line, packing=g.packing))
+            elif not bulk and not g.packages:
+                out.append(rules.PACKAGES_17.issue(f"{p}.packages", line=line, packing=g.packing))
+
+    def seals(self, wagons: dict[str, int | None]) -> None:
         for i, seal in enumerate(self.note.seals):
             if seal.marks and len(seal.marks) != seal.count:
                 self.out.append(
                     rules.SEALS_19.issue(f"seals[{i}]", count=seal.count, marks=len(seal.marks))
                 )
+            if seal.wagon_number and seal.wagon_number not in wagons:
+                self.out.append(
+                    rules.SEAL_WAGON_19.issue(
+                        f"seals[{i}].wagon_number", index=i + 1, value=seal.wagon_number
+                    )
+                )
+            if seal.applied_by is None:
+                self.out.append(rules.SEAL_BY_19.issue(f"seals[{i}].applied_by", index=i + 1))
+
+    # boxes 30–32 before acceptance: the consignor's note leaves the carriers' boxes empty (a
+    # note with box 26 has been accepted: the carriers write in it from then on)
+    def carrier_boxes(self) -> None:
+        n = self.note
+        if self.stage is not Stage.SUBMISSION or n.contract_date is not None:
+            return
+        for box, path, value in (
+            (30, "carrier_remarks", n.carrier_remarks),
+            (31, "commercial_reports", n.commercial_reports),
+            (32, "extensions", n.extensions),
+        ):
+            if value:
+                self.out.append(rules.CARRIER_ONLY[box].issue(path))
 
     # box 22 against boxes 2, 5 and 6
     def route(self) -> None:

@@ -93,6 +93,69 @@ CARRIER_23 = _rule("N-023-CARRIER", 23, ERROR, "Box 23: unknown carrier {value}.
 PAYMENT_23 = _rule(
     "N-023-MISSING", 23, WARNING, "Box 23: no payer is given for carrier {carrier}'s section."
 )
+# --- dangerous goods, packages, seals, carriers' boxes (issue 11.7) ---------------------------
+DG_REQ = _rule(
+    "N-015-DG-REQ",
+    15,
+    ERROR,
+    "Box 15: goods line {line} ({code}) is dangerous goods ({source}): give its UN number,"
+    " class and packing group.",
+)
+DG_PART = _rule(
+    "N-015-DG-PART",
+    15,
+    ERROR,
+    "Box 15: goods line {line} gives only part of its dangerous-goods details: give the UN"
+    " number, class and packing group together.",
+)
+UN_15 = _rule(
+    "N-015-UN",
+    15,
+    ERROR,
+    "Box 15: UN number {value} of goods line {line} must be four digits, not zeros only.",
+)
+DG_CLASS = _rule(
+    "N-015-DG-CLASS",
+    15,
+    ERROR,
+    "Box 15: class {value} of goods line {line} is not a dangerous-goods class"
+    " (1–9, or a division such as 2.1 or 6.1).",
+)
+DG_GROUP = _rule(
+    "N-015-DG-GROUP",
+    15,
+    ERROR,
+    "Box 15: packing group {value} of goods line {line} must be I, II or III.",
+)
+PACKAGES_17 = _rule(
+    "N-017-REQ",
+    17,
+    ERROR,
+    "Box 17: goods line {line} is packed ({packing}): give the number of packages.",
+)
+BULK_17 = _rule(
+    "N-017-BULK",
+    17,
+    WARNING,
+    "Box 17: goods line {line} is carried in bulk ({packing}): leave the number of packages empty.",
+)
+SEAL_WAGON_19 = _rule(
+    "N-019-WAGON", 19, ERROR, "Box 19: seal {index} names wagon {value}, not listed in box 7."
+)
+SEAL_BY_19 = _rule(
+    "N-019-BY", 19, WARNING, "Box 19: say who applied seal {index} (consignor or carrier)."
+)
+CARRIER_ONLY: Final = {
+    b: _rule(
+        f"N-{b:03d}-CARRIER",
+        b,
+        ERROR,
+        f"Box {b} is filled only by a carrier: the consignor's note leaves it empty.",
+    )
+    for b in (30, 31, 32)
+}
+BULK_WORDS: Final = ("навал", "налив", "bulk")
+"""Box 17 is left empty for goods «навалом»/«наливом» (bulk): domain.md §1.3, row 17."""
 # --- network -----------------------------------------------------------------------------------
 UNKNOWN: Final = {
     b: _rule(f"N-{b:03d}-UNKNOWN", b, ERROR, f"Box {b}: station {{value}} is not on the network.")

@@ -320,6 +320,11 @@ def draw_front(page: Page, note: Note, qr_text: str) -> None:
             line += f"; контейнер {g.container.number} {g.container.size_type or ''}".rstrip()
         if g.marks:
             line += f"; знаки: {g.marks}"
+        if g.un_number or g.hazard_class or g.packing_group:
+            line += (
+                f"; опасный груз: ООН {g.un_number or '—'}, класс {g.hazard_class or '—'},"
+                f" группа упаковки {g.packing_group or '—'}"
+            )
         if g.dangerous_goods:
             line += f"; опасный груз: {g.dangerous_goods}"
         goods.append(line)

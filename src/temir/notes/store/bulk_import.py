@@ -58,10 +58,14 @@ def import_batch(
         note, issues = parse_note(raw)
         if note is not None:
             boxes = lifecycle.store_boxes_filled(note)
-            if boxes:
+            carrier = lifecycle.carrier_boxes_filled(note)
+            if boxes or carrier:
                 issues = tuple(
                     Issue("note.store_boxes", b, Severity.ERROR, _STORE_BOX_MSG, {"box": b})
                     for b in boxes
+                ) + tuple(
+                    Issue("note.carrier_box", b, Severity.ERROR, lifecycle.CARRIER_BOX, {"box": b})
+                    for b in carrier
                 )
                 note = None
         if note is None:

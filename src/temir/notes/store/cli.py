@@ -30,7 +30,7 @@ from temir.kit.cli import (
 )
 from temir.kit.errors import TemirError
 from temir.kit.i18n import N_
-from temir.notes.store import bulk_import, service
+from temir.notes.store import bulk_import, carrier_steps, service
 from temir.notes.store.model import NoteDetail, NoteSummary
 
 app = typer.Typer(help="The note store: drafts, lifecycle steps, signatures, lists, import.")
@@ -158,6 +158,43 @@ def deliver(
         as_user,
         as_json,
         lambda s, a: service.deliver(s, a, note_id, received_by=received_by, secret=_secret()),
+    )
+
+
+@app.command("report")
+def report(
+    note_id: str = NOTE_ID,
+    number: str = typer.Option(..., "--number", help="Commercial report number (box 31)."),
+    station: str = typer.Option(..., "--station", help="ESR code where it was drawn up."),
+    as_user: str | None = AS_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record a commercial report (box 31), as the carrier in custody."""
+    _write(
+        as_user,
+        as_json,
+        lambda s, a: carrier_steps.record_commercial_report(
+            s, a, note_id, number=number, station_esr=station, secret=_secret()
+        ),
+    )
+
+
+@app.command("extend")
+def extend(
+    note_id: str = NOTE_ID,
+    days: int = typer.Option(..., "--days", help="Days of the extension (box 32)."),
+    reason: str = typer.Option(..., "--reason", help="Ground of the extension (SMGS Art. 24)."),
+    station: str = typer.Option(..., "--station", help="ESR code where it is recorded."),
+    as_user: str | None = AS_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Extend the delivery time (box 32, at most two), as the carrier in custody."""
+    _write(
+        as_user,
+        as_json,
+        lambda s, a: carrier_steps.extend_delivery_time(
+            s, a, note_id, days=days, reason=reason, station_esr=station, secret=_secret()
+        ),
     )
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from temir.accounts import repository as accounts_repository
-from temir.accounts.model import Actor
+from temir.accounts.model import Actor, Role
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
@@ -59,6 +59,7 @@ def create_note(
     lifecycle.authorise(NoteAction.CREATE, who, facts)
     parsed = checks.parse(document)
     lifecycle.refuse_store_boxes(parsed)
+    lifecycle.refuse_carrier_boxes(parsed)
     note_id = str(uuid.uuid4())
     note = parsed.model_copy(update={"note_id": note_id, "version": 1, "previous_digest": None})
     now = clock.now()
@@ -90,6 +91,7 @@ def edit_note(
     status = lifecycle.next_status(NoteAction.EDIT, facts.status)
     parsed = checks.parse(document)
     lifecycle.refuse_store_boxes(parsed)
+    lifecycle.refuse_carrier_boxes(parsed)
     note = parsed.model_copy(
         update={
             "note_id": row.id,
@@ -321,6 +323,9 @@ def correct(
     text = checks.reason(reason, required=True)
     checks.correctable(changes)
     lifecycle.refuse_store_boxes(dict(changes))
+    if who.role is Role.SHIPPER:  # the consignor: not the carriers' boxes 30–32
+        lifecycle.refuse_carrier_boxes(dict(changes))
+    lifecycle.refuse_step_boxes(dict(changes))
     changed = checks.next_of(note, changes)
     warnings = checks.check(session, changed, network, Stage.ACCEPTANCE)
     now = clock.now()
