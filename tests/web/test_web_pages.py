@@ -185,3 +185,24 @@ def test_map_marks_estimated_positions_and_courses(client: TestClient) -> None:
     legend = page[page.index('data-testid="map-legend"') :]
     assert 'data-testid="legend-estimated-position"' in legend
     assert 'data-testid="legend-estimated-course"' in legend
+
+
+@pytest.mark.parametrize("lang", ["kk", "tg"])
+def test_kazakh_and_tajik_pages_name_stations_and_railways_in_russian(
+    client: TestClient, lang: str
+) -> None:
+    """No public source gives kk/tg station names: the official Russian one, not the English
+    transliteration (locale/REVIEW.md)."""
+    client.cookies.set("lang", lang)
+    station = client.get("/stations/684001").text
+    assert re.search(r'data-testid="station-name">Костанай<', station)
+    found = client.get("/stations", params={"q": "костан"}).text
+    assert ">Костанай</a>" in found
+    legend = client.get("/map").text
+    legend = legend[legend.index('data-testid="map-legend"') :]
+    assert "TDZ — Таджикская железная дорога" in legend
+    assert "Tajik Railway" not in legend
+    client.cookies.set("lang", "en")
+    english = client.get("/stations/684001").text
+    heading = english[english.index('data-testid="station-name"') :]
+    assert heading[: heading.index("</h1>")].endswith("Kostanay</span>")
