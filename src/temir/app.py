@@ -107,6 +107,7 @@ API_MODULES = (
 WEB_MODULES = (
     "temir.web.pages",
     "temir.accounts.web",
+    "temir.accounts.admin_web",
     "temir.network.web",
     "temir.tariff.web",
     "temir.stats.web",

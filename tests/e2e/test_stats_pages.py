@@ -73,3 +73,48 @@ def test_dashboard_draws_charts_and_follows_the_year_filter(
         csv_link.click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("key,label,tonnes,mt")
+
+
+LABELS_FIT = """() => [...document.querySelectorAll('canvas[data-chart]')].map(c => {
+  const chart = Chart.getChart(c);
+  const axis = chart.options.indexAxis === 'y' ? chart.scales.y : chart.scales.x;
+  if (chart.options.indexAxis !== 'y') return [c.dataset.testid, true];
+  chart.ctx.font = Chart.helpers.toFont(axis.options.ticks.font).string;
+  const widest = Math.max(...axis.ticks.flatMap(t => [].concat(t.label))
+    .map(line => chart.ctx.measureText(line).width));
+  return [c.dataset.testid, widest <= axis.width];
+})"""
+FIGURES_IN_CARDS = """() => [...document.querySelectorAll('.kpi')].flatMap(card => {
+  const box = card.getBoundingClientRect();
+  return [...card.children].filter(e => e.getBoundingClientRect().right > box.right + .5)
+    .map(e => e.innerText);
+})"""
+TABLES_CUT = """() => [...document.querySelectorAll('.tablewrap')]
+  .filter(w => w.scrollWidth > w.clientWidth + 1)
+  .map(w => w.querySelector('table').dataset.testid)"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_totals_labels_and_tables_fit_at_desktop_and_phone_width(
+    page: Any, with_facts: int, screenshot: Callable[[str], Path], width: int
+) -> None:
+    """Russian has the longest figures ("5,900 млн т"): the total stays inside its card, every
+    bar chart's category labels fit beside it, and at 1280 px every table column is in view (on a
+    phone a wide table scrolls in its panel, its row names staying in view), the page never."""
+    assert with_facts > 0
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/lang/ru?next=/stats")
+    page.wait_for_function(
+        "() => window.Chart && [...document.querySelectorAll('canvas[data-chart]')]"
+        ".every(c => Chart.getChart(c))"
+    )
+    assert page.evaluate(FIGURES_IN_CARDS) == []
+    assert all(fits for _, fits in page.evaluate(LABELS_FIT)), page.evaluate(LABELS_FIT)
+    root = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    assert root[0] <= root[1]
+    if width >= 1280:
+        assert page.evaluate(TABLES_CUT) == []
+    else:
+        sticky = page.locator("[data-testid=table-crossing] tbody th").first
+        assert sticky.evaluate("e => getComputedStyle(e).position") == "sticky"
+    screenshot(f"stats-ru-{width}")

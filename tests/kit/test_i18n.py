@@ -161,3 +161,9 @@ def test_babel_has_number_and_date_data_for_each_language(lang: str) -> None:
     assert len(locale.months["stand-alone"]["wide"]) == 12
     line = Message.of("{km} km", km=1668).text(lang)
     assert line == "1\u00a0668 km"  # Kazakh and Tajik group thousands with a no-break space
+
+
+@pytest.mark.parametrize(("lang", "russian"), [("ru", True), ("kk", True), ("tg-TJ", True),
+                                               ("en", False), ("xx", False)])  # fmt: skip
+def test_reference_data_is_named_in_russian_for_kazakh_and_tajik(lang: str, russian: bool) -> None:
+    assert i18n.russian_names(lang) is russian

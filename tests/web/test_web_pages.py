@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 import pytest
 from fastapi.testclient import TestClient
+
+from temir.kit.db import UnitOfWork
+from temir.network import webdata
+from temir.network.web import MAP_LABELS, _drawing
+from temir.web.svgmap import Edge, bridges
 
 
 @pytest.mark.parametrize(
@@ -139,3 +145,64 @@ def test_map_lists_the_stations_it_cannot_draw(client: TestClient) -> None:
     assert 'href="/stations/704600"' in unplaced  # Шу, no coordinates
     svg = page[page.index("<svg viewBox") : page.index("</svg>")]
     assert 'href="/stations/704600"' not in svg
+
+
+def test_map_joins_sections_through_stations_without_a_position(uow: UnitOfWork) -> None:
+    """Bishkek was cut off and Shu–Almaty missing: Шу and Мерке have no coordinates. The drawn
+    lines (solid and dashed) now join Bishkek to Almaty and Tashkent, no position made up."""
+    with uow.read() as session:
+        network = webdata.whole_network(session, "ru")
+    drawing = _drawing(network, width=1100, labels=MAP_LABELS, highlight=None)
+    drawn = {m.point.key for m in drawing.markers}
+    by_name = {p.name: str(p.id) for p in network.places}
+    assert by_name["Шу"] not in drawn
+    assert by_name["Мерке"] not in drawn
+    links = defaultdict(set)
+    edges = [(str(a), str(b)) for a, b, _ in network.edges]
+    edges += [(b.a, b.b) for b in bridges(drawn, [Edge(a, b, "") for a, b in edges], {})]
+    for a, b in edges:
+        if a in drawn and b in drawn:
+            links[a].add(b)
+            links[b].add(a)
+    reached, todo = {by_name["Бишкек II"]}, [by_name["Бишкек II"]]
+    while todo:
+        for nxt in links[todo.pop()] - reached:
+            reached.add(nxt)
+            todo.append(nxt)
+    assert {by_name["Алматы 1"], by_name["Ташкент"]} <= reached
+    vias = " | ".join(b.via for b in drawing.bridges)
+    assert "Шу" in vias
+    assert "Мерке" in vias
+
+
+def test_map_marks_estimated_positions_and_courses(client: TestClient) -> None:
+    page = client.get("/map").text
+    svg = page[page.index("<svg viewBox") : page.index("</svg>")]
+    assert svg.count('data-estimated="true" class="st') > 50  # amber rings, titled
+    assert "— ≈ estimated position</title>" in svg
+    assert re.search(r'<path class="rw-KRG" d="[^"]+" data-estimated="true"><title>Estimated '
+                     r"course: the line passes through [^<]*Merke", svg)  # fmt: skip
+    legend = page[page.index('data-testid="map-legend"') :]
+    assert 'data-testid="legend-estimated-position"' in legend
+    assert 'data-testid="legend-estimated-course"' in legend
+
+
+@pytest.mark.parametrize("lang", ["kk", "tg"])
+def test_kazakh_and_tajik_pages_name_stations_and_railways_in_russian(
+    client: TestClient, lang: str
+) -> None:
+    """No public source gives kk/tg station names: the official Russian one, not the English
+    transliteration (locale/REVIEW.md)."""
+    client.cookies.set("lang", lang)
+    station = client.get("/stations/684001").text
+    assert re.search(r'data-testid="station-name">Костанай<', station)
+    found = client.get("/stations", params={"q": "костан"}).text
+    assert ">Костанай</a>" in found
+    legend = client.get("/map").text
+    legend = legend[legend.index('data-testid="map-legend"') :]
+    assert "TDZ — Таджикская железная дорога" in legend
+    assert "Tajik Railway" not in legend
+    client.cookies.set("lang", "en")
+    english = client.get("/stations/684001").text
+    heading = english[english.index('data-testid="station-name"') :]
+    assert heading[: heading.index("</h1>")].endswith("Kostanay</span>")

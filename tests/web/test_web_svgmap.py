@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from temir.web.svgmap import Edge, Point, draw, fit
+from temir.web.svgmap import Edge, Point, bridges, draw, fit
 
 ASTANA = Point("a", 51.17, 71.45, "KZH", name="Astana")
 ALMATY = Point("b", 43.27, 76.94, "KZH", name="Almaty")
@@ -63,3 +63,28 @@ def test_highlighted_and_border_markers_are_drawn_last() -> None:
     border = Point("x", 44.0, 71.0, "KZH", border=True)
     drawing = draw([here, border, ASTANA], [], width=300)
     assert [m.point.key for m in drawing.markers] == ["a", "x", "h"]
+
+
+def test_sections_through_stations_without_a_position_are_bridged_and_named() -> None:
+    # Almaty - X - Y - Tashkent, and X - Astana: X and Y have no position
+    edges = [
+        Edge("b", "x", "KZH"),
+        Edge("x", "y", "KZH"),
+        Edge("y", "c", "BORDER"),
+        Edge("x", "a", "KZH"),
+        Edge("a", "b", "KZH"),  # drawn already: no bridge beside it
+    ]
+    placed = {"a", "b", "c"}
+    found = bridges(placed, edges, {"x": "Шу", "y": "Берлик I"})
+    pairs = {(min(e.a, e.b), max(e.a, e.b)): e for e in found}
+    assert set(pairs) == {("b", "c"), ("a", "c")}
+    assert pairs[("b", "c")].via == "Шу, Берлик I"
+    assert pairs[("b", "c")].railway == "KZH"  # a border link is never the bridge's colour
+    drawing = draw([ASTANA, ALMATY, TASHKENT], edges + found, width=500)
+    assert len(drawing.bridges) == 2
+    assert {b.via for b in drawing.bridges} == {"Шу, Берлик I"}
+    assert drawing.layers[0].d.count("M") == 1  # the dashed lines are not in the solid layer
+
+
+def test_no_bridge_when_every_end_has_a_position() -> None:
+    assert bridges({"a", "b"}, [Edge("a", "b", "KZH")], {}) == []

@@ -178,6 +178,10 @@ def delete_web_session(session: Session, id_hash: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def delete_user_web_sessions(session: Session, user_id: int) -> None:
+    session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+
+
 def delete_expired_web_sessions(session: Session, now: datetime) -> None:
     session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
 

@@ -94,6 +94,52 @@ def list_organisations(session: Session) -> list[Organisation]:
 
 
 def get_organisation(session: Session, slug: str) -> Organisation:
+    return repository.to_organisation(_organisation_row(session, slug))
+
+
+def update_organisation(
+    session: Session,
+    actor: Actor,
+    slug: str,
+    *,
+    name: str,
+    country: str,
+    name_ru: str | None = None,
+    railway_code: str | None = None,
+    client_code: str | None = None,
+) -> Organisation:
+    """Change an organisation's names, country and codes; its slug and kind stay (notes, keys and
+    users refer to the slug, and the kind decides whether it may carry a railway code)."""
+    rules.require_role(actor, Role.ADMIN)
+    row = _organisation_row(session, slug)
+    kind = OrganisationKind(row.kind)
+    new = {
+        "name": rules.check_name(name),
+        "name_ru": rules.check_name(name_ru, "name_ru") if name_ru and name_ru.strip() else None,
+        "country": rules.check_country(country),
+        "railway_code": rules.check_railway_code(kind, railway_code),
+        "client_code": rules.check_client_code(client_code),
+    }
+    other = repository.organisation_id_by_client_code(session, new["client_code"])
+    if new["client_code"] and other is not None and other != row.id:
+        raise Conflict(
+            N_("Another organisation has the client code {code}."),
+            code="client_code_exists",
+            field="client_code",
+            params={"code": new["client_code"]},
+        )
+    changes = {
+        k: {"from": getattr(row, k), "to": v} for k, v in new.items() if getattr(row, k) != v
+    }
+    for key, value in new.items():
+        setattr(row, key, value)
+    if changes:
+        session.flush()
+        audit.record(session, actor, "organisation.updated", "organisation", row.slug, changes)
+    return repository.to_organisation(row)
+
+
+def _organisation_row(session: Session, slug: str) -> OrganisationRow:
     row = repository.organisation_row(session, slug.strip().lower())
     if row is None:
         raise NotFound(
@@ -102,7 +148,7 @@ def get_organisation(session: Session, slug: str) -> Organisation:
             field="organisation",
             slug=slug,
         )
-    return repository.to_organisation(row)
+    return row
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -177,6 +223,48 @@ def _user_row(session: Session, username: str) -> UserRow:
     return row
 
 
+def set_user_active(session: Session, actor: Actor, username: str, active: bool) -> User:
+    """Deactivate a user (no log-in, no token works, open sessions end) or reactivate one.
+
+    An admin may not deactivate themself: the last admin could lock everyone out."""
+    rules.require_role(actor, Role.ADMIN)
+    row = _user_row(session, username)
+    if row.id == actor.user_id and not active:
+        raise Conflict(
+            N_("You cannot deactivate your own account."), code="own_account", field="username"
+        )
+    if row.active != active:
+        row.active = active
+        if not active:
+            repository.delete_user_web_sessions(session, row.id)
+        session.flush()
+        action = "user.reactivated" if active else "user.deactivated"
+        audit.record(session, actor, action, "user", row.username)
+    return repository.user_of(session, row)
+
+
+def change_role(session: Session, actor: Actor, username: str, role: Role | str) -> User:
+    """Give a user another role; an admin may not change their own (see set_user_active)."""
+    rules.require_role(actor, Role.ADMIN)
+    role = role if isinstance(role, Role) else rules.parse_role(role)
+    row = _user_row(session, username)
+    if row.id == actor.user_id:
+        raise Conflict(N_("You cannot change your own role."), code="own_account", field="role")
+    if row.role != role.value:
+        before = row.role
+        row.role = role.value
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "user.role_changed",
+            "user",
+            row.username,
+            {"from": before, "to": role.value},
+        )
+    return repository.user_of(session, row)
+
+
 def actor_for(
     session: Session, username: str, via: Channel, remote_addr: str | None = None
 ) -> Actor:
@@ -236,6 +324,12 @@ def list_tokens(session: Session, actor: Actor, username: str | None = None) -> 
     row = _user_row(session, username)
     rules.require_self_or_admin(actor, row.id)
     return repository.tokens(session, row.id)
+
+
+def list_all_tokens(session: Session, actor: Actor) -> list[ApiToken]:
+    """Every user's tokens (admins): the administration page lists them all."""
+    rules.require_role(actor, Role.ADMIN)
+    return repository.tokens(session)
 
 
 def _require_self_or_admin_by_name(actor: Actor, username: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from temir.codes._rules import Outcome, rule
 from temir.kit.errors import Problem, ValidationFailed
+from temir.kit.i18n import russian_names
 
 KIND = "railway"
 
@@ -48,7 +49,7 @@ class Railway:
     """Other abbreviations seen in sources (e.g. ``UTY`` for Uzbekistan)."""
 
     def name(self, lang: str = "en") -> str:
-        return self.name_ru if lang.lower().startswith("ru") else self.name_en
+        return self.name_ru if russian_names(lang) else self.name_en
 
 
 # Source of every row: domain.md §5 (numeric codes: KDE kitinerary uic_country_code_table, CC0;

@@ -52,6 +52,18 @@ def normalise_language(lang: str | None) -> str:
     return code if code in available_languages() else DEFAULT_LANGUAGE
 
 
+#: Readers of these languages get the Russian name of reference data (stations, railways,
+#: border crossings, commodity groups, SMGS boxes). TR-4 names them in Russian; Temir's English
+#: names are mostly transliterations; no public source at hand gives Kazakh or Tajik names, and
+#: a made-up station name would be worse than the official Russian one (locale/REVIEW.md).
+RUSSIAN_NAMES = frozenset({"ru", "kk", "tg"})
+
+
+def russian_names(lang: str) -> bool:
+    """Whether reference data is named in Russian for ``lang`` (else in English)."""
+    return normalise_language(lang) in RUSSIAN_NAMES
+
+
 def gettext(msgid: str, lang: str) -> str:
     return _catalog(normalise_language(lang)).get(msgid, msgid)
 

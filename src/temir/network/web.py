@@ -15,7 +15,7 @@ from temir.kit.api import read_session, request_language
 from temir.kit.i18n import N_
 from temir.network import webdata
 from temir.web import nav
-from temir.web.svgmap import Drawing, Edge, Point, draw
+from temir.web.svgmap import Drawing, Edge, Point, bridges, draw
 from temir.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -115,4 +115,6 @@ def _drawing(
         if place.drawable and place.lat is not None and place.lon is not None
     ]
     edges = [Edge(str(a), str(b), railway) for a, b, railway in network.edges if a != b]
+    names = {str(place.id): place.name for place in network.places}
+    edges += bridges({p.key for p in points}, edges, names)
     return draw(points, edges, width=width, padding=16 if labels is not None else 30)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from temir.kit.errors import NotFound, ValidationFailed
+from temir.kit.i18n import russian_names
 from temir.network import service
 from temir.network.model import Station, StationCode
 from temir.network.tables import BorderCrossingRow, StationCodeRow, StationRow
@@ -122,7 +123,7 @@ class NetworkView:
 def _railway_names(session: Session, lang: str) -> dict[str, RailwayView]:
     return {
         r.code: RailwayView(
-            r.code, r.name_ru if lang == "ru" else r.name_en, r.numeric_code, r.country
+            r.code, r.name_ru if russian_names(lang) else r.name_en, r.numeric_code, r.country
         )
         for r in service.list_railways(session)
     }
@@ -133,7 +134,7 @@ def _crossing(row: BorderCrossingRow, own_is_a: bool, lang: str) -> CrossingView
 
     def name(side: str) -> str:
         ru, en = getattr(row, f"{side}_name_ru"), getattr(row, f"{side}_name_en")
-        return str((ru or en) if lang == "ru" else (en or ru))
+        return str((ru or en) if russian_names(lang) else (en or ru))
 
     return CrossingView(
         own_esr=getattr(row, f"{own}_esr"),
@@ -169,7 +170,7 @@ def _places(session: Session, stations: Sequence[Station], lang: str) -> list[Pl
         out.append(
             PlaceView(
                 id=st.id,
-                name=st.name_ru if lang == "ru" else st.name_en,
+                name=st.name_ru if russian_names(lang) else st.name_en,
                 name_ru=st.name_ru,
                 name_en=st.name_en,
                 name_en_estimated=st.name_en_estimated,
@@ -246,7 +247,7 @@ def sections_of(session: Session, place: PlaceView, lang: str) -> list[SectionVi
     esrs = set(place.esrs)
     rows = [r for r in _sections(session) if r[0] in esrs or r[1] in esrs]
     names = {
-        c.esr: (st.name_ru if lang == "ru" else st.name_en)
+        c.esr: (st.name_ru if russian_names(lang) else st.name_en)
         for st in _all_stations(session)
         for c in st.codes
     }

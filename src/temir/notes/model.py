@@ -24,6 +24,8 @@ from typing import Annotated, Any, Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from temir.kit.i18n import russian_names
+
 FORM_EDITION: Final = "SMGS-2015"
 """The form whose box numbering this model follows (SMGS as amended from 1 July 2015)."""
 
@@ -55,7 +57,7 @@ class BoxInfo:
     filled_by: Filler
 
     def name(self, lang: str = "en") -> str:
-        return self.name_ru if lang.startswith("ru") else self.name_en
+        return self.name_ru if russian_names(lang) else self.name_en
 
 
 _C, _K, _CC, _DC = (

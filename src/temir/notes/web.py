@@ -21,7 +21,7 @@ from temir.accounts.deps import optional_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
 from temir.kit.errors import NotFound, PermissionDenied, TemirError, ValidationFailed
-from temir.kit.i18n import N_
+from temir.kit.i18n import N_, russian_names
 from temir.network.provider import router_for, view_for
 from temir.notes import lifecycle, web_form, web_steps
 from temir.notes.boxes import Stage
@@ -150,7 +150,7 @@ def _list_names(session: Session, notes: list[NoteSummary], lang: str) -> dict[s
 
 
 def _station_label(view: Any, esr: str, name_ru: str, lang: str) -> str:
-    english = view.router.data.name_en.get(esr) if lang != "ru" else None
+    english = None if russian_names(lang) else view.router.data.name_en.get(esr)
     return str(english or name_ru)
 
 

@@ -23,7 +23,7 @@ from temir.accounts.model import Actor
 from temir.codes import find_railway
 from temir.kit import clock
 from temir.kit.errors import NotFound, PermissionDenied
-from temir.kit.i18n import N_
+from temir.kit.i18n import N_, russian_names
 from temir.network.provider import view_for
 from temir.network.view import EngineNetworkView
 from temir.notes import lifecycle
@@ -106,7 +106,7 @@ class Tracking:
 
     def name(self, esr: str, lang: str) -> str:
         ru, en = self.names.get(esr, (esr, esr))
-        return ru if lang == "ru" or not en else en
+        return ru if russian_names(lang) or not en else en
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {

@@ -10,7 +10,8 @@ schematic of tariff sections (straight lines between nodes), not a survey.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -37,6 +38,46 @@ class Edge:
     a: str
     b: str
     railway: str  # "BORDER" for the zero-km links between two railways' codes
+    via: str = ""  # a bridge: the stations without a position the line passes through
+
+
+def bridges(placed: set[str], edges: Iterable[Edge], names: Mapping[str, str]) -> list[Edge]:
+    """Edges between positioned points through chains of points that have no position.
+
+    Why: a tariff section whose end has no known coordinates (Шу, Мерке) would otherwise vanish,
+    and the network looks broken (Bishkek cut off, no Shu–Almaty line). The bridge joins the
+    nearest positioned stations on either side and names the stations it passes through; no
+    position is made up for them. Drawn dashed: the course between is not known.
+    """
+    adjacent: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
+    for e in edges:
+        adjacent[e.a].append((e.b, e.railway))
+        adjacent[e.b].append((e.a, e.railway))
+        if e.a in placed and e.b in placed:
+            seen.add((min(e.a, e.b), max(e.a, e.b)))
+    out: list[Edge] = []
+    for start in sorted(placed):
+        for first, railway in adjacent[start]:
+            if first in placed:
+                continue
+            # breadth first: the bridge names the fewest stations between its ends
+            queue: deque[tuple[str, tuple[str, ...], str]] = deque([(first, (first,), railway)])
+            visited = {first}
+            while queue:
+                node, via, rw = queue.popleft()
+                for nxt, nxt_rw in adjacent[node]:
+                    line = rw if rw != "BORDER" else nxt_rw
+                    if nxt in placed:
+                        pair = (min(start, nxt), max(start, nxt))
+                        if nxt != start and pair not in seen:
+                            seen.add(pair)
+                            text = ", ".join(names.get(v, v) for v in via)
+                            out.append(Edge(start, nxt, line, via=text))
+                    elif nxt not in visited:
+                        visited.add(nxt)
+                        queue.append((nxt, (*via, nxt), line))
+    return out
 
 
 @dataclass(frozen=True)
@@ -94,12 +135,22 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class Bridge:
+    """A dashed line through stations without a position (see :func:`bridges`)."""
+
+    railway: str
+    d: str
+    via: str
+
+
+@dataclass(frozen=True)
 class Drawing:
     width: float
     height: float
     layers: list[Layer]
     markers: list[Marker]
     border_links: list[tuple[float, float, float, float]]  # zero-km links, drawn on top
+    bridges: tuple[Bridge, ...] = ()
 
 
 def draw(
@@ -111,12 +162,17 @@ def draw(
     segments: dict[str, list[str]] = {}
     border_links: list[tuple[float, float, float, float]] = []
     seen: set[tuple[str, str]] = set()
+    dashed: list[Bridge] = []
     for edge in edges:
         pair = (min(edge.a, edge.b), max(edge.a, edge.b))
         if pair in seen or edge.a not in where or edge.b not in where:
             continue
         seen.add(pair)
         (x1, y1), (x2, y2) = where[edge.a], where[edge.b]
+        if edge.via:
+            d = f"M{_n(x1)} {_n(y1)}L{_n(x2)} {_n(y2)}"
+            dashed.append(Bridge(edge.railway, d, edge.via))
+            continue
         if edge.railway == "BORDER":
             border_links.append((x1, y1, x2, y2))
             continue
@@ -127,7 +183,7 @@ def draw(
         Marker(p, *where[p.key])
         for p in sorted(points, key=lambda p: (p.highlight, p.border, order.get(p.kind, 0)))
     ]
-    return Drawing(round(width, 1), height, layers, markers, border_links)
+    return Drawing(round(width, 1), height, layers, markers, border_links, tuple(dashed))
 
 
 def _n(value: float) -> str:

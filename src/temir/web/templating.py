@@ -2,8 +2,8 @@
 
 Templates live in ``temir/web/templates`` (the shell) and in each capability's ``templates``
 folder. Every page gets ``_`` (translate into the user's language), ``lang``, ``languages``,
-``nav``, ``user`` and ``csrf_token`` — the last two are set on ``request.state`` by the
-accounts middleware when someone is logged in.
+``nav``, ``ru_names`` (reference data named in Russian), ``user`` and ``csrf_token`` — the
+last two are set on ``request.state`` by the accounts middleware when someone is logged in.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from temir import __version__
 from temir.kit.api import request_language
-from temir.kit.i18n import LANGUAGE_NAMES, available_languages, translate
+from temir.kit.i18n import LANGUAGE_NAMES, available_languages, russian_names, translate
 from temir.web.nav import NAV
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         .render(
             request=request,
             lang=lang,
+            ru_names=russian_names(lang),  # name reference data in Russian (ru, kk, tg)
             _=_,
             languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()],
             nav=NAV,

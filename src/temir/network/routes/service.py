@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from temir.kit.errors import NotFound, ValidationFailed
+from temir.kit.i18n import russian_names
 from temir.kit.messages import define
 from temir.kit.text import fold
 from temir.network.routing import Route, Router, RoutingError
@@ -177,8 +178,9 @@ def quality_report(r: Router) -> list[Disagreement]:
 
 
 def station_name(r: Router, esr: str, lang: str) -> str:
-    """The code's station name in ``lang`` (English where known, else Russian, else the code)."""
-    if lang != "ru" and r.data.name_en.get(esr):
+    """The code's station name in ``lang``: Russian for ru/kk/tg (:func:`russian_names`),
+    otherwise English where known, else Russian, else the code."""
+    if not russian_names(lang) and r.data.name_en.get(esr):
         return r.data.name_en[esr]
     return r.names.get(esr, esr)
 

@@ -16,7 +16,7 @@ from babel.dates import get_month_names
 from sqlalchemy.orm import Session
 
 from temir.kit.errors import ValidationFailed
-from temir.kit.i18n import N_, translate
+from temir.kit.i18n import N_, russian_names, translate
 from temir.network import service as network_service
 from temir.stats import data
 from temir.stats.volumes import service
@@ -158,7 +158,7 @@ def commodity_name(code: str, lang: str) -> str:
     group = data.commodity_groups().get(code)
     if group is None:
         return code
-    return group.name_ru if lang == "ru" else group.name_en
+    return group.name_ru if russian_names(lang) else group.name_en
 
 
 def commodity_choices(lang: str) -> list[tuple[str, str]]:
@@ -179,13 +179,13 @@ class Labeller:
     def __init__(self, session: Session, lang: str) -> None:
         self.lang = lang
         self.railways = {
-            r.code: (r.name_ru if lang == "ru" else r.name_en)
+            r.code: (r.name_ru if russian_names(lang) else r.name_en)
             for r in network_service.list_railways(session)
         }
         self.crossings: dict[str, str] = {}
         for c in network_service.list_border_crossings(session):
-            a = c.a_name_ru if lang == "ru" else c.a_name_en
-            b = c.b_name_ru if lang == "ru" else c.b_name_en
+            a = c.a_name_ru if russian_names(lang) else c.a_name_en
+            b = c.b_name_ru if russian_names(lang) else c.b_name_en
             self.crossings.setdefault(f"{c.a_esr}/{c.b_esr}", f"{a} – {b}")
             self.crossings.setdefault(f"{c.b_esr}/{c.a_esr}", f"{b} – {a}")
 

@@ -9,6 +9,18 @@
 
   function lang() { return document.documentElement.lang || "en"; }
 
+  /* A long category label (a border crossing pair, a railway's full name) in lines of at most
+     ``width`` characters, broken at spaces: Chart.js cuts a one-line label that does not fit. */
+  function wrap(label, width) {
+    var words = String(label).split(" "), lines = [], line = "";
+    words.forEach(function (w) {
+      if (line && (line + " " + w).length > width) { lines.push(line); line = w; }
+      else { line = line ? line + " " + w : w; }
+    });
+    if (line) { lines.push(line); }
+    return lines.length > 1 ? lines : lines[0] || "";
+  }
+
   function draw(canvas) {
     if (canvas.dataset.drawn === "1" || typeof window.Chart === "undefined") { return; }
     var spec = JSON.parse(canvas.dataset.chart);
@@ -33,7 +45,14 @@
       ticks: { callback: function (v) { return compact.format(v); } },
       title: { display: true, text: spec.unit }
     };
+    // horizontal bars: labels take at most ~40 % of the chart's width, wrapped to fit it
+    var labelChars = Math.max(10, Math.floor(canvas.parentNode.clientWidth * 0.4 / 6.2));
     var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false } };
+    if (horizontal) {
+      categoryAxis.ticks.callback = function (value) {
+        return wrap(this.getLabelForValue(value), labelChars);
+      };
+    }
     canvas.dataset.drawn = "1";
     new window.Chart(canvas, {
       type: "bar",
