@@ -157,6 +157,19 @@ def volumes(
     )
 
 
+def rebuild_cells(session: Session, actor: Actor) -> int:
+    """Sum the volume cells again from the facts (``temir stats rebuild``); returns the count.
+
+    Temir keeps the cells in step with every write of facts; this is for facts loaded behind
+    its back (a ``COPY`` into the table, a restore of the facts alone).
+    """
+    cells = repository.rebuild_cells(session)
+    audit.record(
+        session, actor, "stats.rebuild_cells", "stats_volume_cells", None, {"cells": cells}
+    )
+    return cells
+
+
 def years_with_facts(session: Session, a: str, b: str) -> list[int]:
     """Years that have facts with an end in the pair A–B, oldest first."""
     return repository.fact_years(session, a.upper(), b.upper(), before=10_000)
