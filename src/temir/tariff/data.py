@@ -79,8 +79,14 @@ def _tables_json() -> dict[str, Any]:
 
 
 def shipped_tables() -> list[RateTable]:
+    """The demo tables shipped with Temir (a fresh list; the tables themselves are frozen)."""
+    return list(_shipped_tables())
+
+
+@lru_cache(maxsize=1)
+def _shipped_tables() -> tuple[RateTable, ...]:
     meta = {t["id"]: t for t in _tables_json()["tables"]}
-    return tables_from_rows(read_rate_rows(tariff_dir() / "demo_rates.csv"), meta)
+    return tuple(tables_from_rows(read_rate_rows(tariff_dir() / "demo_rates.csv"), meta))
 
 
 @lru_cache(maxsize=1)
