@@ -40,6 +40,12 @@ BENCHMARKS = (
         slow=True,
     ),
     Benchmark("stats_import", "bench.stats_import_bench", "stats import vs floor", slow=True),
+    Benchmark(
+        "api_load",
+        "bench.api_load",
+        "50 clients: quotes and mixed load, SQLite + PostgreSQL, vs FastAPI hello",
+        slow=True,
+    ),
     Benchmark("load", "bench.load", "N client processes against temir serve (loopback)", slow=True),
     Benchmark("stats_pg", "bench.stats_pg_partitioned", "PostgreSQL partitioned facts", slow=True),
 )

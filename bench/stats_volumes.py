@@ -259,11 +259,23 @@ def main() -> None:
         total_t = json.loads(out.stdout)["total"]["tonnes"]
         cli = min(cli_times)
         print(f"  temir stats volumes --by commodity --json (fresh process) {cli:.2f} s")
+        help_times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([*command[:3], "--help"], env=env, capture_output=True, check=True)
+            help_times.append(time.perf_counter() - start)
+        startup = min(help_times)
+        print(f"  temir stats volumes --help (start-up alone) {startup:.2f} s")
         engine.dispose()
 
     kz = baseline["KZ–TJ"]
     kz_worst = max(v for (p, _), v in timings.items() if p == "KZ–TJ")
     load = os.getloadavg()[0]
+    rebuilt = (
+        "file reused from an earlier run of the same seed"
+        if rebuild != rebuild
+        else f"summed from the facts by `temir stats rebuild`'s service in {rebuild:.0f} s"
+    )
     slowest = f"slowest of 12 (pair × breakdown): {worst_key[0]} by {worst_key[1]}"
     rows_md = [
         ("`service.volumes` KZ–TJ, slowest of 6 breakdowns, best of 3",
@@ -271,6 +283,7 @@ def main() -> None:
         (f"`service.volumes`, {slowest}", f"{worst * 1000:.0f} ms", "—"),
         ("`temir stats volumes --by commodity --json`, fresh process", f"{cli:.2f} s",
          f"×{cli / kz:.2f}"),
+        ("the same command's start-up alone (`--help`)", f"{startup:.2f} s", "—"),
         ("baseline: the same GROUP BY over the facts (the report before the cells), KZ–TJ",
          f"{kz:.2f} s", "×1.00"),
         ("baseline RU–TJ", f"{baseline['RU–TJ']:.2f} s", "—"),
@@ -283,12 +296,14 @@ def main() -> None:
 `uv run python -m bench stats_volumes` — {machine()}; seed {args.seed}; load average
 {load:.1f} at the end of the run (shared machine: compare the ratio). Facts: ten years
 2016–2025 over the 225 demo lanes, 11 commodity groups (synthetic); {cells:,} volume cells
-(rebuilt from the facts in {rebuild:.1f} s). Report year 2025 against 2024.
+({rebuilt}). Report year 2025 against 2024.
 
 {table}
 
 Cells equal to the fact scan's on both pairs: {"yes" if checked else "NO"}; KZ–TJ 2025 total
-{total_t:,} t. Target ≤ 1 s: {"met" if worst <= 1 and cli <= 1 else "see the figures"}."""
+{total_t:,} t. Target ≤ 1 s for the report: {"met" if worst <= 1 else "NOT met"} ({worst * 1000:.0f} ms at
+worst); the fresh CLI process {"meets it" if cli <= 1 else "does not"} ({cli:.2f} s, of which
+start-up alone is {startup:.2f} s)."""
     if not args.no_record:
         record("stats_volumes", body)
 
