@@ -301,9 +301,10 @@ def main() -> None:
 {table}
 
 Cells equal to the fact scan's on both pairs: {"yes" if checked else "NO"}; KZ–TJ 2025 total
-{total_t:,} t. Target ≤ 1 s for the report: {"met" if worst <= 1 else "NOT met"} ({worst * 1000:.0f} ms at
-worst); the fresh CLI process {"meets it" if cli <= 1 else "does not"} ({cli:.2f} s, of which
-start-up alone is {startup:.2f} s)."""
+{total_t:,} t. Target ≤ 1 s for the report: {"met" if worst <= 1 else "NOT met"}
+({worst * 1000:.0f} ms at worst); the fresh CLI process
+{"meets it" if cli <= 1 else "does not"} ({cli:.2f} s, of which start-up alone is
+{startup:.2f} s)."""
     if not args.no_record:
         record("stats_volumes", body)
 
