@@ -33,7 +33,19 @@ BENCHMARKS = (
     Benchmark("notes", "bench.notes_bench", "note validation, sign + verify (one note)"),
     Benchmark("notes_import", "bench.notes_import_bench", "note store import vs floor", slow=True),
     Benchmark("stats", "bench.stats_bench", "volumes report over 10 M facts", slow=True),
+    Benchmark(
+        "stats_volumes",
+        "bench.stats_volumes",
+        "`temir stats volumes` over 10 M facts on Temir's schema vs a fact scan",
+        slow=True,
+    ),
     Benchmark("stats_import", "bench.stats_import_bench", "stats import vs floor", slow=True),
+    Benchmark(
+        "api_load",
+        "bench.api_load",
+        "50 clients: quotes and mixed load, SQLite + PostgreSQL, vs FastAPI hello",
+        slow=True,
+    ),
     Benchmark("load", "bench.load", "N client processes against temir serve (loopback)", slow=True),
     Benchmark("stats_pg", "bench.stats_pg_partitioned", "PostgreSQL partitioned facts", slow=True),
 )

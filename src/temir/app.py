@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # request handlers run in this many threads; the database pool is sized to match
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        await anyio.to_thread.run_sync(_warm_up, app.state.uow)
         yield
 
     app = FastAPI(
@@ -66,6 +67,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _serve_api_docs(app)
     return app
+
+
+def _warm_up(uow: UnitOfWork) -> None:
+    """Build the route engine and read the rate tables before the first request, not during it.
+
+    Each worker process builds them once (half a second, several seconds on a busy machine);
+    without this the first quotes of every worker waited for it, all queued behind one lock.
+    A database that is not ready yet is left alone: the first request reports it as before.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from temir.network.provider import network_for
+    from temir.tariff.service import rate_tables
+
+    try:
+        with uow.read() as session:
+            network_for(session)
+            rate_tables(session)
+    except SQLAlchemyError:
+        return
 
 
 def _border_dwell(session: Session) -> Mapping[tuple[str, str | None], Any]:

@@ -140,6 +140,12 @@ def serve(
     host: str | None = typer.Option(None, help="Address to listen on (TEMIR_HOST)."),
     port: int | None = typer.Option(None, help="Port (TEMIR_PORT)."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+    workers: int | None = typer.Option(
+        None, help="Worker processes (TEMIR_WORKERS, default 1); each has its own threads and pool."
+    ),
+    access_log: bool = typer.Option(
+        False, help="Log every request (off: the proxy in front usually logs them)."
+    ),
 ) -> None:
     """Run the web app and API (http://127.0.0.1:8000 by default)."""
     import uvicorn
@@ -156,8 +162,14 @@ def serve(
         host=host or s.host,
         port=port or s.port,
         reload=reload,
+        workers=None if reload else (workers or s.workers),
+        access_log=access_log,
         proxy_headers=False,
         timeout_keep_alive=s.keep_alive,  # longer than clients': see kit.settings
+        # uvicorn restarts a worker that does not answer its health check in time (5 s by
+        # default), cutting every connection it holds; a worker busy with 40 threads on a
+        # loaded machine can take longer than that to answer without being stuck.
+        timeout_worker_healthcheck=30,
     )
 
 

@@ -138,6 +138,30 @@ def test_a_token_authenticates_its_owner_and_notes_its_use(
         assert row.last_used_at is not None
 
 
+def test_a_token_in_steady_use_is_written_once_a_minute(
+    uow: UnitOfWork, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a write per request: last used is kept to the minute."""
+    account = make_account(Role.ANALYST)
+    with uow() as session:
+        issued = service.issue_token(session, SYSTEM, username=account.username)
+    start = clock.now()
+
+    def used_at(seconds_later: float) -> object:
+        monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=seconds_later))
+        with uow() as session:
+            service.authenticate_token(session, issued.secret)
+        with uow.read() as session:
+            row = session.get(ApiTokenRow, issued.token.id)
+            assert row is not None
+            return repository.aware_or_none(row.last_used_at)
+
+    assert used_at(0) == start
+    assert used_at(59) == start
+    assert used_at(61) == start + timedelta(seconds=61)
+    assert used_at(-3600) == start - timedelta(seconds=3600)  # clock set back: noted again
+
+
 def test_revoked_expired_and_unknown_tokens_are_rejected(
     uow: UnitOfWork, make_account: MakeAccount
 ) -> None:

@@ -82,3 +82,29 @@ def test_loaded_official_table_is_used_and_named(engine: Engine, tmp_path: Path)
     assert alt.tables_used == (f"TEST-UTI-{engine.dialect.name}",)
     assert not alt.demo
     assert str(alt.charge_chf) == "60.00"
+
+
+def test_a_table_loaded_again_replaces_the_cached_one(engine: Engine, tmp_path: Path) -> None:
+    """Rate tables are cached per loaded version: loading a table anew is seen at once."""
+    from temir.accounts.model import Actor
+    from temir.kit.db import UnitOfWork
+    from temir.tariff import service
+
+    table_id = f"TEST-RELOAD-{engine.dialect.name}"
+    uow = UnitOfWork(engine)
+
+    def load_and_read(rate: str) -> tuple[str, ...]:
+        src = tmp_path / "reload.csv"
+        src.write_text(
+            "table_id,railway,valid_from,valid_to,consignment,category,km_to,rate_chf\n"
+            f"{table_id},KZH,2031-01-01,2031-12-31,wagon,25t,5000,{rate}\n",
+            encoding="utf-8",
+        )
+        with uow() as session:
+            service.load_tables(session, Actor.system("tests"), src)
+        with uow.read() as session:
+            found = [t for t in service.rate_tables(session) if t.id == table_id]
+        return tuple(str(v) for rates in found[0].rates.values() for _, v in rates)
+
+    assert load_and_read("1.00") == ("1.00",)
+    assert load_and_read("2.50") == ("2.50",)

@@ -6,7 +6,7 @@ unit of work, so the change and its record are committed together or not at all.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -359,8 +359,17 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     return repository.to_token(row, username)
 
 
+#: ``last_used_at`` is written at most this often per token (it is shown to the minute).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def authenticate_token(session: Session, secret: str, remote_addr: str | None = None) -> Actor:
-    """The actor behind a bearer token; notes when the token was last used."""
+    """The actor behind a bearer token; notes when the token was last used, to the minute.
+
+    Why not on every request: that made every API call a write, and on SQLite all writes
+    queue for one lock — under 50 concurrent clients reads then failed with "database is
+    locked". Now a token's row is written at most once a minute.
+    """
     row = repository.token_row_by_hash(session, rules.sha256(secret.strip()))
     now = clock.now()
     if row is None:
@@ -374,7 +383,9 @@ def authenticate_token(session: Session, secret: str, remote_addr: str | None = 
     user = session.get(UserRow, row.user_id)
     if user is None or not user.active:
         raise Unauthenticated(N_("The owner of this API token is deactivated."))
-    row.last_used_at = now
+    last = repository.aware_or_none(row.last_used_at)
+    if last is None or not timedelta(0) <= now - last < LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return repository.user_of(session, user).actor(Channel.API, remote_addr)
 
 

@@ -36,10 +36,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A writer waits this long for SQLite's one write lock. Several workers with 50 clients
+    # creating notes queue many writes; at 5 s some failed with "database is locked" on a busy
+    # machine. Waiting longer is the right answer for a write that will get its turn.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 OWNER_ONLY = 0o600
 DEFAULT_THREADS = 40
 """Worker threads that run request handlers (AnyIO's default); see :func:`make_engine`."""

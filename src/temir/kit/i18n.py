@@ -42,6 +42,7 @@ def _catalog(lang: str) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=512)  # asked dozens of times per quote, with a few distinct values
 def normalise_language(lang: str | None) -> str:
     """Map ``ru-RU``, ``RU`` or an unknown value to a language we have."""
     if not lang:

@@ -33,6 +33,7 @@ class Settings:
     secure_cookies: bool
     threads: int = DEFAULT_THREADS  # request handler threads; the DB pool is sized from it
     keep_alive: int = KEEP_ALIVE_SECONDS
+    workers: int = 1  # processes of ``temir serve``; each has ``threads`` threads and a pool
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +53,7 @@ class Settings:
             secure_cookies=os.environ.get("TEMIR_SECURE_COOKIES", "0") == "1",
             threads=int(os.environ.get("TEMIR_THREADS", str(DEFAULT_THREADS))),
             keep_alive=int(os.environ.get("TEMIR_KEEP_ALIVE", str(KEEP_ALIVE_SECONDS))),
+            workers=int(os.environ.get("TEMIR_WORKERS", "1")),
         )
 
     def with_secret(self) -> Settings:

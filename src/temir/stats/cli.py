@@ -19,6 +19,7 @@ app.command("volumes")(volumes.volumes)
 app.command("generate")(volumes.generate)
 app.command("import")(volumes.import_)
 app.command("check")(volumes.check)
+app.command("rebuild")(volumes.rebuild)
 
 plan_app = typer.Typer(no_args_is_help=True, help="Freight plans: enter, import, against actual.")
 app.add_typer(plan_app, name="plan")

@@ -67,6 +67,47 @@ class ShipmentFactRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class VolumeCellRow(Base):
+    """Facts summed by everything a volume report groups or filters on (a maintained aggregate).
+
+    Why: a report scans a year's facts (a million rows per year at full history), ~5 s on
+    SQLite; the same report over these cells reads a few thousand rows. The cells are written
+    in the same transaction as the facts (:mod:`temir.stats.volumes.repository` adds on insert
+    and subtracts on delete), so they never disagree with them; ``temir stats rebuild`` sums
+    them again from the facts (after a bulk load that bypassed Temir, e.g. COPY).
+    """
+
+    __tablename__ = "stats_volume_cells"
+    __table_args__ = (
+        Index(
+            "uq_stats_volume_cells_key",
+            "year",
+            "month",
+            "commodity_group",
+            "origin_country",
+            "destination_country",
+            "route_countries",
+            "route_railways",
+            "border_crossings",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    commodity_group: Mapped[str] = mapped_column(String(32))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    route_countries: Mapped[str] = mapped_column(String(60))
+    route_railways: Mapped[str] = mapped_column(String(80))
+    border_crossings: Mapped[str] = mapped_column(Text)
+    mass_kg: Mapped[int] = mapped_column(BigInteger)
+    wagons: Mapped[int] = mapped_column(BigInteger)
+    facts: Mapped[int] = mapped_column(BigInteger)
+    synthetic_facts: Mapped[int] = mapped_column(BigInteger)
+
+
 class StatsPlanRow(Base):
     """A plan in tonnes: year × direction (relative to a country pair) × commodity × month."""
 

@@ -11,6 +11,14 @@ from sqlalchemy.orm import Session
 from temir.tariff.tables import RateRow, RateTableRow
 
 
+def rate_table_versions(session: Session) -> tuple[tuple[str, str], ...]:
+    """(id, loaded at) of every loaded table: changes whenever a table is loaded or replaced."""
+    rows = session.execute(
+        select(RateTableRow.id, RateTableRow.loaded_at).order_by(RateTableRow.id)
+    )
+    return tuple((str(i), str(at)) for i, at in rows)
+
+
 def loaded_rate_rows(session: Session) -> tuple[list[RateTableRow], list[RateRow]]:
     return list(session.scalars(select(RateTableRow))), list(session.scalars(select(RateRow)))
 

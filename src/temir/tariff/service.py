@@ -8,6 +8,8 @@ note rules check in box 38.
 from __future__ import annotations
 
 import csv
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
@@ -102,11 +104,39 @@ def _checked_cargo(etsng: str) -> Cargo:
     return known
 
 
+_loaded_lock = threading.Lock()
+_loaded: OrderedDict[tuple[tuple[str, str], ...], tuple[RateTable, ...]] = OrderedDict()
+TABLE_VERSIONS_KEPT = 4
+
+
 def rate_tables(session: Session | None = None) -> list[RateTable]:
-    """Shipped demo tables plus every official table loaded into the database."""
+    """Shipped demo tables plus every official table loaded into the database.
+
+    Why cached: every quote needs them, and reading and converting every rate row per request
+    cost more than the quote. The key is the (id, loaded at) of each loaded table — one small
+    read — which changes whenever ``temir tariff load`` loads or replaces a table, in this
+    process or another one.
+    """
     tables = tariff_data.shipped_tables()
     if session is None:
         return tables
+    key = repo.rate_table_versions(session)
+    if not key:
+        return tables
+    with _loaded_lock:
+        found = _loaded.get(key)
+        if found is not None:
+            _loaded.move_to_end(key)
+            return tables + list(found)
+    loaded = tuple(_read_loaded_tables(session))
+    with _loaded_lock:
+        _loaded[key] = loaded
+        while len(_loaded) > TABLE_VERSIONS_KEPT:
+            _loaded.popitem(last=False)
+    return tables + list(loaded)
+
+
+def _read_loaded_tables(session: Session) -> list[RateTable]:
     metas, rows = repo.loaded_rate_rows(session)
     meta = {
         m.id: {"mode": m.mode, "demo": m.demo, "source": m.source, "derivation": ""} for m in metas
@@ -125,7 +155,7 @@ def rate_tables(session: Session | None = None) -> list[RateTable]:
         }
         for r in rows
     ]
-    return tables + tariff_data.tables_from_rows(flat, meta)
+    return tariff_data.tables_from_rows(flat, meta)
 
 
 def load_tables(session: Session, actor: Actor, path: Path) -> list[dict[str, Any]]:

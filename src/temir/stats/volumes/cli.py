@@ -118,6 +118,15 @@ def import_(
     )
 
 
+def rebuild(as_json: bool = JSON_OPTION) -> None:
+    """Sum the volume cells that reports read again from the facts (after a bulk load outside
+    Temir; Temir's own writes keep them up to date)."""
+    actor = Actor.system("stats.rebuild", via=Channel.CLI)
+    with user_errors(as_json), runtime.uow()() as session:
+        cells = service.rebuild_cells(session, actor)
+    emit({"cells": cells}, as_json, lambda r: console.print(f"{r['cells']:,} volume cells"))
+
+
 def check(as_json: bool = JSON_OPTION) -> None:
     """Compare the facts with the published figures (``data/stats/published.csv``)."""
     with user_errors(as_json), runtime.uow().read() as session:

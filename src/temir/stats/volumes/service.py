@@ -20,7 +20,7 @@ from temir.kit import clock
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.i18n import N_
 from temir.stats import data
-from temir.stats.volumes import imports, repository, rules, synthetic
+from temir.stats.volumes import imports, repository, rules
 from temir.stats.volumes.model import (
     SYNTHETIC_SOURCE,
     Breakdown,
@@ -43,7 +43,12 @@ def generate_synthetic(
     years: Sequence[int] = (2024, 2025),
     progress: Progress | None = None,
 ) -> int:
-    """Replace the synthetic facts of ``years`` with those of ``seed``; imports stay untouched."""
+    """Replace the synthetic facts of ``years`` with those of ``seed``; imports stay untouched.
+
+    The generator (numpy) is imported here: every other statistics command starts faster.
+    """
+    from temir.stats.volumes import synthetic
+
     facts = synthetic.generate(seed, years, progress)
     now = clock.now()
     removed = repository.delete_source(session, SYNTHETIC_SOURCE, years)
@@ -155,6 +160,19 @@ def volumes(
         rows=rows if by is not Breakdown.TOTAL else (),
         synthetic_included=synthetic_seen,
     )
+
+
+def rebuild_cells(session: Session, actor: Actor) -> int:
+    """Sum the volume cells again from the facts (``temir stats rebuild``); returns the count.
+
+    Temir keeps the cells in step with every write of facts; this is for facts loaded behind
+    its back (a ``COPY`` into the table, a restore of the facts alone).
+    """
+    cells = repository.rebuild_cells(session)
+    audit.record(
+        session, actor, "stats.rebuild_cells", "stats_volume_cells", None, {"cells": cells}
+    )
+    return cells
 
 
 def years_with_facts(session: Session, a: str, b: str) -> list[int]:
