@@ -33,6 +33,9 @@ class Settings:
     secure_cookies: bool
     threads: int = DEFAULT_THREADS  # request handler threads; the DB pool is sized from it
     keep_alive: int = KEEP_ALIVE_SECONDS
+    webhook_worker: bool = False
+    """Run the webhook delivery worker in the server's process (``temir serve``: on unless
+    ``TEMIR_WEBHOOK_WORKER=0``; an app built by hand, e.g. in tests, leaves it off)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +55,7 @@ class Settings:
             secure_cookies=os.environ.get("TEMIR_SECURE_COOKIES", "0") == "1",
             threads=int(os.environ.get("TEMIR_THREADS", str(DEFAULT_THREADS))),
             keep_alive=int(os.environ.get("TEMIR_KEEP_ALIVE", str(KEEP_ALIVE_SECONDS))),
+            webhook_worker=os.environ.get("TEMIR_WEBHOOK_WORKER", "1") != "0",
         )
 
     def with_secret(self) -> Settings:

@@ -22,6 +22,7 @@ from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor
 from temir.accounts.rules import railway_of
 from temir.codes.railways import railway_key
+from temir.kit import hooks
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -162,6 +163,19 @@ def record_event(
         row.id,
         {"version": row.current_version, "status": row.status, **(details or {})},
     )
+    hooks.publish(
+        session,
+        f"note.{action}",
+        [
+            {
+                "note_id": row.id, "number": row.number, "action": str(action),
+                "version": row.current_version, "from_status": None if from_status is None
+                else str(from_status), "to_status": row.status, "custody": row.custody,
+                "at": now, "actor_organisation_id": actor.organisation_id,
+                "details": details or {},
+            }
+        ],
+    )  # fmt: skip
 
 
 def detail_of(
