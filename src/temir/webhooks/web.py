@@ -26,9 +26,9 @@ router = APIRouter(include_in_schema=False)
 nav.add("/webhooks", N_("Webhooks"), 38)
 
 STATUSES: Final = {
-    "pending": N_("waiting"),
-    "delivered": N_("delivered"),
-    "failed": N_("failed"),
+    "pending": N_("waiting to be sent"),
+    "delivered": N_("received by the subscriber"),
+    "failed": N_("sending given up"),
 }
 
 
