@@ -60,3 +60,22 @@ def publish(session: Any, topic: str, items: Sequence[Mapping[str, Any]]) -> Non
         return
     for listener in list(_resolved()):
         listener(session, topic, items)
+
+
+_PROVIDERS: dict[str, str] = {}
+
+
+def provide(name: str, target: str) -> None:
+    """Name ``"module:function"`` as the provider of ``name`` (e.g. ``border_dwell``): a figure
+    a lower capability shows but a higher one computes (tariff's quote, tracking's dwell)."""
+    _PROVIDERS[name] = target
+
+
+def provided(name: str) -> Callable[..., Any] | None:
+    """The provider of ``name``, imported now, or None when no entry point named one."""
+    target = _PROVIDERS.get(name)
+    if target is None:
+        return None
+    module, attribute = target.split(":")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), attribute)
+    return found

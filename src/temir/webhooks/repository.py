@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from temir.accounts.rules import railway_of
 from temir.accounts.tables import OrganisationRow
-from temir.notes.lifecycle import NoteFacts, NoteStatus
+from temir.notes.lifecycle import NoteFacts
 from temir.notes.store.tables import NoteRow
+from temir.tracking import timeline
 from temir.webhooks.rules import Subscriber
 from temir.webhooks.tables import (
     WebhookAttemptRow,
@@ -78,16 +79,7 @@ def note_facts(session: Session, note_ids: Collection[str]) -> dict[str, NoteFac
     if not note_ids:
         return {}
     rows = session.scalars(select(NoteRow).where(NoteRow.id.in_(sorted(note_ids))))
-    return {
-        r.id: NoteFacts(
-            status=NoteStatus(r.status),
-            consignor_org_id=r.consignor_org_id,
-            carriers=tuple(c for c in (r.carriers or "").split("|") if c),
-            custody=r.custody,
-            consignee_org_id=r.consignee_org_id,
-        )
-        for r in rows
-    }
+    return {r.id: timeline.note_facts(r) for r in rows}
 
 
 def delivery_counts(session: Session, subscription_ids: Sequence[str]) -> dict[str, dict[str, int]]:

@@ -53,6 +53,18 @@ def carriers_of(note: Note) -> tuple[str, ...]:
     return tuple(out)
 
 
+def unit_numbers(note: Note) -> list[str]:
+    """Box 7 wagons and box 15 containers: what a report of a wagon or container finds its
+    note by (``note_wagons``)."""
+    out = [w.number for w in note.wagons if w.number]
+    out += [
+        g.container.number.strip().upper()
+        for g in note.goods
+        if g.container is not None and g.container.number
+    ]
+    return list(dict.fromkeys(out))
+
+
 def facts_of(row: NoteRow, note: Note) -> NoteFacts:
     return NoteFacts(
         status=NoteStatus(row.status),
@@ -128,7 +140,7 @@ def append_version(
     row.consignee_org_id = accounts_repository.organisation_id_by_client_code(
         session, note.consignee.client_code
     )
-    repository.replace_wagons(session, row.id, [w.number for w in note.wagons])
+    repository.replace_wagons(session, row.id, unit_numbers(note))
 
 
 def record_event(
