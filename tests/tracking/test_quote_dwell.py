@@ -84,3 +84,25 @@ def test_temir_quote_json_carries_it_too(
         env={"TEMIR_LANG": "ru"},
     )  # fmt: skip
     assert "медиана" in plain.stdout
+
+
+def test_the_dwell_api_gives_it_per_crossing_and_month_too(
+    client: TestClient, uow: UnitOfWork, shipment: Shipment
+) -> None:
+    from tests.tracking.test_web import bearer
+
+    _observe(uow, shipment)
+    headers = bearer(uow, shipment.world.kzh)
+    overall = client.get("/api/v1/tracking/dwell", headers=headers).json()
+    monthly = client.get("/api/v1/tracking/dwell", params={"by_month": "true"},
+                         headers=headers).json()  # fmt: skip
+    assert (overall["by_month"], monthly["by_month"]) == (False, True)
+    assert all(c["month"] is None for c in overall["crossings"])
+    this_month = (datetime.now(UTC) - timedelta(hours=10)).strftime("%Y-%m")  # acceptance
+    at = [c for c in monthly["crossings"] if c["exit_esr"] == SARYAGASH_EXP]
+    assert any(c["month"] == this_month and c["count"] >= 2 for c in at)
+    for c in overall["crossings"]:  # the months add up to the whole
+        parts = [m for m in monthly["crossings"]
+                 if (m["exit_esr"], m["entry_esr"], m["from_railway"]) ==
+                 (c["exit_esr"], c["entry_esr"], c["from_railway"])]  # fmt: skip
+        assert sum(m["count"] for m in parts) == c["count"]

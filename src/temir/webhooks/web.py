@@ -18,12 +18,11 @@ from temir.kit.errors import TemirError
 from temir.kit.i18n import N_
 from temir.notes.web_form import form_values
 from temir.notes.web_steps import login_redirect
-from temir.web import nav
 from temir.web.templating import render
 from temir.webhooks import delivery, rules, service
 
 router = APIRouter(include_in_schema=False)
-nav.add("/webhooks", N_("Webhooks"), 38)
+WEBHOOKS = N_("Webhooks")  # linked from the tracking page, not the main bar (it is full)
 
 STATUSES: Final = {
     "pending": N_("waiting to be sent"),
