@@ -232,3 +232,25 @@ def test_only_one_worker_takes_a_due_delivery(
         second = repository.claim(s, due, now, lease)
     assert (first, second) == (True, False)
     assert deliver(uow, sub) == []  # leased: not due until the lease runs out
+
+
+def test_a_worker_that_died_mid_send_loses_nothing(
+    uow: UnitOfWork, shipment: Shipment, receiver: Receiver
+) -> None:
+    """Claimed and never recorded (killed between claim and answer): once the lease runs out
+    another worker sends it, with the same delivery id."""
+    from temir.kit import clock
+    from temir.webhooks import repository
+
+    w = shipment.world
+    sub = subscribe(uow, w.shipper, receiver.url)
+    report(uow, w, event("departure", shipment.wagons[0], KOSTANAY, shipment.accepted_at))
+    with uow.read() as s:
+        (due,) = repository.due_ids(s, clock.now(), 10, {sub})
+    now = clock.now()
+    with uow() as s:
+        assert repository.claim(s, due, now, now + timedelta(milliseconds=300))
+    assert deliver(uow, sub) == []  # still leased to the dead worker
+    time.sleep(0.4)
+    assert deliver(uow, sub) == ["delivered"]
+    assert [r.headers["temir-delivery-id"] for r in receiver.received] == [due]
