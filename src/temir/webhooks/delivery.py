@@ -1,12 +1,13 @@
 """The delivery worker: takes due deliveries, POSTs them signed, logs every attempt, retries
 with exponential backoff and jitter, gives up after ``max_attempts`` (failed; redeliverable).
 
-Each attempt is three short steps: claim the delivery in one transaction (a lease: its next
+Each round is three steps: claim the due deliveries in one transaction (a lease: their next
 attempt time moves forward, so two workers — two ``temir serve`` processes, or the CLI worker
-beside one — never send it at once, and a worker killed mid-send loses nothing: the lease runs
-out and it is sent again, with the same delivery id for the receiver to dedupe); POST outside
-any transaction; record the answer in another. Redirects are not followed (they would lead the
-POST where the URL rules did not look) and count as a failure.
+beside one — never send one at once, and a worker killed mid-send loses nothing: the lease runs
+out and it is sent again, with the same delivery id for the receiver to dedupe); POST each
+outside any transaction; record every answer in another. Two commits a round, not two a
+delivery (``bench/RESULTS.md``). Redirects are not followed (they would lead the POST where the
+URL rules did not look) and count as a failure.
 """
 
 from __future__ import annotations
@@ -54,6 +55,130 @@ def _error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A claimed delivery, ready to POST (read in the claiming transaction)."""
+
+    delivery_id: str
+    number: int
+    url: str
+    secret: str
+    removed: bool
+    event_type: str
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class _Answer:
+    job: _Job
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+
+def _claim(
+    uow: UnitOfWork,
+    config: WorkerConfig,
+    *,
+    only: Collection[str] | None = None,
+    ids: Collection[str] | None = None,
+) -> list[_Job]:
+    """Take due deliveries for one round; the lease outlasts the round's POSTs."""
+    now = clock.now()
+    lease = max(config.lease, config.batch * config.timeout + 30)
+    with uow() as session:
+        claimed = repository.claim_due(session, now, now + timedelta(seconds=lease),
+                                       config.batch, only=only, ids=ids)  # fmt: skip
+        rows = repository.deliveries_by_id(session, claimed)
+        subs = repository.subscriptions_by_id(session, {r.subscription_id for r in rows})
+        return [
+            _Job(
+                delivery_id=r.id,
+                number=r.attempts + 1,
+                url=subs[r.subscription_id].url,
+                secret=subs[r.subscription_id].secret,
+                removed=subs[r.subscription_id].removed_at is not None,
+                event_type=r.event_type,
+                payload=rules.body(
+                    r.id, r.event_type, repository.aware(r.occurred_at).isoformat(), r.payload
+                ),
+            )
+            for r in sorted(
+                rows,
+                key=lambda r: (
+                    repository.aware(r.created_at),
+                    repository.aware(r.occurred_at),
+                    r.id,
+                ),
+            )
+        ]
+
+
+def _send(job: _Job, signer: Signer, client: httpx.Client) -> _Answer:
+    """POST one delivery, signed; the answer, or why there was none."""
+    started = time.perf_counter()
+    if job.removed:
+        return _Answer(job, None, 0, "subscription removed")
+    timestamp = int(time.time())
+    headers = rules.headers(
+        delivery_id=job.delivery_id, event_type=job.event_type, attempt=job.number,
+        timestamp=timestamp, payload=job.payload, secret=job.secret, signer=signer,
+        user_agent=USER_AGENT,
+    )  # fmt: skip
+    status_code: int | None = None
+    error: str | None = None
+    try:
+        response = client.post(job.url, content=job.payload, headers=headers)
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except httpx.HTTPError as exc:
+        error = _error(exc)
+    return _Answer(job, status_code, int((time.perf_counter() - started) * 1000), error)
+
+
+def _record(
+    uow: UnitOfWork, answers: list[_Answer], config: WorkerConfig, spin: Callable[[], float]
+) -> list[Outcome]:
+    """Log every attempt of the round and move each delivery on, in one transaction."""
+    if not answers:
+        return []
+    now = clock.now()
+    out: list[Outcome] = []
+    with uow() as session:
+        rows = {
+            r.id: r
+            for r in repository.deliveries_by_id(
+                session, [a.job.delivery_id for a in answers], for_update=True
+            )
+        }
+        for a in answers:
+            row = rows[a.job.delivery_id]
+            repository.add_attempt(
+                session,
+                WebhookAttemptRow(delivery_id=row.id, attempt=a.job.number, at=now,
+                                  status_code=a.status_code, latency_ms=a.latency_ms,
+                                  error=a.error),
+            )  # fmt: skip
+            row.attempts = a.job.number
+            row.round_attempts += 1
+            row.last_status_code = a.status_code
+            row.last_error = a.error
+            if a.error is None:
+                row.status = str(DeliveryStatus.DELIVERED)
+                row.delivered_at = now
+            elif a.job.removed or row.round_attempts >= config.max_attempts:
+                row.status = str(DeliveryStatus.FAILED)
+            else:
+                wait = rules.backoff(row.round_attempts, spin(), config.base_delay,
+                                     config.max_delay)  # fmt: skip
+                row.status = str(DeliveryStatus.PENDING)
+                row.next_attempt_at = now + timedelta(seconds=wait)
+            out.append(Outcome(row.id, a.job.number, DeliveryStatus(row.status), a.status_code,
+                               a.latency_ms, a.error))  # fmt: skip
+    return out
+
+
 def attempt(
     uow: UnitOfWork,
     delivery_id: str,
@@ -63,75 +188,10 @@ def attempt(
     spin: Callable[[], float] = random.random,
 ) -> Outcome | None:
     """One attempt of one delivery, if it is due and no other worker took it (else None)."""
-    now = clock.now()
-    with uow() as session:
-        if not repository.claim(session, delivery_id, now, now + timedelta(seconds=config.lease)):
-            return None
-        row = repository.delivery_row(session, delivery_id)
-        assert row is not None  # claimed just now
-        url, secret, removed = service.subscription_secret(session, row.subscription_id)
-        number = row.attempts + 1
-        payload = rules.body(row.id, row.event_type, repository.aware(row.occurred_at).isoformat(),
-                             row.payload)  # fmt: skip
-        event_type = row.event_type
-    status_code: int | None = None
-    error: str | None = None
-    started = time.perf_counter()
-    if removed is not None:
-        error = "subscription removed"
-    else:
-        timestamp = int(time.time())
-        headers = rules.headers(
-            delivery_id=delivery_id, event_type=event_type, attempt=number, timestamp=timestamp,
-            payload=payload, secret=secret, signer=signer, user_agent=USER_AGENT,
-        )  # fmt: skip
-        try:
-            response = client.post(url, content=payload, headers=headers)
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}"
-        except httpx.HTTPError as exc:
-            error = _error(exc)
-    latency = int((time.perf_counter() - started) * 1000)
-    return _record(uow, delivery_id, number, status_code, latency, error, removed is not None,
-                   config, spin)  # fmt: skip
-
-
-def _record(
-    uow: UnitOfWork,
-    delivery_id: str,
-    number: int,
-    status_code: int | None,
-    latency: int,
-    error: str | None,
-    give_up: bool,
-    config: WorkerConfig,
-    spin: Callable[[], float],
-) -> Outcome:
-    now = clock.now()
-    with uow() as session:
-        row = repository.delivery_row(session, delivery_id, for_update=True)
-        assert row is not None
-        repository.add_attempt(
-            session,
-            WebhookAttemptRow(delivery_id=delivery_id, attempt=number, at=now,
-                              status_code=status_code, latency_ms=latency, error=error),
-        )  # fmt: skip
-        row.attempts = number
-        row.round_attempts += 1
-        row.last_status_code = status_code
-        row.last_error = error
-        if error is None:
-            row.status = str(DeliveryStatus.DELIVERED)
-            row.delivered_at = now
-        elif give_up or row.round_attempts >= config.max_attempts:
-            row.status = str(DeliveryStatus.FAILED)
-        else:
-            wait = rules.backoff(row.round_attempts, spin(), config.base_delay, config.max_delay)
-            row.status = str(DeliveryStatus.PENDING)
-            row.next_attempt_at = now + timedelta(seconds=wait)
-        status = DeliveryStatus(row.status)
-    return Outcome(delivery_id, number, status, status_code, latency, error)
+    jobs = _claim(uow, config, ids=[delivery_id])
+    if not jobs:
+        return None
+    return _record(uow, [_send(jobs[0], signer, client)], config, spin)[0]
 
 
 def signer_for(uow: UnitOfWork, secret: str) -> Signer:
@@ -153,18 +213,17 @@ def run_once(
     subscriptions); what each came to."""
     config = config or WorkerConfig()
     signer = signer or signer_for(uow, secret)
-    with uow.read() as session:
-        due = repository.due_ids(session, clock.now(), config.batch, only)
-    if not due:
+    jobs = _claim(uow, config, only=only)
+    if not jobs:
         return []
     own = client is None
     http = client or httpx.Client(timeout=config.timeout, follow_redirects=False)
     try:
-        outcomes = [attempt(uow, d, signer, http, config) for d in due]
+        answers = [_send(job, signer, http) for job in jobs]
     finally:
         if own:
             http.close()
-    return [o for o in outcomes if o is not None]
+    return _record(uow, answers, config, random.random)
 
 
 class Worker(threading.Thread):

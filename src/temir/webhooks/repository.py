@@ -150,6 +150,63 @@ def claim(session: Session, delivery_id: str, now: datetime, lease_until: dateti
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+def claim_due(
+    session: Session,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    *,
+    only: Collection[str] | None = None,
+    ids: Collection[str] | None = None,
+) -> list[str]:
+    """Take up to ``limit`` due deliveries in one UPDATE ... RETURNING: a row another worker
+    leased meanwhile no longer matches (its next attempt moved past ``now``)."""
+    due = select(WebhookDeliveryRow.id).where(
+        WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.next_attempt_at <= now
+    )
+    if only is not None:
+        due = due.where(WebhookDeliveryRow.subscription_id.in_(sorted(only)))
+    if ids is not None:
+        due = due.where(WebhookDeliveryRow.id.in_(sorted(ids)))
+    due = due.order_by(WebhookDeliveryRow.next_attempt_at).limit(limit)
+    statement = (
+        update(WebhookDeliveryRow)
+        .where(
+            WebhookDeliveryRow.id.in_(due),
+            WebhookDeliveryRow.status == "pending",
+            WebhookDeliveryRow.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=lease_until)
+        .returning(WebhookDeliveryRow.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.scalars(statement))
+
+
+def deliveries_by_id(
+    session: Session, delivery_ids: Collection[str], *, for_update: bool = False
+) -> list[WebhookDeliveryRow]:
+    if not delivery_ids:
+        return []
+    query = select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(sorted(delivery_ids)))
+    if for_update:
+        query = query.with_for_update()
+    return list(session.scalars(query))
+
+
+def subscriptions_by_id(
+    session: Session, subscription_ids: Collection[str]
+) -> dict[str, WebhookSubscriptionRow]:
+    if not subscription_ids:
+        return {}
+    rows = session.scalars(
+        select(WebhookSubscriptionRow).where(
+            WebhookSubscriptionRow.id.in_(sorted(subscription_ids))
+        )
+    )
+    return {r.id: r for r in rows}
+
+
 def delivery_row(
     session: Session, delivery_id: str, *, for_update: bool = False
 ) -> WebhookDeliveryRow | None:

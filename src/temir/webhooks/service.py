@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Final
 
 from sqlalchemy.orm import Session
@@ -283,11 +282,3 @@ def public_keys(session: Session) -> list[dict[str, object]]:
         }
         for k in repository.key_rows(session)
     ]
-
-
-def subscription_secret(session: Session, subscription_id: str) -> tuple[str, str, datetime | None]:
-    """URL, secret and removal time of a subscription (the worker's read)."""
-    row = repository.subscription_row(session, subscription_id)
-    if row is None:  # pragma: no cover - deliveries are deleted with their subscription
-        raise NotFound(NO_SUBSCRIPTION, code="webhooks.not_found", id=subscription_id)
-    return row.url, row.secret, aware_or_none(row.removed_at)
