@@ -29,6 +29,7 @@ BENCHMARKS = (
     ),
     Benchmark("cli_start", "bench.cli_start", "`temir --help` cold start vs a minimal Typer app"),
     Benchmark("quote", "bench.quote", "quote with 5 alternatives in process, p50 vs routing alone"),
+    Benchmark("webhooks", "bench.webhooks_bench", "outbox cost in ingest; deliveries/s, loopback"),
     Benchmark("notes_rates", "bench.notes_rates", "note validation, sign + verify vs baselines"),
     Benchmark("notes", "bench.notes_bench", "note validation, sign + verify (one note)"),
     Benchmark("notes_import", "bench.notes_import_bench", "note store import vs floor", slow=True),

@@ -20,7 +20,7 @@ from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
-from temir import __version__
+from temir import __version__, wiring
 from temir.accounts.middleware import SessionMiddleware
 from temir.kit.api import install_error_handlers
 from temir.kit.db import UnitOfWork, engine_for
@@ -36,12 +36,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = (settings or Settings.from_env()).with_secret()
     threads = settings.threads
 
+    wiring.install()  # writes reach their listeners (webhooks' outbox) in their transaction
+
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # request handlers run in this many threads; the database pool is sized to match
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         await anyio.to_thread.run_sync(_warm_up, app.state.uow)
-        yield
+        worker = _webhook_worker(app, settings)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -89,6 +96,17 @@ def _warm_up(uow: UnitOfWork) -> None:
         return
 
 
+def _webhook_worker(app: FastAPI, settings: Settings) -> Any:
+    """The webhook delivery worker as a thread of this process, when the settings ask."""
+    if not settings.webhook_worker:
+        return None
+    from temir.webhooks.delivery import Worker
+
+    worker = Worker(app.state.uow, settings.secret_key)
+    worker.start()
+    return worker
+
+
 def _border_dwell(session: Session) -> Mapping[tuple[str, str | None], Any]:
     """Observed border dwell per crossing and direction, from tracking, for the quote page.
 
@@ -124,6 +142,7 @@ API_MODULES = (
     "temir.notes.api",
     "temir.signing.api",
     "temir.tracking.api",
+    "temir.webhooks.api",
 )
 WEB_MODULES = (
     "temir.web.pages",
@@ -134,6 +153,7 @@ WEB_MODULES = (
     "temir.stats.web",
     "temir.notes.web",
     "temir.tracking.web",
+    "temir.webhooks.web",
 )
 
 

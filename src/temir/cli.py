@@ -63,6 +63,10 @@ LAZY: dict[str, Lazy] = {
     ),
     "events": Lazy("temir.tracking.cli:events_app", "Tracking events: import."),
     "handover": Lazy("temir.tracking.cli:handover_app", "Handover acts at borders."),
+    "webhooks": Lazy(
+        "temir.webhooks.cli:app",
+        "Webhooks: subscribe a URL to your notes' events; the delivery log; the worker.",
+    ),
 }
 
 
@@ -74,6 +78,9 @@ def _attribute(target: str) -> Any:
 @functools.cache
 def load(name: str) -> click.Command:
     """The real Click command behind ``LAZY[name]`` (imports its module, once)."""
+    from temir import wiring
+
+    wiring.install()  # what a command writes reaches its listeners (webhooks' outbox)
     entry = LAZY[name]
     found = _attribute(entry.target)
     if entry.parts:
@@ -146,9 +153,17 @@ def serve(
     access_log: bool = typer.Option(
         False, help="Log every request (off: the proxy in front usually logs them)."
     ),
+    webhook_worker: bool = typer.Option(
+        True, help="Deliver webhooks from this process too (TEMIR_WEBHOOK_WORKER=0: off)."
+    ),
 ) -> None:
     """Run the web app and API (http://127.0.0.1:8000 by default)."""
+    import os
+
     import uvicorn
+
+    if not webhook_worker:
+        os.environ["TEMIR_WEBHOOK_WORKER"] = "0"  # read by the app factory uvicorn starts
 
     from temir.kit import runtime
     from temir.kit.cli import user_errors

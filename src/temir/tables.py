@@ -12,6 +12,7 @@ from temir.signing import tables as signing_tables
 from temir.stats import tables as stats_tables
 from temir.tariff import tables as tariff_tables
 from temir.tracking import tables as tracking_tables
+from temir.webhooks import tables as webhooks_tables
 
 metadata = Base.metadata
 
@@ -25,4 +26,5 @@ __all__ = [
     "stats_tables",
     "tariff_tables",
     "tracking_tables",
+    "webhooks_tables",
 ]

@@ -34,6 +34,9 @@ class Settings:
     threads: int = DEFAULT_THREADS  # request handler threads; the DB pool is sized from it
     keep_alive: int = KEEP_ALIVE_SECONDS
     workers: int = 1  # processes of ``temir serve``; each has ``threads`` threads and a pool
+    webhook_worker: bool = False
+    """Run the webhook delivery worker in the server's process (``temir serve``: on unless
+    ``TEMIR_WEBHOOK_WORKER=0``; an app built by hand, e.g. in tests, leaves it off)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +57,7 @@ class Settings:
             threads=int(os.environ.get("TEMIR_THREADS", str(DEFAULT_THREADS))),
             keep_alive=int(os.environ.get("TEMIR_KEEP_ALIVE", str(KEEP_ALIVE_SECONDS))),
             workers=int(os.environ.get("TEMIR_WORKERS", "1")),
+            webhook_worker=os.environ.get("TEMIR_WEBHOOK_WORKER", "1") != "0",
         )
 
     def with_secret(self) -> Settings:

@@ -17,6 +17,7 @@ from temir.kit.messages import define
 from temir.network.provider import router_for
 from temir.network.routes.service import route_dict
 from temir.tariff import service
+from temir.tariff.dwell import border_dwell
 
 router = APIRouter(tags=["routes and quotes"])
 SessionDep = Annotated[Session, Depends(read_session)]
@@ -78,6 +79,10 @@ def quotes(
     )
     lang = request_language(request)
     data = q.to_dict(lang)
+    provider = getattr(request.app.state, "border_dwell", None)  # wired by temir.app
+    observed = provider(session) if provider is not None else {}
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
         a["route"] = route_dict(r, alt.route, lang)
+        a["border_dwell"] = border_dwell([(b.exit_esr, b.entry_esr) for b in alt.route.borders],
+                                         observed)  # fmt: skip
     return data

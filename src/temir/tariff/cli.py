@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from temir.network.provider import runtime_network
 from temir.network.routes import cli as routes_cli
 from temir.network.routes.service import route_dict
 from temir.tariff import service
+from temir.tariff.dwell import border_dwell
 from temir.tariff.model import Quote, RateTable
 
 app = typer.Typer(help="Tariff: rate tables and data quality.", no_args_is_help=True)
@@ -60,6 +62,9 @@ CLI_TEXTS = tuple(
         "tables: {tables}",
         "{amount} (transit legs only)",
         "— (national tariff not loaded)",
+        "observed border dwell",
+        "not yet observed",
+        "median {hours} h of {count} wagons",
     )
 )
 
@@ -89,9 +94,11 @@ def _render_quote(data: dict[str, Any]) -> None:
         _t("charge CHF"),
         _t("marks"),
         _t("borders"),
+        _t("observed border dwell"),
     )
     for n, a in enumerate(data["alternatives"], 1):
         borders = "; ".join(f"{b['exit_name']}↔{b['entry_name']}" for b in a["route"]["borders"])
+        dwell = a.get("border_dwell") or {}
         table.add_row(
             str(n),
             str(a["km"]),
@@ -100,7 +107,9 @@ def _render_quote(data: dict[str, Any]) -> None:
             _charge_text(a["charge"]),
             ",".join(_t(mark) for mark in a["marks"]),
             borders,
-        )
+            _t("median {hours} h of {count} wagons", hours=dwell["median_hours"],
+               count=dwell["samples"]) if dwell.get("median_hours") else _t("not yet observed"),
+        )  # fmt: skip
     console.print(table)
     for n, a in enumerate(data["alternatives"], 1):
         console.print(f"[bold]{n}.[/] {_t('tables: {tables}', tables=', '.join(a['tables_used']))}")
@@ -167,9 +176,31 @@ def quote(
         )
         lang = language()
         data = q.to_dict(lang)
+        observed = _observed_dwell()
         for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
             a["route"] = route_dict(r, alt.route, lang)
+            a["border_dwell"] = border_dwell(
+                [(b.exit_esr, b.entry_esr) for b in alt.route.borders], observed
+            )
         emit(data, as_json, _render_quote)
+
+
+def _observed_dwell() -> Mapping[tuple[str, str | None], Any]:
+    """Observed dwell per crossing from tracking (named by the entry point: tariff sits below
+    tracking); none without a database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from temir.kit import hooks, runtime
+
+    provider = hooks.provided("border_dwell")
+    if provider is None:
+        return {}
+    try:
+        with runtime.uow().read() as session:
+            found: Mapping[tuple[str, str | None], Any] = provider(session)
+            return found
+    except (SQLAlchemyError, runtime.DatabaseNotReady):
+        return {}
 
 
 @app.command("load")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor
-from temir.kit import clock
+from temir.kit import clock, hooks
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -212,7 +212,19 @@ def offer(
         {"note_id": made.note_id, "to": made.to_railway, "units": list(made.unit_numbers()),
          "paper_reference": made.paper_reference},
     )  # fmt: skip
+    hooks.publish(session, "handover.offered", [_published(row)])
     return _stored(session, row)
+
+
+def _published(row: HandoverActRow) -> dict[str, Any]:
+    """What subscribers are told of an act: its two signed documents and where it stands."""
+    return {
+        "act_id": row.id, "note_id": row.note_id, "note_version": row.note_version,
+        "status": row.status, "from_railway": row.from_railway, "to_railway": row.to_railway,
+        "station_esr": row.station_esr, "offer": row.offer_document,
+        "decision": row.decision_document, "commercial_act": row.commercial_act,
+        "paper_reference": row.paper_reference,
+    }  # fmt: skip
 
 
 def _act_id(given: str | None) -> str:
@@ -335,6 +347,7 @@ def _decide(
          "discrepancies": [d.document() for d in decision.discrepancies],
          "commercial_act": decision.commercial_act},
     )  # fmt: skip
+    hooks.publish(session, f"handover.{decision.status}", [_published(row)])
     if decision.status is ActStatus.ACCEPTED:
         _take_over(session, actor, made, decision.decided_at, secret)
     return _stored(session, row)

@@ -123,11 +123,16 @@ async def _read(request: Request) -> bytes:
 def dwell(
     session: Session = Depends(read_session),
     months: int = Query(12, ge=1, le=120),
+    by_month: bool = Query(False, description="Per crossing and calendar month of acceptance."),
     _actor: Actor = Depends(current_actor),
 ) -> dict[str, Any]:
-    """Observed border dwell per crossing over recent months (all crossings)."""
+    """Observed border dwell per crossing (and month) over recent months (all crossings)."""
+    if by_month:
+        monthly = borders.dwell_by_month(session, months=months)
+        return {"months": months, "by_month": True, "crossings": [s.to_dict() for s in monthly]}
     stats = borders.observed_dwell(session, months=months)
-    return {"months": months, "crossings": [s.to_dict() for s in stats.values()]}
+    return {"months": months, "by_month": False,
+            "crossings": [s.to_dict() for s in stats.values()]}  # fmt: skip
 
 
 @router.get("/tracking/borders/{esr}")

@@ -117,6 +117,12 @@ def observed_dwell(
     return {(s.exit_esr, s.entry_esr): s for s in dwell_stats(found, by_month=False)}
 
 
+def dwell_by_month(session: Session, *, months: int = 12) -> list[DwellStat]:
+    """Dwell per crossing, direction and calendar month (of the acceptance), every crossing."""
+    found, _missing = samples(session, None, clock.now() - timedelta(days=31 * months))
+    return dwell_stats(found, by_month=True)
+
+
 def _waiting(
     session: Session, who: Party, crossing: BorderCrossing, codes: list[str], now: datetime
 ) -> list[Waiting]:

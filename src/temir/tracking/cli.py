@@ -29,6 +29,7 @@ events_app = typer.Typer(no_args_is_help=True, help="Tracking events: import.")
 handover_app = typer.Typer(no_args_is_help=True, help="Handover acts at borders.")
 
 CANNOT_READ = N_("Cannot read {name}.")
+BAD_PAIR = N_("Write {option} as UNIT:VALUE, e.g. {example}.")
 BAD_DISCREPANCY_TEXT = N_("Write a discrepancy as KIND:UNIT[:EXPECTED[:FOUND]], e.g. {example}.")
 UNVERIFIED = N_("delivery-time norms UNVERIFIED")
 STATUS = {
@@ -214,15 +215,26 @@ def offer(
     at: str | None = typer.Option(None, "--at", help="ISO time with offset (paper act)."),
     paper: str | None = typer.Option(None, "--paper", help="Reference of a paper act."),
     act_id: str | None = typer.Option(None, "--act-id", help="The act's id (idempotency)."),
+    seal: list[str] | None = typer.Option(
+        None, "--seal", help="UNIT:SEAL as found at the border (default: box 19); repeatable."
+    ),
+    mass: list[str] | None = typer.Option(
+        None, "--mass-kg", help="UNIT:KG as found at the border (default: box 18); repeatable."
+    ),
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Offer the note's units in your custody to the next carrier."""
     with user_errors(as_json):
         actor = cli_actor(as_user)
+        seals: dict[str, list[str]] = {}
+        for u, value in _pairs(seal or [], "--seal", "95120341:КЗХ 0341-1"):
+            seals.setdefault(u, []).append(value)
+        masses = {u: _kg(v) for u, v in _pairs(mass or [], "--mass-kg", "95120341:68000")}
         with runtime.uow()() as session:
             act = acts.offer(session, actor, note, station_esr=station, units=unit, at=_time(at),
-                             paper_reference=paper, act_id=act_id,
+                             paper_reference=paper, act_id=act_id, seals=seals or None,
+                             masses=masses or None,
                              secret=runtime.settings().secret_key)  # fmt: skip
     _act_out([act], as_json)
 
@@ -241,6 +253,25 @@ def accept(
             act = acts.accept(session, actor, act_id, at=_time(at),
                               secret=runtime.settings().secret_key)  # fmt: skip
     _act_out([act], as_json)
+
+
+def _pairs(texts: list[str], option: str, example: str) -> list[tuple[str, str]]:
+    """``UNIT:VALUE`` options as (unit, value), the unit as tracking writes it."""
+    out: list[tuple[str, str]] = []
+    for text in texts:
+        unit, sep, value = text.partition(":")
+        if not sep or not unit.strip() or not value.strip():
+            raise TemirError(BAD_PAIR, code="handover.option_text", field=option.lstrip("-"),
+                             option=option, example=example)  # fmt: skip
+        out.append((unit.strip().upper(), value.strip()))
+    return out
+
+
+def _kg(text: str) -> int:
+    if not text.isdigit():
+        raise TemirError(BAD_PAIR, code="handover.option_text", field="mass_kg",
+                         option="--mass-kg", example="95120341:68000")  # fmt: skip
+    return int(text)
 
 
 def _discrepancy(text: str) -> dict[str, str]:

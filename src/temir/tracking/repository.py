@@ -159,8 +159,8 @@ def unlinked_events(session: Session, unit: str, reporter: str | None) -> list[E
 
 
 def notes_of_unit(session: Session, unit: str) -> list[str]:
-    """Notes a unit travels or travelled on, newest first: live notes with it in box 7, else
-    the notes its events were linked to (a container has no box 7 row)."""
+    """Notes a unit travels or travelled on, newest first: live notes with it in box 7 or 15,
+    else the notes its events were linked to."""
     by_box = (
         select(NoteRow.id)
         .join(NoteWagonRow, NoteWagonRow.note_id == NoteRow.id)

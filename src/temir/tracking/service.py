@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor, Role
-from temir.kit import clock
+from temir.kit import clock, hooks
 from temir.kit.errors import PermissionDenied, Problem, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes.lifecycle import Party
@@ -130,6 +130,7 @@ def ingest(
         return outcome
     rows = [_row(event, digest, actor, now) for event, digest in linked]
     repository.insert_events(session, rows)
+    hooks.publish(session, "tracking.event", rows)  # subscribers' outbox, same transaction
     if rows:
         audit.record(
             session,
@@ -254,3 +255,4 @@ def write_act_events(
         _row(e, document_digest(e.document()), actor, now) for e in events if e.key not in stored
     ]
     repository.insert_events(session, rows)
+    hooks.publish(session, "tracking.event", rows)

@@ -26,7 +26,7 @@ from temir.notes.boxes import Issue, parse_note
 from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus
 from temir.notes.model import Note
 from temir.notes.signatures import digest
-from temir.notes.store import repository
+from temir.notes.store import records, repository
 from temir.notes.store.records import index_row, note_document, party_of
 from temir.notes.store.tables import NoteEventRow, NoteRow, NoteVersionRow, NoteWagonRow
 
@@ -133,10 +133,7 @@ def import_batch(
                 "details": None,
             }
         )
-        wagon_rows += [
-            {"note_id": note_id, "wagon": w}
-            for w in dict.fromkeys(w.number for w in note.wagons if w.number)
-        ]
+        wagon_rows += [{"note_id": note_id, "wagon": w} for w in records.unit_numbers(note)]
     repository.bulk_insert(session, NoteRow, note_rows)
     repository.bulk_insert(session, NoteVersionRow, version_rows)
     repository.bulk_insert(session, NoteEventRow, event_rows)

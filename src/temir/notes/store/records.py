@@ -22,6 +22,7 @@ from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor
 from temir.accounts.rules import railway_of
 from temir.codes.railways import railway_key
+from temir.kit import hooks
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -50,6 +51,18 @@ def carriers_of(note: Note) -> tuple[str, ...]:
         if code and (not out or out[-1] != code):
             out.append(code)
     return tuple(out)
+
+
+def unit_numbers(note: Note) -> list[str]:
+    """Box 7 wagons and box 15 containers: what a report of a wagon or container finds its
+    note by (``note_wagons``)."""
+    out = [w.number for w in note.wagons if w.number]
+    out += [
+        g.container.number.strip().upper()
+        for g in note.goods
+        if g.container is not None and g.container.number
+    ]
+    return list(dict.fromkeys(out))
 
 
 def facts_of(row: NoteRow, note: Note) -> NoteFacts:
@@ -127,7 +140,7 @@ def append_version(
     row.consignee_org_id = accounts_repository.organisation_id_by_client_code(
         session, note.consignee.client_code
     )
-    repository.replace_wagons(session, row.id, [w.number for w in note.wagons])
+    repository.replace_wagons(session, row.id, unit_numbers(note))
 
 
 def record_event(
@@ -162,6 +175,19 @@ def record_event(
         row.id,
         {"version": row.current_version, "status": row.status, **(details or {})},
     )
+    hooks.publish(
+        session,
+        f"note.{action}",
+        [
+            {
+                "note_id": row.id, "number": row.number, "action": str(action),
+                "version": row.current_version, "from_status": None if from_status is None
+                else str(from_status), "to_status": row.status, "custody": row.custody,
+                "at": now, "actor_organisation_id": actor.organisation_id,
+                "details": details or {},
+            }
+        ],
+    )  # fmt: skip
 
 
 def detail_of(

@@ -103,7 +103,8 @@ class NoteEventRow(Base):
 
 
 class NoteWagonRow(Base):
-    """Box 7 wagons of the current version: the index behind ``?wagon=``."""
+    """Box 7 wagons and box 15 containers of the current version: the index behind ``?wagon=``
+    and behind linking a reported wagon or container to its note."""
 
     __tablename__ = "note_wagons"
 
