@@ -63,6 +63,8 @@ LAZY: dict[str, Lazy] = {
     ),
     "events": Lazy("temir.tracking.cli:events_app", "Tracking events: import."),
     "handover": Lazy("temir.tracking.cli:handover_app", "Handover acts at borders."),
+    "peers": Lazy("temir.exchange.cli:peers_app", "Peer nodes of the exchange: add, list, remove."),
+    "exchange": Lazy("temir.exchange.cli:app", "Exchange between railway nodes."),
 }
 
 
@@ -165,6 +167,10 @@ def main() -> None:
     """Run the CLI; an error a command did not catch is still printed as an error, not a trace."""
     import sys
 
+    from temir.kit import changes
+
+    # changes of shared notes write their envelopes to peer nodes (imported on first write)
+    changes.subscribe("temir.exchange.outbox:on_change")
     try:
         app()
     except Exception as error:
