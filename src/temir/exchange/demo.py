@@ -43,6 +43,7 @@ class Node:
     port: int
     secret: str
     tokens: dict[str, str] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -75,10 +76,10 @@ def prepare(
     engine = make_engine(database_url, threads=2)
     if template is None:
         migrate.upgrade(engine)
-        if reference:
-            from temir.network.service import load_reference
+    if reference:
+        from temir.network.service import load_reference
 
-            load_reference(UnitOfWork(engine), SYSTEM)
+        load_reference(UnitOfWork(engine), SYSTEM)
     uow = UnitOfWork(engine)
     node = Node(railway, database_url, home, port, secret)
     suffix = uuid.uuid4().hex[:6]
@@ -89,6 +90,7 @@ def prepare(
         accounts.create_user(
             session, SYSTEM, username=operator, role=Role.RAILWAY_OPERATOR, organisation=org
         )
+        node.users["operator"] = operator
         node.tokens["operator"] = accounts.issue_token(session, SYSTEM, username=operator).secret
         if railway == "KZH":
             slug = f"shipper-{suffix}"
@@ -104,6 +106,7 @@ def prepare(
             accounts.create_user(
                 session, SYSTEM, username=slug, role=Role.SHIPPER, organisation=slug
             )
+            node.users["shipper"] = slug
             node.tokens["shipper"] = accounts.issue_token(session, SYSTEM, username=slug).secret
     engine.dispose()
     return node
@@ -192,7 +195,8 @@ def kill(node: Node, hard: bool = True) -> None:
 
 
 def call(node: Node, method: str, path: str, who: str = "operator", **kwargs: Any) -> Any:
-    answer = httpx.request(method, node.url + path, headers=node.headers(who), timeout=30, **kwargs)
+    headers = {**node.headers(who), **kwargs.pop("headers", {})}
+    answer = httpx.request(method, node.url + path, headers=headers, timeout=30, **kwargs)
     if answer.status_code >= 400:
         raise RuntimeError(f"{node.railway} {method} {path}: {answer.status_code} {answer.text}")
     return answer.json()
@@ -212,12 +216,18 @@ def until(what: Callable[[], bool], timeout: float = 30, every: float = 0.1) -> 
     return what()
 
 
-def new_note(kzh: Node) -> str:
-    """A note Kostanay → Dushanbe II (the example), made by the shipper and accepted by KZH."""
+def example_draft() -> dict[str, Any]:
+    """The example note Kostanay → Dushanbe II as a draft (synthetic parties)."""
     from temir.notes.example import example_note
     from temir.notes.lifecycle import draft_of
 
-    draft = draft_of(example_note()).model_dump(mode="json", exclude_none=True)
+    draft: dict[str, Any] = draft_of(example_note()).model_dump(mode="json", exclude_none=True)
+    return draft
+
+
+def new_note(kzh: Node) -> str:
+    """A note Kostanay → Dushanbe II (the example), made by the shipper and accepted by KZH."""
+    draft = example_draft()
     note_id = str(call(kzh, "POST", "/api/v1/notes", "shipper", json=draft)["id"])
     call(kzh, "POST", f"/api/v1/notes/{note_id}/submit", "shipper")
     call(

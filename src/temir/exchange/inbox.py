@@ -87,18 +87,18 @@ def receive(
     seen = repository.inbox_rows(session, [e.id for e in envelopes])
     cursors: dict[str, CursorRow] = {}
     counts: dict[str, int] = {}
-    out: list[dict[str, Any]] = []
-    order = sorted(envelopes, key=lambda e: (e.note_id, e.sequence))
-    by_id: dict[str, Receipt] = {}
-    for env in order:
-        status, error = _one(session, env, node, allowed, keys, seen, cursors, now, lang)
+    order = sorted(range(len(parsed)), key=lambda i: _order_key(parsed[i]))
+    receipts: dict[int, dict[str, Any]] = {}
+    for index in order:
+        item = parsed[index]
+        if not isinstance(item, Envelope):
+            receipts[index] = {"status": str(ReceiptStatus.REJECTED), "error": item}
+            continue
+        status, error = _one(session, item, node, allowed, keys, seen, cursors, now, lang)
         counts[str(status)] = counts.get(str(status), 0) + 1
-        by_id[env.id] = _receipt(env, node, status, error, now, signer)
-    for item in parsed:
-        if isinstance(item, Envelope):
-            out.append(by_id[item.id].model_dump(mode="json", exclude_none=True))
-        else:
-            out.append({"status": str(ReceiptStatus.REJECTED), "error": item})
+        receipt = _receipt(item, node, status, error, now, signer)
+        receipts[index] = receipt.model_dump(mode="json", exclude_none=True)
+    out = [receipts[i] for i in range(len(parsed))]
     written = counts.get("applied", 0) + counts.get("queued", 0)
     if written:
         audit.record(
@@ -106,10 +106,15 @@ def receive(
             actor,
             "exchange.received",
             "exchange_inbox",
-            order[0].id,
+            envelopes[0].id,
             {"sender": sender, **counts},
         )
     return out
+
+
+def _order_key(item: Envelope | dict[str, Any]) -> tuple[str, int]:
+    """Apply a batch in each note's order, whatever order it came in."""
+    return (item.note_id, item.sequence) if isinstance(item, Envelope) else ("", 0)
 
 
 def _problem(code: str, msgid: str, lang: str, **params: Any) -> dict[str, Any]:
