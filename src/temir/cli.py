@@ -95,6 +95,14 @@ def load(name: str) -> click.Command:
     return command
 
 
+def _share_changes() -> None:
+    """Changes of notes shared with peer nodes write their envelopes in the same transaction
+    (the exchange's outbox, imported on the first write); not for ``temir --help``."""
+    from temir.kit import changes
+
+    changes.subscribe("temir.exchange.outbox:on_change")
+
+
 class LazyGroup(TyperGroup):
     """The root group: lists every command from :data:`LAZY` and imports one only to run it.
 
@@ -118,6 +126,7 @@ class LazyGroup(TyperGroup):
         name, command, rest = super().resolve_command(ctx, args)
         if name in LAZY:
             command = load(name)
+            _share_changes()
         return name, command, rest
 
 
@@ -167,10 +176,6 @@ def main() -> None:
     """Run the CLI; an error a command did not catch is still printed as an error, not a trace."""
     import sys
 
-    from temir.kit import changes
-
-    # changes of shared notes write their envelopes to peer nodes (imported on first write)
-    changes.subscribe("temir.exchange.outbox:on_change")
     try:
         app()
     except Exception as error:

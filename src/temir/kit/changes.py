@@ -15,9 +15,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Change:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
-Subscriber = Callable[[Session, Change], None]
+Subscriber = Callable[["Session", Change], None]
 _subscribers: list[Subscriber | str] = []
 
 
