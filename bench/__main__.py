@@ -34,6 +34,7 @@ BENCHMARKS = (
     Benchmark("notes_import", "bench.notes_import_bench", "note store import vs floor", slow=True),
     Benchmark("stats", "bench.stats_bench", "volumes report over 10 M facts", slow=True),
     Benchmark("stats_import", "bench.stats_import_bench", "stats import vs floor", slow=True),
+    Benchmark("exchange", "bench.exchange", "durable envelopes/s between two nodes vs HTTP floor"),
     Benchmark("load", "bench.load", "N client processes against temir serve (loopback)", slow=True),
     Benchmark("stats_pg", "bench.stats_pg_partitioned", "PostgreSQL partitioned facts", slow=True),
 )

@@ -52,13 +52,14 @@ class DisputeIn(_In):
 
 @router.post("/exchange/envelopes")
 def receive(request: Request, batch: BatchIn) -> dict[str, Any]:
-    """Envelopes from a peer node: each checked, deduplicated, ordered and applied; a signed
-    receipt for each (``applied``, ``queued``, ``duplicate``) or why it was ``rejected``."""
+    """Envelopes from a peer node: each checked, deduplicated, ordered and applied; a receipt
+    for each (``applied``, ``queued``, ``duplicate``, or ``rejected`` and why), the batch's
+    receipts signed by this node."""
     with uow_of(request)() as session:
         receipts = inbox.receive(
             session, batch.envelopes, _secret(request), request_language(request)
         )
-    return {"receipts": receipts}
+    return receipts
 
 
 @router.post("/exchange/resend")

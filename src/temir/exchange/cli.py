@@ -247,6 +247,6 @@ def demo(
 ) -> None:
     """Three local nodes (KZH, UTI, TDZ) with their own databases, peers configured, and a
     note Kostanay → Dushanbe II driven through two handovers over the wire."""
-    from temir.exchange import demo as local_demo
+    from temir.exchange.demo import run as run_demo
 
-    local_demo.run(home, base_port, keep=keep, say=console.print)
+    run_demo(home, base_port, keep=keep, say=console.print)

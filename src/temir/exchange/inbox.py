@@ -26,7 +26,7 @@ from temir.accounts.repository import aware
 from temir.exchange import repository, rules, service
 from temir.exchange.model import Envelope, Receipt, ReceiptStatus
 from temir.exchange.rules import KeyView, Place, Problem
-from temir.exchange.tables import CursorRow, InboxRow, RecordRow
+from temir.exchange.tables import CursorRow, InboxRow
 from temir.kit import clock
 from temir.kit.errors import PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_, translate
@@ -57,10 +57,9 @@ def peer_view(session: Session, railway: str) -> tuple[set[str], KeyView]:
     return set(row.kinds.split(",")), service.key_view(session, row.railway)
 
 
-def receive(
-    session: Session, raw: Sequence[Any], secret: str, lang: str = "en"
-) -> list[dict[str, Any]]:
-    """Receive a batch of envelopes from one peer (see the module doc): their receipts."""
+def receive(session: Session, raw: Sequence[Any], secret: str, lang: str = "en") -> dict[str, Any]:
+    """Receive a batch of envelopes from one peer (see the module doc): their receipts, the
+    batch signed by this node."""
     if not 1 <= len(raw) <= MAX_BATCH:
         raise ValidationFailed(
             BATCH_SIZE, code="exchange.batch_size", field="envelopes", max=MAX_BATCH
@@ -84,21 +83,23 @@ def receive(
                 }
             )
     envelopes = [p for p in parsed if isinstance(p, Envelope)]
-    seen = repository.inbox_rows(session, [e.id for e in envelopes])
-    cursors: dict[str, CursorRow] = {}
+    batch = _Batch(session, sender, envelopes, now)
     counts: dict[str, int] = {}
     order = sorted(range(len(parsed)), key=lambda i: _order_key(parsed[i]))
     receipts: dict[int, dict[str, Any]] = {}
-    for index in order:
-        item = parsed[index]
-        if not isinstance(item, Envelope):
-            receipts[index] = {"status": str(ReceiptStatus.REJECTED), "error": item}
-            continue
-        status, error = _one(session, item, node, allowed, keys, seen, cursors, now, lang)
-        counts[str(status)] = counts.get(str(status), 0) + 1
-        receipt = _receipt(item, node, status, error, now, signer)
-        receipts[index] = receipt.model_dump(mode="json", exclude_none=True)
+    with session.no_autoflush:
+        for index in order:
+            item = parsed[index]
+            if not isinstance(item, Envelope):
+                receipts[index] = {"status": str(ReceiptStatus.REJECTED), "error": item}
+                continue
+            status, error = _one(batch, item, node, allowed, keys, lang)
+            counts[str(status)] = counts.get(str(status), 0) + 1
+            receipts[index] = _receipt(item, node, status, error, now)
+        batch.write()
     out = [receipts[i] for i in range(len(parsed))]
+    answer = {"receiver": node, "received_at": now.isoformat(), "receipts": out}
+    signature = rules.sign("receipt", receipt_document(answer), signer, node=node, at=now)
     written = counts.get("applied", 0) + counts.get("queued", 0)
     if written:
         audit.record(
@@ -109,7 +110,20 @@ def receive(
             envelopes[0].id,
             {"sender": sender, **counts},
         )
-    return out
+    return {**answer, "signature": signature.model_dump(mode="json")}
+
+
+def receipt_document(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """What the receiver signs for a batch: who, when, and per envelope its id, payload
+    digest and status (why not, for a refusal) — one signature for the whole batch."""
+    return {
+        "receiver": answer["receiver"],
+        "received_at": answer["received_at"],
+        "receipts": [
+            {k: r.get(k) for k in ("envelope_id", "payload_digest", "status")}
+            for r in answer["receipts"]
+        ],
+    }
 
 
 def _order_key(item: Envelope | dict[str, Any]) -> tuple[str, int]:
@@ -121,25 +135,90 @@ def _problem(code: str, msgid: str, lang: str, **params: Any) -> dict[str, Any]:
     return {"code": code, "field": "envelope", "message": translate(msgid, lang, **params)}
 
 
+class _Batch:
+    """What one batch reads once and writes once: the notes' cursors, the envelopes already
+    received (by id) and those waiting, the items already recorded; then the new inbox rows
+    and records in two multi-row inserts."""
+
+    def __init__(
+        self, session: Session, sender: str, envelopes: Sequence[Envelope], now: datetime
+    ) -> None:
+        self.session, self.sender, self.now = session, sender, now
+        notes = sorted({e.note_id for e in envelopes})
+        self.seen = {
+            r.id: (r.payload_digest, r.sequence)
+            for r in repository.inbox_rows(session, [e.id for e in envelopes]).values()
+        }
+        self.waiting: dict[tuple[str, int], InboxRow | dict[str, Any]]
+        self.cursors = repository.cursors(session, sender, notes)
+        self.waiting = dict(repository.waiting(session, sender, notes))
+        self.recorded = repository.recorded(session, [e.item_key for e in envelopes])
+        self.inbox: list[dict[str, Any]] = []
+        self.records: list[dict[str, Any]] = []
+
+    def cursor(self, note_id: str) -> CursorRow:
+        found = self.cursors.get(note_id)
+        if found is None:
+            found = self.cursors[note_id] = CursorRow(
+                sender=self.sender, note_id=note_id, last_applied=0
+            )
+            self.session.add(found)
+        return found
+
+    def keep(self, env: Envelope, applied: bool) -> dict[str, Any]:
+        row = {
+            "id": env.id,
+            "sender": env.sender,
+            "kind": str(env.kind),
+            "note_id": env.note_id,
+            "item_key": env.item_key,
+            "sequence": env.sequence,
+            "payload_digest": env.payload_digest,
+            "envelope": env.model_dump(mode="json"),
+            "received_at": self.now,
+            "applied_at": self.now if applied else None,
+        }
+        self.inbox.append(row)
+        return row
+
+    def apply(self, kind: str, item_key: str, note_id: str, payload: Any, envelope_id: str) -> None:
+        """The effect of an envelope: its record, stored once whatever way it came."""
+        if (kind, item_key) in self.recorded:
+            return
+        self.recorded.add((kind, item_key))
+        self.records.append(
+            {
+                "kind": kind,
+                "item_key": item_key,
+                "note_id": note_id,
+                "origin": self.sender,
+                "payload": payload,
+                "envelope_id": envelope_id,
+                "recorded_at": self.now,
+            }
+        )
+
+    def write(self) -> None:
+        repository.insert_inbox(self.session, self.inbox)
+        repository.insert_records(self.session, self.records)
+
+
 def _one(
-    session: Session,
+    batch: _Batch,
     env: Envelope,
     node: str,
     allowed: set[str],
     keys: KeyView,
-    seen: dict[str, InboxRow],
-    cursors: dict[str, CursorRow],
-    now: datetime,
     lang: str,
 ) -> tuple[ReceiptStatus, dict[str, Any] | None]:
-    found = seen.get(env.id)
+    found = batch.seen.get(env.id)
     if found is not None:
-        if found.payload_digest == env.payload_digest and found.sequence == env.sequence:
+        if found == (env.payload_digest, env.sequence):
             return ReceiptStatus.DUPLICATE, None
         return ReceiptStatus.REJECTED, _problem(
             "exchange.id_reused", rules.ID_REUSED, lang, id=env.id
         )
-    problem = rules.check_envelope(env, node=node, allowed=allowed, keys=keys, now=now)
+    problem = rules.check_envelope(env, node=node, allowed=allowed, keys=keys, now=batch.now)
     if problem is not None:
         return ReceiptStatus.REJECTED, _problem(
             str(problem),
@@ -153,16 +232,9 @@ def _one(
             key_id=env.signature.key_id,
             signed_at=env.signature.signed_at.isoformat(),
         )
-    cursor = cursors.get(env.note_id)
-    if cursor is None:
-        cursor = cursors[env.note_id] = repository.cursor(session, env.sender, env.note_id)
+    cursor = batch.cursor(env.note_id)
     where = rules.place(cursor.last_applied, env.sequence)
-    taken = (
-        None
-        if where is Place.APPLY
-        else repository.inbox_at(session, env.sender, env.note_id, env.sequence)
-    )
-    if where is Place.BEHIND or taken is not None:
+    if where is Place.BEHIND or (env.note_id, env.sequence) in batch.waiting:
         return ReceiptStatus.REJECTED, _problem(
             "exchange.sequence_taken",
             rules.SEQUENCE_TAKEN,
@@ -171,62 +243,47 @@ def _one(
             note=env.note_id,
             peer=env.sender,
         )
-    row = InboxRow(
-        id=env.id,
-        sender=env.sender,
-        kind=str(env.kind),
-        note_id=env.note_id,
-        item_key=env.item_key,
-        sequence=env.sequence,
-        payload_digest=env.payload_digest,
-        envelope=env.model_dump(mode="json"),
-        received_at=now,
-        applied_at=None,
-    )
-    session.add(row)
-    seen[env.id] = row
     if where is Place.WAIT:
-        cursor.gap_since = cursor.gap_since or now
+        batch.seen[env.id] = (env.payload_digest, env.sequence)  # a second copy: a duplicate
+        batch.waiting[(env.note_id, env.sequence)] = batch.keep(env, applied=False)
+        cursor.gap_since = cursor.gap_since or batch.now
         return ReceiptStatus.QUEUED, None
-    _apply(session, row, now)
+    batch.keep(env, applied=True)
+    batch.seen[env.id] = (env.payload_digest, env.sequence)
+    batch.apply(str(env.kind), env.item_key, env.note_id, env.payload, env.id)
     cursor.last_applied = env.sequence
-    while True:
-        waiting = repository.inbox_at(session, env.sender, env.note_id, cursor.last_applied + 1)
-        if waiting is None:
-            break
-        _apply(session, waiting, now)
-        cursor.last_applied = waiting.sequence
-    if repository.first_waiting(session, env.sender, env.note_id) is None:
+    while (env.note_id, cursor.last_applied + 1) in batch.waiting:
+        cursor.last_applied = _drain(
+            batch, batch.waiting.pop((env.note_id, cursor.last_applied + 1))
+        )
+    if not any(n == env.note_id for n, _ in batch.waiting):
         cursor.gap_since = None
     return ReceiptStatus.APPLIED, None
 
 
-def _apply(session: Session, row: InboxRow, now: datetime) -> None:
-    """The effect of an envelope: its record, stored once whatever way it came."""
-    row.applied_at = now
-    if repository.record(session, row.kind, row.item_key) is None:
-        session.add(
-            RecordRow(
-                kind=row.kind,
-                item_key=row.item_key,
-                note_id=row.note_id,
-                origin=row.sender,
-                payload=row.envelope["payload"],
-                envelope_id=row.id,
-                recorded_at=now,
-            )
+def _drain(batch: _Batch, waiting: InboxRow | dict[str, Any]) -> int:
+    """A waiting envelope whose turn has come, applied now (stored earlier, or in this batch
+    as a row to insert): its sequence."""
+    if isinstance(waiting, dict):
+        waiting["applied_at"] = batch.now
+        batch.apply(
+            waiting["kind"],
+            waiting["item_key"],
+            waiting["note_id"],
+            waiting["envelope"]["payload"],
+            waiting["id"],
         )
-        session.flush()
+        return int(waiting["sequence"])
+    waiting.applied_at = batch.now
+    batch.apply(
+        waiting.kind, waiting.item_key, waiting.note_id, waiting.envelope["payload"], waiting.id
+    )
+    return waiting.sequence
 
 
 def _receipt(
-    env: Envelope,
-    node: str,
-    status: ReceiptStatus,
-    error: dict[str, Any] | None,
-    now: datetime,
-    signer: Any,
-) -> Receipt:
+    env: Envelope, node: str, status: ReceiptStatus, error: dict[str, Any] | None, now: datetime
+) -> dict[str, Any]:
     receipt = Receipt(
         envelope_id=env.id,
         sender=env.sender,
@@ -236,28 +293,32 @@ def _receipt(
         received_at=now,
         error=error,
     )
-    if status is ReceiptStatus.REJECTED:
-        return receipt
-    signature = rules.sign("receipt", receipt.document(), signer, node=node, at=now)
-    return receipt.model_copy(update={"signature": signature})
+    return receipt.model_dump(mode="json", exclude_none=True)
 
 
-def check_receipt(
-    receipt: Receipt, envelope: Mapping[str, Any], keys: KeyView, now: datetime
-) -> bool:
-    """Whether ``receipt`` is the receiver's signed word that it holds ``envelope``."""
-    if (
-        receipt.status not in (ReceiptStatus.APPLIED, ReceiptStatus.QUEUED, ReceiptStatus.DUPLICATE)
-        or receipt.signature is None
-    ):
-        return False
-    if (
-        receipt.envelope_id != envelope["id"]
-        or receipt.payload_digest != envelope["payload_digest"]
-        or receipt.receiver != envelope["receiver"]
-    ):
-        return False
-    return rules.check_signed("receipt", receipt.document(), receipt.signature, keys, now) is None
+def check_receipts(
+    answer: Mapping[str, Any], receiver: str, keys: KeyView, now: datetime
+) -> dict[str, tuple[str, str]] | None:
+    """Envelope id → (status, payload digest) of a batch answer signed by ``receiver`` with
+    one of its keys; ``None`` when the answer is not its signed word."""
+    try:
+        signature = Signature.model_validate(answer.get("signature"))
+        document = receipt_document(answer)
+    except (ValidationError, KeyError, TypeError, AttributeError):
+        return None
+    if document["receiver"] != receiver:
+        return None
+    if rules.check_signed("receipt", document, signature, keys, now) is not None:
+        return None
+    return {
+        str(r["envelope_id"]): (str(r["status"]), str(r["payload_digest"]))
+        for r in document["receipts"]
+    }
+
+
+HELD: Final = frozenset(
+    str(s) for s in (ReceiptStatus.APPLIED, ReceiptStatus.QUEUED, ReceiptStatus.DUPLICATE)
+)
 
 
 # --- resend requests ---------------------------------------------------------------------------

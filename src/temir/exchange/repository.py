@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from temir.exchange.tables import (
@@ -69,14 +70,26 @@ def queued_items(session: Session, receiver: str, note_id: str) -> set[str]:
     )
 
 
-def due(session: Session, now: datetime, limit: int) -> Sequence[OutboxRow]:
-    """Undelivered envelopes whose time has come, per link and note in sequence order."""
-    return session.scalars(
-        select(OutboxRow)
+def due(session: Session, now: datetime, limit: int) -> Sequence[Any]:
+    """(receiver, envelope) of undelivered envelopes whose time has come, per link and note in
+    sequence order."""
+    return session.execute(
+        select(OutboxRow.receiver, OutboxRow.envelope)
         .where(OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now)
         .order_by(OutboxRow.receiver, OutboxRow.created_at, OutboxRow.note_id, OutboxRow.sequence)
         .limit(limit)
     ).all()
+
+
+def mark_delivered(session: Session, ids: Sequence[str], now: datetime) -> None:
+    """Envelopes acknowledged by a signed receipt (delivered once: a later copy changes
+    nothing)."""
+    for first in range(0, len(ids), 500):
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids[first : first + 500]), OutboxRow.delivered_at.is_(None))
+            .values(delivered_at=now, last_error=None)
+        )
 
 
 def outbox_rows(session: Session, ids: Sequence[str]) -> Sequence[OutboxRow]:
@@ -125,21 +138,42 @@ def inbox_rows(session: Session, ids: Sequence[str]) -> dict[str, InboxRow]:
     return {r.id: r for r in found}
 
 
-def inbox_at(session: Session, sender: str, note_id: str, sequence: int) -> InboxRow | None:
-    return session.scalar(
-        select(InboxRow).where(
-            InboxRow.sender == sender, InboxRow.note_id == note_id, InboxRow.sequence == sequence
-        )
+def cursors(session: Session, sender: str, note_ids: Sequence[str]) -> dict[str, CursorRow]:
+    """The cursors of these notes' envelopes from ``sender``, locked for this transaction."""
+    if not note_ids:
+        return {}
+    query = select(CursorRow).where(CursorRow.sender == sender, CursorRow.note_id.in_(note_ids))
+    return {c.note_id: c for c in session.scalars(query.with_for_update())}
+
+
+def waiting(
+    session: Session, sender: str, note_ids: Sequence[str]
+) -> dict[tuple[str, int], InboxRow]:
+    """Envelopes of these notes from ``sender`` waiting for an earlier one."""
+    if not note_ids:
+        return {}
+    query = select(InboxRow).where(
+        InboxRow.sender == sender, InboxRow.note_id.in_(note_ids), InboxRow.applied_at.is_(None)
     )
+    return {(r.note_id, r.sequence): r for r in session.scalars(query)}
 
 
-def cursor(session: Session, sender: str, note_id: str) -> CursorRow:
-    """The cursor of a note's envelopes from ``sender`` (made at 0 the first time)."""
-    found = session.get(CursorRow, (sender, note_id), with_for_update=True)
-    if found is None:
-        found = CursorRow(sender=sender, note_id=note_id, last_applied=0)
-        session.add(found)
-    return found
+def insert_inbox(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(InboxRow), rows)
+
+
+def insert_records(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(RecordRow), rows)
+
+
+def recorded(session: Session, item_keys: Sequence[str]) -> set[tuple[str, str]]:
+    """(kind, item key) of the records among ``item_keys`` already held."""
+    if not item_keys:
+        return set()
+    query = select(RecordRow.kind, RecordRow.item_key).where(RecordRow.item_key.in_(item_keys))
+    return {(r[0], r[1]) for r in session.execute(query)}
 
 
 def gaps(session: Session, older_than: datetime) -> Sequence[CursorRow]:

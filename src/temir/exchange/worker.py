@@ -21,17 +21,15 @@ from datetime import timedelta
 from typing import Any, Final
 
 import httpx
-from pydantic import ValidationError
 
 from temir.exchange import inbox, repository, rules, service
-from temir.exchange.model import Receipt
 from temir.exchange.rules import KeyView
 from temir.kit import clock
 from temir.kit.db import UnitOfWork
 
 log = logging.getLogger("temir.exchange")
 
-BATCH: Final = 200
+BATCH: Final = 500
 DUE_LIMIT: Final = 2000
 TIMEOUT: Final = 10.0
 ENVELOPES_PATH: Final = "/api/v1/exchange/envelopes"
@@ -72,14 +70,14 @@ def deliver_once(
         peers = {p.railway: p.base_url for p in repository.peer_rows(session)}
         keys = {r: service.key_view(session, r) for r in peers}
         work: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            if row.receiver in peers:
-                work.setdefault(row.receiver, []).append(row.envelope)
+        for receiver, envelope in rows:
+            if receiver in peers:
+                work.setdefault(receiver, []).append(envelope)
     for peer, envelopes in work.items():
         for start in range(0, len(envelopes), BATCH):
             batch = envelopes[start : start + BATCH]
             done.sent += len(batch)
-            outcome = _send(client, peers[peer], batch, keys[peer])
+            outcome = _send(client, peers[peer], batch, keys[peer], peer)
             _record(uow, peer, batch, outcome, rng)
             delivered = sum(1 for ok in outcome[0].values() if ok is None)
             done.delivered += delivered
@@ -92,7 +90,11 @@ def deliver_once(
 
 
 def _send(
-    client: httpx.Client, base_url: str, batch: list[dict[str, Any]], keys: KeyView
+    client: httpx.Client,
+    base_url: str,
+    batch: list[dict[str, Any]],
+    keys: KeyView,
+    receiver: str,
 ) -> tuple[dict[str, str | None], str | None]:
     """Per envelope id: ``None`` if delivered, else why not; and a link error if any."""
     ids = [e["id"] for e in batch]
@@ -105,19 +107,22 @@ def _send(
         code = body.get("error", {}).get("code") if isinstance(body, dict) else None
         error = f"HTTP {status} {code or ''}".strip()
         return dict.fromkeys(ids, error), error
-    now = clock.now()
+    signed = inbox.check_receipts(body, receiver, keys, clock.now())
+    if signed is None:
+        return dict.fromkeys(ids, "receipt not signed by the receiver"), "receipt not signed"
+    errors = {
+        str(r.get("envelope_id")): str((r.get("error") or {}).get("code", r.get("status")))
+        for r in body["receipts"]
+        if isinstance(r, dict)
+    }
+    digests = {str(e["id"]): e["payload_digest"] for e in batch}
     out: dict[str, str | None] = {}
-    for envelope, raw in zip(batch, body["receipts"], strict=False):
-        try:
-            receipt = Receipt.model_validate(raw)
-        except ValidationError:
-            out[envelope["id"]] = "receipt unreadable"
-            continue
-        if inbox.check_receipt(receipt, envelope, keys, now):
-            out[envelope["id"]] = None
+    for envelope_id in ids:
+        said, digest = signed.get(envelope_id, ("", ""))
+        if said in inbox.HELD and digest == digests[envelope_id]:
+            out[envelope_id] = None
         else:
-            code = (receipt.error or {}).get("code") or f"receipt {receipt.status} not valid"
-            out[envelope["id"]] = str(code)[:300]
+            out[envelope_id] = errors.get(envelope_id, "no receipt")[:300]
     for envelope_id in ids:
         out.setdefault(envelope_id, "no receipt")
     return out, None
@@ -133,16 +138,13 @@ def _record(
     results, link_error = outcome
     now = clock.now()
     with uow() as session:
-        for row in repository.outbox_rows(session, [e["id"] for e in batch]):
-            error = results.get(row.id)
-            if error is None:
-                if row.delivered_at is None:
-                    row.delivered_at = now
-                    row.last_error = None
-            else:
-                row.attempts += 1
-                row.last_error = error[:400]
-                row.next_attempt_at = now + timedelta(seconds=rules.backoff(row.attempts, rng))
+        repository.mark_delivered(session, [i for i, e in results.items() if e is None], now)
+        failed = [i for i, e in results.items() if e is not None]
+        for row in repository.outbox_rows(session, failed) if failed else ():
+            error = results[row.id] or ""
+            row.attempts += 1
+            row.last_error = error[:400]
+            row.next_attempt_at = now + timedelta(seconds=rules.backoff(row.attempts, rng))
         link = repository.link(session, peer)
         first_error = link_error or next((e for e in results.values() if e), None)
         if any(e is None for e in results.values()):
