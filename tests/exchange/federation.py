@@ -56,8 +56,10 @@ def federation(home: Path) -> Iterator[dict[str, Node]]:
     }
     demo.link(list(nodes.values()))
     try:
+        for node in nodes.values():  # all three start together
+            demo.launch(node)
         for node in nodes.values():
-            demo.start(node)
+            demo.wait_up(node)
         yield nodes
     finally:
         for node in nodes.values():

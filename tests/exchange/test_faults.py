@@ -83,6 +83,23 @@ def test_a_note_crosses_two_handovers_and_every_node_agrees(nodes: dict[str, Nod
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
 
 
+def test_a_disputed_act_moves_nothing_at_any_node(nodes: dict[str, Node]) -> None:
+    kzh, uti = nodes["KZH"], nodes["UTI"]
+    note_id = demo.new_note(kzh)
+    act = demo.call(kzh, "POST", "/api/v1/handovers", json={"note_id": note_id})["act_id"]
+    assert demo.until(lambda: act in demo.holding(uti, note_id)["acts"], 40)
+    wagon = fed.wagon_of(kzh, note_id)
+    found = {"kind": "seal_broken", "unit": wagon, "found": "seal 123 broken"}
+    demo.call(uti, "POST", f"/api/v1/exchange/acts/{act}/dispute", json={"discrepancies": [found]})
+    assert fed.agree(nodes, note_id)
+    held = demo.holding(nodes["TDZ"], note_id)
+    assert held["acts"][act]["status"] == "disputed"
+    assert held["custody"] == "KZH"
+    refused = httpx.post(uti.url + f"/api/v1/exchange/acts/{act}/accept", headers=uti.headers())
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "exchange.decided"
+
+
 def test_a_sender_killed_between_commit_and_send_delivers_after_restart(
     nodes: dict[str, Node],
 ) -> None:
@@ -115,8 +132,10 @@ def test_a_receiver_killed_mid_delivery_and_a_peer_down_catch_up(nodes: dict[str
     )
     status = {s["peer"]: s for s in demo.call(kzh, "GET", "/api/v1/exchange/status")["links"]}
     assert status["TDZ"]["queue_depth"] > 0
-    demo.start(uti)
-    demo.start(tdz)
+    demo.launch(uti)
+    demo.launch(tdz)
+    demo.wait_up(uti)
+    demo.wait_up(tdz)
     with kzh.uow()() as session:  # as `temir exchange retry`: no waiting out the backoff
         assert service.retry(session, ADMIN) > 0
     assert fed.agree(nodes, note_id, timeout=60)

@@ -137,7 +137,15 @@ def link(nodes: list[Node], kinds: Mapping[str, list[str]] | None = None) -> Non
 
 
 def start(node: Node, *, worker: bool = True, log: Path | None = None) -> Node:
-    """Serve the node in its own process (uvicorn), its delivery worker inside."""
+    """Serve the node in its own process (uvicorn), its delivery worker inside; return once
+    it answers."""
+    launch(node, worker=worker, log=log)
+    wait_up(node)
+    return node
+
+
+def launch(node: Node, *, worker: bool = True, log: Path | None = None) -> Node:
+    """Start the node's server process without waiting for it (start several at once)."""
     env = {
         **os.environ,
         "TEMIR_DATABASE_URL": node.database_url,
@@ -166,7 +174,6 @@ def start(node: Node, *, worker: bool = True, log: Path | None = None) -> Node:
         stdout=out,
         stderr=subprocess.STDOUT,
     )
-    wait_up(node)
     return node
 
 
@@ -272,7 +279,9 @@ def run(home: Path, base_port: int, *, keep: bool, say: Callable[[str], None]) -
             )
         link(list(nodes.values()))
         for node in nodes.values():
-            start(node)
+            launch(node)
+        for node in nodes.values():
+            wait_up(node)
             say(f"{node.railway}: serving {node.url} (status: {node.url}/exchange)")
         note_id = new_note(nodes["KZH"])
         say(f"note {note_id} made by the shipper and accepted by KZH")

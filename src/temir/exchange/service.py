@@ -12,7 +12,6 @@ envelopes signed before it still verify.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
@@ -342,6 +341,3 @@ def retry(session: Session, actor: Actor, railway: str | None = None) -> int:
     audit.record(session, actor, "exchange.retry", "exchange_peer", code or "*", {"count": count})
     return count
 
-
-def when(value: datetime | None) -> str | None:
-    return None if value is None else aware(value).isoformat()
