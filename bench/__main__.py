@@ -47,6 +47,7 @@ BENCHMARKS = (
         "50 clients: quotes and mixed load, SQLite + PostgreSQL, vs FastAPI hello",
         slow=True,
     ),
+    Benchmark("exchange", "bench.exchange", "durable envelopes/s between two nodes vs HTTP floor"),
     Benchmark("load", "bench.load", "N client processes against temir serve (loopback)", slow=True),
     Benchmark("stats_pg", "bench.stats_pg_partitioned", "PostgreSQL partitioned facts", slow=True),
 )

@@ -7,6 +7,8 @@ they are listed here in one place.
 from __future__ import annotations
 
 import importlib
+import os
+import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -44,11 +46,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         await anyio.to_thread.run_sync(_warm_up, app.state.uow)
         worker = _webhook_worker(app, settings)
+        stop = _start_exchange_worker(settings, app.state.uow)
         try:
             yield
         finally:
             if worker is not None:
                 worker.stop()
+            if stop is not None:
+                stop.set()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -62,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.uow = UnitOfWork(engine_for(settings.database_url, settings.threads))
     app.state.border_dwell = _border_dwell  # route comparison shows observed dwell beside km
+    _install_exchange_outbox(settings)
     install_error_handlers(app)
     install_html_error_pages(app)
     app.add_middleware(IdempotencyMiddleware)  # Idempotency-Key: a retried write is not redone
@@ -117,6 +123,26 @@ def _border_dwell(session: Session) -> Mapping[tuple[str, str | None], Any]:
     return observed_dwell(session)
 
 
+def _install_exchange_outbox(settings: Settings) -> None:
+    """Changes of shared notes write their envelopes to peers in the same transaction."""
+    from temir.exchange import outbox
+
+    outbox.install(lambda: settings.secret_key)
+
+
+def _start_exchange_worker(settings: Settings, uow: UnitOfWork) -> threading.Event | None:
+    """The delivery worker as a thread of ``temir serve``: ``TEMIR_EXCHANGE_WORKER`` ``auto``
+    (default: when this node has peers), ``1`` always, ``0`` never (run ``temir exchange
+    worker`` beside it instead)."""
+    from temir.exchange import worker
+
+    wanted = os.environ.get("TEMIR_EXCHANGE_WORKER", "auto").strip().lower()
+    if wanted in ("0", "no", "off") or (wanted == "auto" and not worker.has_peers(uow)):
+        return None
+    interval = float(os.environ.get("TEMIR_EXCHANGE_INTERVAL", "0.5"))
+    return worker.start_thread(uow, settings.secret_key, interval)
+
+
 def _serve_api_docs(app: FastAPI) -> None:
     """/docs with the vendored Swagger UI: railway networks are often closed, so no CDN."""
 
@@ -143,6 +169,7 @@ API_MODULES = (
     "temir.signing.api",
     "temir.tracking.api",
     "temir.webhooks.api",
+    "temir.exchange.api",
 )
 WEB_MODULES = (
     "temir.web.pages",
@@ -154,6 +181,7 @@ WEB_MODULES = (
     "temir.notes.web",
     "temir.tracking.web",
     "temir.webhooks.web",
+    "temir.exchange.web",
 )
 
 

@@ -67,6 +67,8 @@ LAZY: dict[str, Lazy] = {
         "temir.webhooks.cli:app",
         "Webhooks: subscribe a URL to your notes' events; the delivery log; the worker.",
     ),
+    "peers": Lazy("temir.exchange.cli:peers_app", "Peer nodes of the exchange: add, list, remove."),
+    "exchange": Lazy("temir.exchange.cli:app", "Exchange between railway nodes."),
 }
 
 
@@ -100,6 +102,14 @@ def load(name: str) -> click.Command:
     return command
 
 
+def _share_changes() -> None:
+    """Changes of notes shared with peer nodes write their envelopes in the same transaction
+    (the exchange's outbox, imported on the first write); not for ``temir --help``."""
+    from temir.kit import changes
+
+    changes.subscribe("temir.exchange.outbox:on_change")
+
+
 class LazyGroup(TyperGroup):
     """The root group: lists every command from :data:`LAZY` and imports one only to run it.
 
@@ -123,6 +133,7 @@ class LazyGroup(TyperGroup):
         name, command, rest = super().resolve_command(ctx, args)
         if name in LAZY:
             command = load(name)
+            _share_changes()
         return name, command, rest
 
 

@@ -4,6 +4,7 @@ A new capability adds its ``tables`` module here.
 """
 
 from temir.accounts import tables as accounts_tables
+from temir.exchange import tables as exchange_tables
 from temir.kit import tables as kit_tables
 from temir.kit.db import Base
 from temir.network import tables as network_tables
@@ -18,6 +19,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_tables",
+    "exchange_tables",
     "kit_tables",
     "metadata",
     "network_tables",

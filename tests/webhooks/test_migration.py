@@ -17,7 +17,7 @@ def test_containers_of_stored_notes_are_indexed_by_the_migration(
     backend: str, tmp_path: Path
 ) -> None:
     engine = make_engine(fresh_database_url(backend, f"temir_mig_{worker_suffix()}", tmp_path))
-    migrate.upgrade(engine, "0010")
+    migrate.upgrade(engine, "0011")
     now = datetime.now(UTC)
     goods = [{"container": {"number": "csqu3054383"}}, {"container": None}, {}]
     document = {"wagons": [{"number": "52171246"}], "goods": goods}
@@ -42,7 +42,7 @@ def test_containers_of_stored_notes_are_indexed_by_the_migration(
         conn.execute(sa.insert(wagons), [{"note_id": "n-1", "wagon": "52171246"},
                                          {"note_id": "n-2", "wagon": "CSQU3054383"}])  # fmt: skip
     migrate.upgrade(engine)
-    migrate.downgrade(engine, "0010")
+    migrate.downgrade(engine, "0011")
     migrate.upgrade(engine)
     with engine.connect() as conn:
         found = sorted(tuple(r) for r in conn.execute(sa.select(wagons.c.note_id, wagons.c.wagon)))

@@ -16,6 +16,7 @@ nodes ships as they are.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -61,6 +62,15 @@ def sign_stage(
     )  # fmt: skip
     repository.add_signature(session, row)
     return row
+
+
+def signature_dict(row: HandoverActSignatureRow) -> dict[str, Any]:
+    """A stored act signature as JSON (what the exchange ships beside the signed half)."""
+    return {
+        "stage": row.stage, "organisation": row.organisation, "railway": row.railway,
+        "key_id": row.key_id, "algorithm": row.algorithm, "digest": row.digest,
+        "value": row.value, "signed_at": row.signed_at.isoformat(),
+    }  # fmt: skip
 
 
 def _signature(s: ActSignature) -> Signature:

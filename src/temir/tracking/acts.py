@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor
-from temir.kit import clock, hooks
+from temir.kit import changes, clock, hooks
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -50,7 +50,7 @@ from temir.tracking.model import (
     utc,
 )
 from temir.tracking.service import document_digest, reporter_party, write_act_events
-from temir.tracking.tables import HandoverActRow
+from temir.tracking.tables import HandoverActRow, HandoverActSignatureRow
 from temir.tracking.timeline import load_note, note_units
 
 NO_ACT = N_("No handover act {id}.")
@@ -205,7 +205,8 @@ def offer(
         paper_reference=made.paper_reference, created_at=now,
     )  # fmt: skip
     repository.add_act(session, row, made.unit_numbers())
-    act_signing.sign_stage(session, actor, made.act_id, "offer", digest, secret, now)
+    signed = act_signing.sign_stage(session, actor, made.act_id, "offer", digest, secret, now)
+    _publish(session, "handover_offer", made.note_id, made.act_id, made.document(), signed)
     _events(session, actor, made, EventKind.HANDOVER_OFFERED, made.from_railway, made.offered_at)
     audit.record(
         session, actor, "handover.offered", "handover_act", made.act_id,
@@ -225,6 +226,23 @@ def _published(row: HandoverActRow) -> dict[str, Any]:
         "decision": row.decision_document, "commercial_act": row.commercial_act,
         "paper_reference": row.paper_reference,
     }  # fmt: skip
+
+
+def _publish(
+    session: Session,
+    kind: str,
+    note_id: str,
+    act_id: str,
+    document: dict[str, Any],
+    signed: HandoverActSignatureRow | None,
+) -> None:
+    """Announce one signed half of an act (:mod:`temir.kit.changes`) as the other railways
+    receive it: the document and its signature, as stored."""
+    if not changes.active():
+        return
+    signature = None if signed is None else act_signing.signature_dict(signed)
+    payload = {"act_id": act_id, "note_id": note_id, "document": document, "signature": signature}
+    changes.publish(session, changes.Change(kind, note_id, f"{act_id}:{kind}", payload))
 
 
 def _act_id(given: str | None) -> str:
@@ -334,7 +352,11 @@ def _decide(
     row.decision_digest = document_digest(decision.document())
     row.commercial_act = decision.commercial_act
     now = clock.now()
-    act_signing.sign_stage(session, actor, row.id, "decision", row.decision_digest, secret, now)
+    signed = act_signing.sign_stage(
+        session, actor, row.id, "decision", row.decision_digest, secret, now
+    )
+    kind_name = f"handover_{'accept' if decision.status is ActStatus.ACCEPTED else 'dispute'}"
+    _publish(session, kind_name, row.note_id, row.id, decision.document(), signed)
     kind = (
         EventKind.HANDOVER_ACCEPTED
         if decision.status is ActStatus.ACCEPTED

@@ -26,14 +26,14 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor, Role
-from temir.kit import clock, hooks
+from temir.kit import changes, clock, hooks
 from temir.kit.errors import PermissionDenied, Problem, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes.lifecycle import Party
 from temir.notes.store.records import party_of
 from temir.signing.canonical import digest_of
 from temir.tracking import repository, rules
-from temir.tracking.model import Event
+from temir.tracking.model import Event, utc
 from temir.tracking.rules import Rejected
 
 MAX_BATCH: Final = 50_000
@@ -131,6 +131,7 @@ def ingest(
     rows = [_row(event, digest, actor, now) for event, digest in linked]
     repository.insert_events(session, rows)
     hooks.publish(session, "tracking.event", rows)  # subscribers' outbox, same transaction
+    _publish(session, rows)
     if rows:
         audit.record(
             session,
@@ -256,3 +257,19 @@ def write_act_events(
     ]
     repository.insert_events(session, rows)
     hooks.publish(session, "tracking.event", rows)
+    _publish(session, rows)
+
+
+_SHIPPED = ("key", "kind", "unit", "unit_kind", "station_esr", "reporter", "note_id", "hold",
+            "remarks", "act_id", "digest")  # fmt: skip
+
+
+def _publish(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Announce the events of notes (:mod:`temir.kit.changes`): what other nodes receive."""
+    if not changes.active():
+        return
+    for row in rows:
+        if row["note_id"]:
+            payload = {name: row[name] for name in _SHIPPED}
+            payload["at"] = utc(row["at"]).isoformat()
+            changes.publish(session, changes.Change("event", row["note_id"], row["key"], payload))

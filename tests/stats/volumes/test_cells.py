@@ -249,7 +249,7 @@ def test_migration_fills_the_cells_from_facts_already_stored(backend: str, tmp_p
     engine = make_engine(
         fresh_database_url(backend, f"temir_cells_mig_{worker_suffix()}", tmp_path)
     )
-    migrate.upgrade(engine, "0010")
+    migrate.upgrade(engine, "0012")
     facts = varied_facts(random.Random(7), 400, "import:old.csv", "O")
     with engine.begin() as conn:
         for fact in facts:

@@ -4,7 +4,7 @@ The table is filled from the facts already stored, so an upgraded database repor
 figures at once.
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-02 17:55:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,7 +22,7 @@ from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor
 from temir.accounts.rules import railway_of
 from temir.codes.railways import railway_key
-from temir.kit import hooks
+from temir.kit import changes, hooks
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -123,24 +123,43 @@ def index_row(row: NoteRow, note: Note) -> None:
 def append_version(
     session: Session, row: NoteRow, note: Note, actor: Actor, reason: str, now: datetime
 ) -> None:
-    session.add(
-        NoteVersionRow(
-            note_id=row.id,
-            version=note.version,
-            document=note_document(note),
-            digest=digest(note),
-            previous_digest=note.previous_digest,
-            created_by=actor.label,
-            created_at=now,
-            reason=reason[:REASON_MAX],
-        )
+    version = NoteVersionRow(
+        note_id=row.id,
+        version=note.version,
+        document=note_document(note),
+        digest=digest(note),
+        previous_digest=note.previous_digest,
+        created_by=actor.label,
+        created_at=now,
+        reason=reason[:REASON_MAX],
     )
+    session.add(version)
     row.current_version = note.version
     index_row(row, note)
     row.consignee_org_id = accounts_repository.organisation_id_by_client_code(
         session, note.consignee.client_code
     )
     repository.replace_wagons(session, row.id, unit_numbers(note))
+    if changes.active():
+        changes.publish(session, version_change(version))
+
+
+def version_change(version: NoteVersionRow) -> changes.Change:
+    """A stored version as other nodes receive it (:mod:`temir.kit.changes`)."""
+    return changes.Change(
+        "note_version",
+        version.note_id,
+        f"{version.note_id}:v{version.version}",
+        {
+            "note_id": version.note_id,
+            "version": version.version,
+            "document": version.document,
+            "digest": version.digest,
+            "previous_digest": version.previous_digest,
+            "created_at": repository.iso(version.created_at),
+            "reason": version.reason,
+        },
+    )
 
 
 def record_event(

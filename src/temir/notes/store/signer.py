@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor
+from temir.kit import changes
 from temir.kit.errors import Conflict, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes.model import Note
@@ -71,7 +72,24 @@ def sign_version(
         signed_at=now,
     )
     session.add(sig_row)
+    if changes.active():
+        changes.publish(session, signature_change(sig_row))
     return sig_row
+
+
+def signature_change(sig: NoteSignatureRow) -> changes.Change:
+    """A stored signature as other nodes receive it (:mod:`temir.kit.changes`)."""
+    return changes.Change(
+        "note_signature",
+        sig.note_id,
+        f"{sig.note_id}:v{sig.version}:{sig.key_id}",
+        {
+            "note_id": sig.note_id, "version": sig.version, "organisation": sig.organisation,
+            "role": sig.role, "key_id": sig.key_id, "algorithm": sig.algorithm,
+            "digest": sig.digest, "signature": sig.signature,
+            "signed_at": repository.iso(sig.signed_at),
+        },
+    )  # fmt: skip
 
 
 def sign_new(
