@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,7 @@ def test_a_table_loaded_again_replaces_the_cached_one(engine: Engine, tmp_path: 
     table_id = f"TEST-RELOAD-{engine.dialect.name}"
     uow = UnitOfWork(engine)
 
-    def load_and_read(rate: str) -> tuple[str, ...]:
+    def load_and_read(rate: str) -> tuple[Decimal, ...]:
         src = tmp_path / "reload.csv"
         src.write_text(
             "table_id,railway,valid_from,valid_to,consignment,category,km_to,rate_chf\n"
@@ -104,7 +105,7 @@ def test_a_table_loaded_again_replaces_the_cached_one(engine: Engine, tmp_path: 
             service.load_tables(session, Actor.system("tests"), src)
         with uow.read() as session:
             found = [t for t in service.rate_tables(session) if t.id == table_id]
-        return tuple(str(v) for rates in found[0].rates.values() for _, v in rates)
+        return tuple(v for rates in found[0].rates.values() for _, v in rates)
 
-    assert load_and_read("1.00") == ("1.00",)
-    assert load_and_read("2.50") == ("2.50",)
+    assert load_and_read("1.00") == (Decimal("1.00"),)  # stored at the table's precision
+    assert load_and_read("2.50") == (Decimal("2.50"),)
