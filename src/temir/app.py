@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRouter
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session
 
 from temir import __version__, wiring
 from temir.accounts.middleware import SessionMiddleware
@@ -66,7 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.uow = UnitOfWork(engine_for(settings.database_url, settings.threads))
-    app.state.border_dwell = _border_dwell  # route comparison shows observed dwell beside km
     _install_exchange_outbox(settings)
     install_error_handlers(app)
     install_html_error_pages(app)
@@ -111,16 +109,6 @@ def _webhook_worker(app: FastAPI, settings: Settings) -> Any:
     worker = Worker(app.state.uow, settings.secret_key)
     worker.start()
     return worker
-
-
-def _border_dwell(session: Session) -> Mapping[tuple[str, str | None], Any]:
-    """Observed border dwell per crossing and direction, from tracking, for the quote page.
-
-    Wired here, where the capabilities meet, so that tariff does not depend on tracking (which
-    reads tariff's delivery-time norms)."""
-    from temir.tracking.borders import observed_dwell
-
-    return observed_dwell(session)
 
 
 def _install_exchange_outbox(settings: Settings) -> None:

@@ -82,7 +82,7 @@ def load(name: str) -> click.Command:
     """The real Click command behind ``LAZY[name]`` (imports its module, once)."""
     from temir import wiring
 
-    wiring.install()  # what a command writes reaches its listeners (webhooks' outbox)
+    wiring.install()  # what a command writes reaches exchange's and webhooks' outboxes
     entry = LAZY[name]
     found = _attribute(entry.target)
     if entry.parts:
@@ -100,14 +100,6 @@ def load(name: str) -> click.Command:
         command = typer.main.get_command(single)
     command.name = name
     return command
-
-
-def _share_changes() -> None:
-    """Changes of notes shared with peer nodes write their envelopes in the same transaction
-    (the exchange's outbox, imported on the first write); not for ``temir --help``."""
-    from temir.kit import changes
-
-    changes.subscribe("temir.exchange.outbox:on_change")
 
 
 class LazyGroup(TyperGroup):
@@ -133,7 +125,6 @@ class LazyGroup(TyperGroup):
         name, command, rest = super().resolve_command(ctx, args)
         if name in LAZY:
             command = load(name)
-            _share_changes()
         return name, command, rest
 
 

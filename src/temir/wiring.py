@@ -1,26 +1,29 @@
-"""What every entry point wires before it runs: the listeners and providers of
-:mod:`temir.kit.hooks`.
+"""What every entry point wires before it runs: the subscribers of :mod:`temir.kit.changes`
+and the providers of :mod:`temir.kit.providers`.
 
 Why one list here: the writers (tracking, notes) sit below the capabilities that react to
-them (webhooks), so only an entry point may name both; ``temir.app`` and ``temir.cli`` call
-:func:`install`. Light on purpose — naming a listener imports nothing until something is
-written.
+them (exchange, webhooks), and tariff below tracking, so only an entry point may name both
+sides; ``temir.app`` and ``temir.cli`` call :func:`install`. Light on purpose — naming a
+subscriber imports nothing until something is written.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from temir.kit import hooks
+from temir.kit import changes, providers
 
-LISTENERS: Final = ("temir.webhooks.outbox:enqueue",)
+SUBSCRIBERS: Final = (
+    "temir.exchange.outbox:on_changes",  # envelopes to peer railways
+    "temir.webhooks.outbox:on_changes",  # deliveries to subscribed URLs
+)
 PROVIDERS: Final = {"border_dwell": "temir.tracking.borders:observed_dwell"}
 """Figures a lower capability shows and a higher one computes: the observed border dwell a
-quote carries (``temir quote --json``) comes from tracking."""
+quote carries (API, page, ``temir quote --json``) comes from tracking."""
 
 
 def install() -> None:
-    for target in LISTENERS:
-        hooks.listen(target)
+    for target in SUBSCRIBERS:
+        changes.subscribe(target)
     for name, target in PROVIDERS.items():
-        hooks.provide(name, target)
+        providers.provide(name, target)

@@ -1,9 +1,9 @@
 """The outbox: one signed envelope per peer for every change of a shared note, written in the
 transaction of the change.
 
-:func:`on_change` subscribes to :mod:`temir.kit.changes`. Who receives a change: the other
-carriers of the note's box 22 that are peers of this node and may receive its kind. The first
-envelope of a note to a peer is preceded by the note's earlier versions and signatures, so the
+:func:`on_changes` subscribes to :mod:`temir.kit.changes` (named in :mod:`temir.wiring`).
+Who receives a change: the other carriers of the note's box 22 that are peers of this node and
+may receive its kind. The first envelope of a note to a peer is preceded by the note's earlier versions and signatures, so the
 peer gets the whole chain in order (a note is shared from its acceptance on, when box 22 is
 final). Each (peer, record) pair is written once — a unique constraint says so — and numbered
 in sequence per note and peer, which the receiver uses to keep the note's order.
@@ -15,7 +15,7 @@ not invalidate it (the receiver checks the key was valid at signing time).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts.model import Actor
 from temir.exchange import repository, rules, service
-from temir.exchange.model import Envelope, EnvelopeKind, header_of
+from temir.exchange.model import ALL_KINDS, Envelope, EnvelopeKind, header_of
 from temir.exchange.tables import OutboxRow
 from temir.kit import changes, clock
 from temir.kit.changes import Change
@@ -33,20 +33,20 @@ from temir.notes.store import signer as note_signer
 from temir.signing.model import Signature
 
 SYSTEM = Actor.system("exchange")
-LAZY_NAME = "temir.exchange.outbox:on_change"
+LAZY_NAME = "temir.exchange.outbox:on_changes"
 _secret: Callable[[], str] | None = None
+SHIPPED = frozenset(str(k) for k in ALL_KINDS)
 
 
 def install(secret: Callable[[], str]) -> None:
     """Subscribe the outbox to changes, signing with the installation secret ``secret()``."""
     global _secret
     _secret = secret
-    changes.unsubscribe(LAZY_NAME)  # the CLI's lazy subscription: the same function
-    changes.subscribe(on_change)
+    changes.subscribe(LAZY_NAME)  # the name temir.wiring uses: subscribed once either way
 
 
 def uninstall() -> None:
-    changes.unsubscribe(on_change)
+    changes.unsubscribe(LAZY_NAME)
 
 
 def _secret_key() -> str:
@@ -90,6 +90,14 @@ def carriers_of(session: Session, note_id: str) -> list[str]:
     from temir.exchange.inbox import replica_carriers
 
     return replica_carriers(session, note_id)
+
+
+def on_changes(session: Session, found: Sequence[Change]) -> None:
+    """The subscriber of :mod:`temir.kit.changes`: each change of a kind peers receive, in turn
+    (webhooks' ``note_step`` and ``handover_status`` are not shipped)."""
+    for change in found:
+        if change.kind in SHIPPED:
+            on_change(session, change)
 
 
 def on_change(session: Session, change: Change) -> None:

@@ -1,19 +1,22 @@
-"""A port through which capabilities announce what they wrote, inside the writing transaction.
+"""The one port through which capabilities announce what they wrote, inside the writing
+transaction.
 
-Why a port: the exchange between railway nodes must write its outgoing envelope in the *same*
-transaction as the change it carries (an outbox), yet notes and tracking sit below exchange and
-must not import it. So they :func:`publish` a :class:`Change` with the session they write
-through, and whoever sits above subscribes once per process (``temir serve``, the CLI, a test).
-A subscriber that raises aborts the change: the caller's unit of work rolls back both.
+Why a port: two capabilities above notes and tracking must act in the *same* transaction as a
+write — the exchange writes the outgoing envelope to peer railways (its outbox), webhooks queue
+a delivery to subscribers (theirs) — so nothing committed is missed and nothing rolled back is
+sent. Notes and tracking sit below both and must not import them. So they :func:`publish` the
+:class:`Change` records they wrote, with the session they wrote through, and the entry points
+(:mod:`temir.wiring`) subscribe the listeners once per process. A subscriber that raises aborts
+the change: the caller's unit of work rolls back both.
 
 Subscribers may be given as ``"module:function"`` so that a process that never writes (``temir
---help``) does not import them.
+--help``) does not import them; each gets every change and ignores kinds it does not handle.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +26,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Change:
-    """One written record: its ``kind`` (``note_version``, ``event``, ...), the note it belongs
-    to, a key naming it for ever, and its JSON payload as stored."""
+    """One written record: its ``kind`` (``note_version``, ``note_signature``, ``note_step``,
+    ``event``, ``handover_offer|accept|dispute``, ``handover_status``), the note it belongs to,
+    a key naming it for ever, and its JSON-ready payload."""
 
     kind: str
     note_id: str
@@ -32,8 +36,11 @@ class Change:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
-Subscriber = Callable[["Session", Change], None]
+Subscriber = Callable[["Session", Sequence[Change]], None]
+"""``(session, changes)``: called once per :func:`publish`, in the writer's transaction."""
+
 _subscribers: list[Subscriber | str] = []
+_loaded: dict[str, Subscriber] = {}
 
 
 def subscribe(subscriber: Subscriber | str) -> None:
@@ -47,20 +54,22 @@ def unsubscribe(subscriber: Subscriber | str) -> None:
         _subscribers.remove(subscriber)
 
 
-def _resolve(index: int) -> Subscriber:
-    found = _subscribers[index]
-    if isinstance(found, str):
-        module, attribute = found.split(":")
-        resolved: Subscriber = getattr(importlib.import_module(module), attribute)
-        _subscribers[index] = resolved
-        return resolved
+def _resolved(subscriber: Subscriber | str) -> Subscriber:
+    if not isinstance(subscriber, str):
+        return subscriber
+    found = _loaded.get(subscriber)
+    if found is None:
+        module, attribute = subscriber.split(":")
+        found = _loaded[subscriber] = getattr(importlib.import_module(module), attribute)
     return found
 
 
-def publish(session: Session, change: Change) -> None:
-    """Tell every subscriber about ``change`` (written through ``session``, not yet committed)."""
-    for index in range(len(_subscribers)):
-        _resolve(index)(session, change)
+def publish(session: Session, changes: Sequence[Change]) -> None:
+    """Tell every subscriber about ``changes`` (written through ``session``, not yet committed)."""
+    if not changes:
+        return
+    for subscriber in list(_subscribers):
+        _resolved(subscriber)(session, changes)
 
 
 def active() -> bool:

@@ -79,8 +79,7 @@ def quotes(
     )
     lang = request_language(request)
     data = q.to_dict(lang)
-    provider = getattr(request.app.state, "border_dwell", None)  # wired by temir.app
-    observed = provider(session) if provider is not None else {}
+    observed = service.observed_dwell(session)
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
         a["route"] = route_dict(r, alt.route, lang)
         a["border_dwell"] = border_dwell([(b.exit_esr, b.entry_esr) for b in alt.route.borders],

@@ -190,15 +190,11 @@ def _observed_dwell() -> Mapping[tuple[str, str | None], Any]:
     tracking); none without a database."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from temir.kit import hooks, runtime
+    from temir.kit import runtime
 
-    provider = hooks.provided("border_dwell")
-    if provider is None:
-        return {}
     try:
         with runtime.uow().read() as session:
-            found: Mapping[tuple[str, str | None], Any] = provider(session)
-            return found
+            return service.observed_dwell(session)
     except (SQLAlchemyError, runtime.DatabaseNotReady):
         return {}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from temir.accounts import audit
 from temir.accounts.model import Actor
 from temir.codes.etsng import check_etsng
-from temir.kit import clock
+from temir.kit import clock, providers
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.messages import Message, define
 from temir.network.routes.service import find_routes
@@ -315,3 +315,16 @@ def quote(
         )
     used_ids = {t for a in alts for t in a.tables_used}
     return Quote(req, tuple(mark(alts)), tuple(notes), tuple(t for t in tables if t.id in used_ids))
+
+
+def observed_dwell(session: Session) -> Mapping[tuple[str, str | None], Any]:
+    """Observed border dwell per (exit, entry) crossing, for quotes to show beside km and days.
+
+    Tracking measures it, and tracking sits above tariff in the layers, so the entry points name
+    the provider (:mod:`temir.wiring`); without one (no tracking wired) there is none.
+    """
+    provider = providers.provided("border_dwell")
+    if provider is None:
+        return {}
+    found: Mapping[tuple[str, str | None], Any] = provider(session)
+    return found

@@ -152,14 +152,6 @@ def _views(
     return out
 
 
-def _observed_dwell(request: Request, session: Session) -> Mapping[Any, Any]:
-    """Observed border dwell per (exit, entry) code pair, when this installation tracks wagons:
-    the provider is wired by the application (``app.state.border_dwell``), so tariff does not
-    depend on tracking."""
-    provider = getattr(request.app.state, "border_dwell", None)
-    return provider(session) if provider is not None else {}
-
-
 @router.get("/quote", response_class=HTMLResponse)
 def quote_page(request: Request, session: Session = Depends(read_session)) -> HTMLResponse:
     lang = request_language(request)
@@ -171,7 +163,7 @@ def quote_page(request: Request, session: Session = Depends(read_session)) -> HT
     if form.asked:
         quote = _ask(r, session, form, errors, lang)
         if quote is not None:
-            views = _views(r, quote, session, lang, _observed_dwell(request, session))
+            views = _views(r, quote, session, lang, service.observed_dwell(session))
     coeff = tariff_data.coefficients()
     norms = tariff_data.delivery_norms()
     status = 200 if not errors else 422

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor
-from temir.kit import changes, clock, hooks
+from temir.kit import changes, clock
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -213,12 +213,21 @@ def offer(
         {"note_id": made.note_id, "to": made.to_railway, "units": list(made.unit_numbers()),
          "paper_reference": made.paper_reference},
     )  # fmt: skip
-    hooks.publish(session, "handover.offered", [_published(row)])
+    _publish_status(session, row)
     return _stored(session, row)
 
 
-def _published(row: HandoverActRow) -> dict[str, Any]:
-    """What subscribers are told of an act: its two signed documents and where it stands."""
+def _publish_status(session: Session, row: HandoverActRow) -> None:
+    """Announce where an act stands now (``handover_status``: what webhooks tell subscribers)."""
+    if changes.active():
+        key = f"{row.id}:{row.status}"
+        changes.publish(
+            session, [changes.Change("handover_status", row.note_id, key, _status(row))]
+        )
+
+
+def _status(row: HandoverActRow) -> dict[str, Any]:
+    """An act's two signed documents and where it stands."""
     return {
         "act_id": row.id, "note_id": row.note_id, "note_version": row.note_version,
         "status": row.status, "from_railway": row.from_railway, "to_railway": row.to_railway,
@@ -242,7 +251,7 @@ def _publish(
         return
     signature = None if signed is None else act_signing.signature_dict(signed)
     payload = {"act_id": act_id, "note_id": note_id, "document": document, "signature": signature}
-    changes.publish(session, changes.Change(kind, note_id, f"{act_id}:{kind}", payload))
+    changes.publish(session, [changes.Change(kind, note_id, f"{act_id}:{kind}", payload)])
 
 
 def _act_id(given: str | None) -> str:
@@ -369,7 +378,7 @@ def _decide(
          "discrepancies": [d.document() for d in decision.discrepancies],
          "commercial_act": decision.commercial_act},
     )  # fmt: skip
-    hooks.publish(session, f"handover.{decision.status}", [_published(row)])
+    _publish_status(session, row)
     if decision.status is ActStatus.ACCEPTED:
         _take_over(session, actor, made, decision.decided_at, secret)
     return _stored(session, row)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor, Role
-from temir.kit import changes, clock, hooks
+from temir.kit import changes, clock
 from temir.kit.errors import PermissionDenied, Problem, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes.lifecycle import Party
@@ -130,7 +130,6 @@ def ingest(
         return outcome
     rows = [_row(event, digest, actor, now) for event, digest in linked]
     repository.insert_events(session, rows)
-    hooks.publish(session, "tracking.event", rows)  # subscribers' outbox, same transaction
     _publish(session, rows)
     if rows:
         audit.record(
@@ -256,7 +255,6 @@ def write_act_events(
         _row(e, document_digest(e.document()), actor, now) for e in events if e.key not in stored
     ]
     repository.insert_events(session, rows)
-    hooks.publish(session, "tracking.event", rows)
     _publish(session, rows)
 
 
@@ -265,11 +263,14 @@ _SHIPPED = ("key", "kind", "unit", "unit_kind", "station_esr", "reporter", "note
 
 
 def _publish(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Announce the events of notes (:mod:`temir.kit.changes`): what other nodes receive."""
+    """Announce the events of notes (:mod:`temir.kit.changes`): what other nodes and webhook
+    subscribers receive (an event of no note concerns neither)."""
     if not changes.active():
         return
+    found = []
     for row in rows:
         if row["note_id"]:
             payload = {name: row[name] for name in _SHIPPED}
             payload["at"] = utc(row["at"]).isoformat()
-            changes.publish(session, changes.Change("event", row["note_id"], row["key"], payload))
+            found.append(changes.Change("event", row["note_id"], row["key"], payload))
+    changes.publish(session, found)

@@ -1,5 +1,5 @@
 """Queue a delivery for every subscriber that may see what was just written — in the writer's
-own transaction (a listener of :mod:`temir.kit.hooks`).
+own transaction (a subscriber of :mod:`temir.kit.changes`).
 
 Why here and not in the worker: the delivery row commits or rolls back with the event it
 reports, so nothing committed is missed and nothing rolled back is sent. Who is told is the
@@ -18,11 +18,12 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from temir.kit import clock
+from temir.kit.changes import Change
 from temir.webhooks import repository, rules
 from temir.webhooks.model import DeliveryStatus
 
-TARGET: Final = "temir.webhooks.outbox:enqueue"
-"""What the entry points pass to :func:`temir.kit.hooks.listen`."""
+TARGET: Final = "temir.webhooks.outbox:on_changes"
+"""What the entry points pass to :func:`temir.kit.changes.subscribe` (:mod:`temir.wiring`)."""
 
 EVENT_FIELDS: Final = (
     "key", "kind", "unit", "unit_kind", "station_esr", "at", "reporter", "note_id", "hold",
@@ -57,6 +58,32 @@ def _described(topic: str, item: Mapping[str, Any]) -> tuple[str, dict[str, Any]
     at = item.get("at")
     event_id = f"note:{item['note_id']}:v{item.get('version')}:{item.get('action')}:{uuid.uuid4()}"
     return event_id, jsonable(data), at if isinstance(at, datetime) else now
+
+
+def topic_of(change: Change) -> str | None:
+    """The webhook event type a change is told as, or None for what subscribers are not told
+    (note versions and signatures travel between railway nodes only)."""
+    if change.kind == "event":
+        return "tracking.event"
+    if change.kind == "note_step":
+        return f"note.{change.payload['action']}"
+    if change.kind == "handover_status":
+        return f"handover.{change.payload['status']}"
+    return None
+
+
+def on_changes(session: Session, found: Sequence[Change]) -> None:
+    """Queue what ``found`` tells subscribers, one :func:`enqueue` per run of one event type."""
+    batches: dict[str, list[Mapping[str, Any]]] = {}
+    for change in found:
+        topic = topic_of(change)
+        if topic is not None:
+            item = dict(change.payload)
+            if isinstance(item.get("at"), str):  # events carry their time as ISO text
+                item["at"] = datetime.fromisoformat(item["at"])
+            batches.setdefault(topic, []).append(item)
+    for topic, items in batches.items():
+        enqueue(session, topic, items)
 
 
 def enqueue(session: Session, topic: str, items: Sequence[Mapping[str, Any]]) -> None:

@@ -22,7 +22,7 @@ from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor
 from temir.accounts.rules import railway_of
 from temir.codes.railways import railway_key
-from temir.kit import changes, hooks
+from temir.kit import changes
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -141,7 +141,7 @@ def append_version(
     )
     repository.replace_wagons(session, row.id, unit_numbers(note))
     if changes.active():
-        changes.publish(session, version_change(version))
+        changes.publish(session, [version_change(version)])
 
 
 def version_change(version: NoteVersionRow) -> changes.Change:
@@ -194,19 +194,15 @@ def record_event(
         row.id,
         {"version": row.current_version, "status": row.status, **(details or {})},
     )
-    hooks.publish(
-        session,
-        f"note.{action}",
-        [
-            {
-                "note_id": row.id, "number": row.number, "action": str(action),
-                "version": row.current_version, "from_status": None if from_status is None
-                else str(from_status), "to_status": row.status, "custody": row.custody,
-                "at": now, "actor_organisation_id": actor.organisation_id,
-                "details": details or {},
-            }
-        ],
-    )  # fmt: skip
+    if changes.active():
+        step = {
+            "note_id": row.id, "number": row.number, "action": str(action),
+            "version": row.current_version, "from_status": None if from_status is None
+            else str(from_status), "to_status": row.status, "custody": row.custody,
+            "at": now, "actor_organisation_id": actor.organisation_id, "details": details or {},
+        }  # fmt: skip
+        key = f"{row.id}:v{row.current_version}:{action}"
+        changes.publish(session, [changes.Change("note_step", row.id, key, step)])
 
 
 def detail_of(

@@ -73,7 +73,7 @@ def sign_version(
     )
     session.add(sig_row)
     if changes.active():
-        changes.publish(session, signature_change(sig_row))
+        changes.publish(session, [signature_change(sig_row)])
     return sig_row
 
 
