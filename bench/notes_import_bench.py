@@ -50,6 +50,7 @@ def generate(path: Path, count: int, seed: int = 1520) -> None:
     with path.open("w", encoding="utf-8") as out, bar("generating drafts", count) as update:
         for n in range(1, count + 1):
             doc = json.loads(json.dumps(base))
+            doc.pop("note_id", None)  # each line a new note (the example's id would be one)
             masses = [rng.randrange(60_000, 70_001, 50) for _ in doc["goods"]]
             for line, mass in zip(doc["goods"], masses, strict=True):
                 line["mass_kg"] = mass

@@ -77,7 +77,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _serve_api_docs(app)
+    _contract(app)
     return app
+
+
+def _contract(app: FastAPI) -> None:
+    """The OpenAPI contract with the bodies that routes read themselves (a note; JSON lines)."""
+    from temir.notes.model import Note
+    from temir.web import openapi
+
+    def note_schema(ref_template: str) -> dict[str, Any]:
+        return Note.model_json_schema(ref_template=ref_template, mode="validation")
+
+    note = (("application/json",), {"$ref": "#/components/schemas/Note"})
+    lines = (("application/x-ndjson", "text/plain"), {"type": "string"})
+    bodies = {
+        ("post", "/api/v1/notes"): note,
+        ("put", "/api/v1/notes/{note_id}"): note,
+        ("post", "/api/v1/notes/validate"): note,
+        ("post", "/api/v1/notes/import"): lines,
+        ("post", "/api/v1/tracking/events/batch"): lines,
+    }
+    openapi.install(app, bodies, openapi.component_schemas("Note_", note_schema))
 
 
 def _warm_up(uow: UnitOfWork) -> None:

@@ -135,3 +135,16 @@ def read_session(request: Request) -> Iterator[Session]:
     """A FastAPI dependency: a read-only session for GET routes."""
     with uow_of(request).read() as session:
         yield session
+
+
+def upload_name(given: str | None, default: str) -> str:
+    """The name of an uploaded file as it may be shown and audited: its last path part, without
+    control characters, at most 200 characters; ``default`` when nothing is left."""
+    from pathlib import PurePath
+
+    from temir.kit.text import has_control_characters
+
+    name = PurePath((given or "").replace("\\", "/")).name
+    if has_control_characters(name):
+        name = "".join(ch for ch in name if not has_control_characters(ch))
+    return name[-200:] or default

@@ -134,3 +134,16 @@ def transliterate(name_ru: str) -> str:
         else:
             out.append(latin)
     return "".join(out)
+
+
+# NUL and the other C0 controls, DEL, lone surrogates and the two non-characters XML 1.0 cannot
+# carry: PostgreSQL cannot store NUL, a lone surrogate cannot be encoded as UTF-8 at all, and an
+# XML export holding any of them is a file no parser (Temir's own included) reads back.
+_CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def has_control_characters(text: str, *, lines: bool = False) -> bool:
+    """Whether ``text`` holds a character no box should: C0 controls and DEL (tab, line feed and
+    carriage return allowed when ``lines``: a text area), lone surrogates, U+FFFE and U+FFFF."""
+    return (_CONTROL_IN_TEXT if lines else _CONTROL_IN_LINE).search(text) is not None

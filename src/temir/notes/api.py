@@ -12,16 +12,19 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from temir.accounts.deps import current_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
+from temir.kit.errors import ValidationFailed
+from temir.kit.i18n import N_
 from temir.network.provider import view_for
 from temir.notes.boxes import MAX_DOCUMENT_BYTES, Stage, validate_document
 from temir.notes.model import note_json_schema
-from temir.notes.store import carrier_steps, service
+from temir.notes.store import bulk_import, carrier_steps, service
 
 router = APIRouter(tags=["notes"])
 
@@ -115,6 +118,38 @@ def create(request: Request, body: Body, actor: Actor = Depends(current_actor)) 
     with uow_of(request)() as session:
         detail = service.create_note(session, actor, body, secret=_secret(request))
     return detail.to_dict(request_language(request))
+
+
+MAX_IMPORT_BYTES = 50_000_000
+
+
+@router.post("/notes/import")
+async def import_notes(
+    request: Request,
+    actor: Actor = Depends(current_actor),
+    batch: int = Query(1000, ge=1, le=bulk_import.MAX_BATCH, description="Lines per transaction."),
+    skip_invalid: bool = Query(False, description="Write a batch's valid lines anyway."),
+) -> dict[str, Any]:
+    """Drafts from JSON lines (one note a line), batch by batch, as ``temir notes import``.
+
+    Rerunnable: a line is stored under its ``note_id`` (or a key of its content); lines already
+    stored are counted in ``already_present`` and not written again."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_IMPORT_BYTES:
+            raise ValidationFailed(
+                N_("The upload is larger than {limit} bytes."), code="notes.import_too_big",
+                field="body", limit=MAX_IMPORT_BYTES,
+            )  # fmt: skip
+        chunks.append(chunk)
+    lines = b"".join(chunks).splitlines()
+    report = await run_in_threadpool(
+        bulk_import.import_jsonl, uow_of(request), actor, lines, batch=batch,
+        skip_invalid=skip_invalid,
+    )  # fmt: skip
+    return report.to_dict(request_language(request))
 
 
 @router.get("/notes")

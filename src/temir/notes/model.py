@@ -147,11 +147,17 @@ MAX_BORDER_PASSAGES: Final = 12
 MAX_LIST: Final = 100
 """A ceiling on every other repeatable box, so that no input can make a note unbounded."""
 
-# Bounded text types: huge strings are refused as a typed error, never stored.
-Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+# Bounded text types: huge strings are refused as a typed error, never stored. No control
+# character either (NUL cannot be stored in PostgreSQL, and an XML export holding one is a file
+# no parser reads back): tab, line feed and carriage return only in a text box that has lines.
+# The patterns go into the JSON Schema, so a client sees the rule before it sends.
+SINGLE_LINE: Final = r"^[^\u0000-\u001f\u007f\ufffe\uffff]*$"
+MULTI_LINE: Final = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]*$"
+TEXT_PATTERNS: Final = (SINGLE_LINE, MULTI_LINE)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=SINGLE_LINE)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=MULTI_LINE)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=SINGLE_LINE)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20, pattern=SINGLE_LINE)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Kg = Annotated[int, Field(ge=0, le=10_000_000)]

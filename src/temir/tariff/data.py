@@ -6,7 +6,6 @@ a new file (or a ``temir tariff load``), never a code change.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 from datetime import date
@@ -15,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from temir.kit import tabular
 from temir.kit.messages import Message, define
 from temir.network.routing.loader import data_dir
 from temir.tariff.model import Coefficients, DeliveryNorms, RateTable
@@ -26,18 +26,14 @@ def tariff_dir() -> Path:
 
 def read_rate_rows(path: Path) -> list[dict[str, str]]:
     """Rows of a rate file in the ``demo_rates.csv`` layout (CSV or the first XLSX sheet)."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        rows = [
-            [("" if c is None else str(c)).strip() for c in r]
-            for r in sheet.iter_rows(values_only=True)
-        ]
-        header, body = rows[0], rows[1:]
-        return [dict(zip(header, r, strict=False)) for r in body if any(r)]
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+    read = tabular.read_xlsx if path.suffix.lower() == ".xlsx" else tabular.read_csv
+    _header, rows = read(path)
+    out = []
+    for _number, values in rows:
+        row = {k: ("" if v is None else str(v)).strip() for k, v in values.items() if k}
+        if any(row.values()):
+            out.append(row)
+    return out
 
 
 def tables_from_rows(

@@ -11,8 +11,8 @@ Line numbers count from 1 as an editor shows them; for CSV the header is line 1.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,12 +24,14 @@ from temir.accounts.model import Actor
 from temir.kit.db import UnitOfWork
 from temir.kit.errors import Problem, ValidationFailed
 from temir.kit.i18n import N_
+from temir.kit.tabular import BAD_CSV
 from temir.tracking import rules, service
 from temir.tracking.rules import Rejected
 
 DEFAULT_BATCH: Final = 5_000
 FORMATS: Final = ("ndjson", "csv")
 BAD_JSON = N_("Line {line} is not a JSON object: {detail}")
+NOT_UTF8 = N_("Line {line} is not UTF-8 text; save the file as UTF-8.")
 BAD_FORMAT = N_("Unknown format {value}; one of: {choices}.")
 CSV_HEADER = N_("The CSV header must name the columns: {fields} (at least kind, unit, "
                 "station_esr, at).")  # fmt: skip
@@ -71,31 +73,69 @@ def _bad(number: int, detail: str) -> Rejected:
     return Rejected(number, (problem,))
 
 
-def csv_records(lines: Iterable[str]) -> Iterator[Record]:
+def _texts(lines: Iterable[str | bytes], bad: set[int]) -> Iterator[str]:
+    """Lines as text; a line that is not UTF-8 goes on with replacement characters and its
+    number into ``bad``, so that it is rejected rather than recorded garbled."""
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, str):
+            yield line
+            continue
+        raw = line[3:] if number == 1 and line.startswith(codecs.BOM_UTF8) else line
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.add(number)
+            yield raw.decode("utf-8", errors="replace")
+
+
+def _rejected(number: int, code: str, msgid: str, **params: Any) -> Rejected:
+    return Rejected(number, (Problem(code, msgid, f"line {number}", {"line": number, **params}),))
+
+
+def csv_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
     """Rows of a CSV file with a header naming :data:`~temir.tracking.rules.FIELDS`; empty
-    cells are absent values."""
-    reader = csv.reader(lines)
-    header = next(reader, None)
+    cells are absent values. A row that is not UTF-8 or not CSV is a rejected line."""
+    bad: set[int] = set()
+    reader = csv.reader(_texts(lines, bad))
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        header = []
     if header is None:
         return
     names = [h.strip().lstrip("\ufeff").lower() for h in header]
-    if not {"kind", "unit", "station_esr", "at"} <= set(names):
+    if 1 in bad or not {"kind", "unit", "station_esr", "at"} <= set(names):
         raise ValidationFailed(
             CSV_HEADER, code="tracking.csv_header", field="header", fields=", ".join(rules.FIELDS)
         )
-    for row in reader:
-        number = reader.line_num
+    last = 1
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            last = reader.line_num
+            yield last, _rejected(last, "event.csv", BAD_CSV, detail=str(exc)[:120])
+            continue
+        if row is None:
+            return
+        first, last = last + 1, reader.line_num
+        broken = next((n for n in range(first, last + 1) if n in bad), None)
+        if broken is not None:
+            yield last, _rejected(broken, "event.not_utf8", NOT_UTF8)
+            continue
         if not any(cell.strip() for cell in row):
             continue
-        yield number, {n: v for n, v in zip(names, row, strict=False) if v.strip()}
+        yield last, {n: v for n, v in zip(names, row, strict=False) if v.strip()}
 
 
-def records(text: str | bytes, fmt: str) -> Iterator[Record]:
+def records(body: bytes, fmt: str) -> Iterator[Record]:
     """Records of a whole body (an API upload)."""
-    data = text.decode("utf-8-sig") if isinstance(text, bytes) else text
+    lines = body.splitlines(keepends=True)
     if fmt == "csv":
-        return csv_records(io.StringIO(data, newline=""))
-    return ndjson_records(data.splitlines())
+        return csv_records(lines)
+    if lines and lines[0].startswith(codecs.BOM_UTF8):
+        lines[0] = lines[0][3:]
+    return ndjson_records(lines)
 
 
 @dataclass

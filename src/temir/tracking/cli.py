@@ -6,6 +6,7 @@ Writes are attributed to ``--as USERNAME`` (whose railway then reports and decid
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -121,14 +122,14 @@ def _short(value: datetime | None) -> str:
     return "—" if value is None else value.strftime("%d.%m.%Y %H:%M UTC")
 
 
-def _lines(path: Path, progress: Callable[[int], None]) -> Iterator[str]:
+def _lines(path: Path, progress: Callable[[int], None]) -> Iterator[bytes]:
     done = 0
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
             done += len(raw)
             if number % 2000 == 0:
                 progress(done)
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace")
+            yield raw[3:] if number == 1 and raw.startswith(codecs.BOM_UTF8) else raw
     progress(done)
 
 

@@ -29,6 +29,7 @@ from temir.codes.uic import examine_uic_wagon
 from temir.codes.wagon import examine_wagon
 from temir.kit.errors import Problem
 from temir.kit.messages import Message, define
+from temir.kit.text import has_control_characters
 from temir.tracking.model import (
     HANDOVER_KINDS,
     KIND_ORDER,
@@ -89,6 +90,7 @@ OTHER_REPORTER = _m("You report for {own}; this line reports for {value}.")
 NO_REPORTER = _m("Say which railway reports this event (reporter).")
 BAD_NOTE_ID = _m("The note id {value} is not a UUID.")
 NOT_TEXT = _m("The field {field} must be text.")
+CONTROL = _m("The field {field} holds a control character (such as NUL); remove it.")
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,10 @@ def _texts(raw: Mapping[str, Any], problems: list[Problem]) -> dict[str, str | N
             continue
         if len(text) > limit:
             problems.append(_problem("event.too_long", TOO_LONG, name, field=name, max=limit))
+            out[name] = None
+            continue
+        if has_control_characters(text, lines=name == "remarks"):
+            problems.append(_problem("event.control", CONTROL, name, field=name))
             out[name] = None
             continue
         out[name] = text or None

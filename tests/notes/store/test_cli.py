@@ -90,9 +90,10 @@ def test_create_submit_accept_sign_show_history(tmp_path: Path, world: World) ->
 
 
 def test_import_reports_invalid_lines_by_number(tmp_path: Path, world: World) -> None:
-    good = canonical_json(draft()).decode("utf-8")
+    good = [canonical_json({**draft(), "note_id": "", "consignor_declarations": f"№ {n}"})
+            .decode("utf-8") for n in range(3)]  # fmt: skip
     path = tmp_path / "notes.jsonl"
-    path.write_text("\n".join([good, good, '{"goods": 1}', good]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([good[0], good[1], '{"goods": 1}', good[2]]) + "\n", "utf-8")
     code, report = run("notes", "import", str(path), "--batch", "2", "--as", world.shipper.label)
     assert code == 1
     assert isinstance(report, dict)

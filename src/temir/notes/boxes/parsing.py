@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from temir.notes.boxes.checker import validate_note
 from temir.notes.boxes.model import ERROR, Issue, Stage, ValidationResult
-from temir.notes.boxes.rules import JSON, SCHEMA, TOO_BIG
-from temir.notes.model import Note, field_box
+from temir.notes.boxes.rules import CONTROL, JSON, SCHEMA, TOO_BIG
+from temir.notes.model import TEXT_PATTERNS, Note, field_box
 from temir.notes.network import NetworkView
 
 MAX_DOCUMENT_BYTES: Final = 2_000_000
@@ -64,6 +64,11 @@ def schema_issues(error: ValidationError) -> tuple[Issue, ...]:
     for err in error.errors(include_input=False, include_url=False)[:MAX_SCHEMA_ISSUES]:
         loc = tuple(err["loc"])
         path = _path_text(loc)
+        context = err.get("ctx") or {}
+        if err["type"] == "string_pattern_mismatch" and context.get("pattern") in TEXT_PATTERNS:
+            issues.append(Issue(CONTROL.id, box_of_path(loc), ERROR, CONTROL.msgid,
+                                {"field": path}, path))  # fmt: skip
+            continue
         issues.append(
             Issue(
                 SCHEMA.id,

@@ -35,6 +35,11 @@ TOO_BIG = _rule(
 )
 READ = _rule("N-000-READ", None, ERROR, "Cannot read {name}: missing, unreadable or too large.")
 SCHEMA = _rule("N-000-SCHEMA", None, ERROR, "Field {field} is invalid: {detail}.")
+CONTROL = _rule(
+    "N-000-CONTROL", None, ERROR,
+    "Field {field} holds a control character (such as NUL); only a text box with lines may "
+    "hold tabs and line breaks.",
+)  # fmt: skip
 LANG = _rule(
     "N-000-LANG",
     None,

@@ -33,6 +33,8 @@ from typing import Any, Final, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from temir.kit.errors import Problem, ValidationFailed
+from temir.kit.i18n import N_
+from temir.kit.text import has_control_characters
 from temir.notes.model import (
     AttachedDocument,
     CarrierSection,
@@ -179,7 +181,15 @@ def _write(parent: ET.Element, obj: BaseModel) -> None:
                 _write(element, item)
             else:
                 element.text = _text(item)
+                if has_control_characters(element.text, lines=True):
+                    raise _error("notes.xml_control", _CONTROL, name, name=name)
     _write_derived(parent, obj)
+
+
+# A note stored before control characters were refused may still hold one; XML 1.0 cannot
+# carry it, so the export says so instead of writing a file no parser reads back.
+_CONTROL = N_("Field {name} holds a control character (such as NUL) that XML cannot carry; "
+              "correct the note first.")  # fmt: skip
 
 
 def _write_derived(parent: ET.Element, obj: BaseModel) -> None:

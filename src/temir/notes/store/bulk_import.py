@@ -36,7 +36,55 @@ class ImportOutcome:
     """What one batch did: notes written, or the invalid lines that kept it out."""
 
     written: int = 0
+    present: int = 0
     invalid: list[tuple[int, list[Issue]]] = field(default_factory=list)
+
+
+#: Names the content key of a line without ``note_id`` (uuid5 of organisation and digest).
+_CONTENT_KEY = uuid.UUID("6f1d3c0e-8a52-5b8e-9a35-2f3c4e1b7d90")
+
+
+def import_id(note: Note, organisation_id: int | None) -> str | None:
+    """The id a line is stored under: its own ``note_id`` (a UUID), or, when it has none, a
+    UUID derived from its organisation and content, so that the same line imported again —
+    a rerun after a crash — finds itself instead of being written twice. None: not a UUID."""
+    if note.note_id:
+        try:
+            return str(uuid.UUID(note.note_id))
+        except ValueError:
+            return None
+    blank = note.model_copy(update={"note_id": "", "version": 1, "previous_digest": None})
+    return str(uuid.uuid5(_CONTENT_KEY, f"{organisation_id}|{digest(blank)}"))
+
+
+def _id_issue(msgid: str) -> Issue:
+    return Issue("note.import_id", None, Severity.ERROR, msgid, {}, "note_id")
+
+
+def _not_yet_stored(
+    session: Session, actor: Actor, candidates: list[tuple[int, str, Note]], outcome: ImportOutcome
+) -> list[tuple[str, Note, str]]:
+    """The candidates to write (id, note, digest). A line already stored with the same content
+    by the same organisation is counted present; an id stored with other content, or by
+    another organisation, or twice in one batch with different content, is an invalid line."""
+    stored = repository.first_versions(session, [note_id for _, note_id, _ in candidates])
+    seen: dict[str, str] = {}
+    out: list[tuple[str, Note, str]] = []
+    for number, note_id, note in candidates:
+        note_digest = digest(note)
+        known = seen.get(note_id)
+        if known is None and note_id in stored:
+            organisation, known = stored[note_id]
+            if organisation != actor.organisation_id:
+                known = ""
+        if known is None:
+            seen[note_id] = note_digest
+            out.append((note_id, note, note_digest))
+        elif known == note_digest:
+            outcome.present += 1
+        else:
+            outcome.invalid.append((number, [_id_issue(_ID_TAKEN)]))
+    return out
 
 
 def import_batch(
@@ -53,7 +101,7 @@ def import_batch(
         NoteAction.CREATE, who, NoteFacts(NoteStatus.DRAFT, actor.organisation_id, (), None)
     )
     outcome = ImportOutcome()
-    notes: list[Note] = []
+    candidates: list[tuple[int, str, Note]] = []
     for number, raw in lines:
         note, issues = parse_note(raw)
         if note is not None:
@@ -70,8 +118,14 @@ def import_batch(
                 note = None
         if note is None:
             outcome.invalid.append((number, list(issues)))
-        else:
-            notes.append(note)
+            continue
+        note_id = import_id(note, actor.organisation_id)
+        if note_id is None:
+            outcome.invalid.append((number, [_id_issue(_BAD_ID)]))
+            continue
+        update = {"note_id": note_id, "version": 1, "previous_digest": None}
+        candidates.append((number, note_id, note.model_copy(update=update)))
+    notes = _not_yet_stored(session, actor, candidates, outcome)
     if outcome.invalid and not skip_invalid:
         return outcome
     now = clock.now()
@@ -80,12 +134,10 @@ def import_batch(
     event_rows: list[dict[str, Any]] = []
     wagon_rows: list[dict[str, Any]] = []
     consignees: dict[str | None, int | None] = {}
-    for parsed in notes:
-        note_id = str(uuid.uuid4())
-        code = parsed.consignee.client_code
+    for note_id, note, note_digest in notes:
+        code = note.consignee.client_code
         if code not in consignees:
             consignees[code] = accounts_repository.organisation_id_by_client_code(session, code)
-        note = parsed.model_copy(update={"note_id": note_id, "version": 1, "previous_digest": None})
         row = NoteRow(id=note_id)
         index_row(row, note)
         note_rows.append(
@@ -112,7 +164,7 @@ def import_batch(
                 "note_id": note_id,
                 "version": 1,
                 "document": note_document(note),
-                "digest": digest(note),
+                "digest": note_digest,
                 "previous_digest": None,
                 "created_by": actor.label,
                 "created_at": now,
@@ -152,12 +204,15 @@ def import_batch(
 
 
 _STORE_BOX_MSG = N_("Box {box} is filled by the carriers during carriage, not by this change.")
+_BAD_ID = N_("note_id must be a UUID (or absent: one is then given).")
+_ID_TAKEN = N_("This note_id is already stored with other content; give this line another id.")
 
 
 @dataclass
 class ImportReport:
     read: int = 0
     written: int = 0
+    already_present: int = 0
     batches_written: int = 0
     batches_refused: int = 0
     invalid: list[tuple[int, list[Issue]]] = field(default_factory=list)
@@ -166,6 +221,7 @@ class ImportReport:
         return {
             "read": self.read,
             "written": self.written,
+            "already_present": self.already_present,
             "batches_written": self.batches_written,
             "batches_refused": self.batches_refused,
             "invalid_lines": len(self.invalid),
@@ -209,6 +265,7 @@ def import_jsonl(
             outcome = import_batch(session, actor, pending, skip_invalid=skip_invalid)
         report.invalid += outcome.invalid
         report.written += outcome.written
+        report.already_present += outcome.present
         if outcome.invalid and not skip_invalid:
             report.batches_refused += 1
         else:

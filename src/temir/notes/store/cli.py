@@ -294,7 +294,10 @@ def import_(
     as_user: str | None = AS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Import drafts in batches; a batch with an invalid line is not written at all."""
+    """Import drafts in batches; a batch with an invalid line is not written at all.
+
+    Rerunnable: a line is stored under its note_id (or a key of its content), so running the
+    file again — after a crash, a kill, a fixed line — writes only what is not there yet."""
     with user_errors(as_json):
         actor = cli_actor(as_user)
         if not file.is_file():
@@ -341,7 +344,8 @@ def _render_import(report: bulk_import.ImportReport) -> None:
     lang = language()
     console.print(
         f"read {report.read} lines, wrote {report.written} notes in {report.batches_written} "
-        f"batches; {report.batches_refused} batches refused, {len(report.invalid)} invalid lines"
+        f"batches, {report.already_present} already present; {report.batches_refused} batches "
+        f"refused, {len(report.invalid)} invalid lines"
     )
     for line, issues in report.invalid[:50]:
         first = issues[0] if issues else None

@@ -151,3 +151,16 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
     """Executemany-insert plain dicts (the import path: no ORM objects per row)."""
     if rows:
         session.execute(insert(table), rows)
+
+
+def first_versions(session: Session, note_ids: Sequence[str]) -> dict[str, tuple[int | None, str]]:
+    """For each of ``note_ids`` already stored: its consignor organisation and the digest of its
+    version 1 (what an import of the same line would have written)."""
+    if not note_ids:
+        return {}
+    rows = session.execute(
+        select(NoteRow.id, NoteRow.consignor_org_id, NoteVersionRow.digest)
+        .join(NoteVersionRow, NoteVersionRow.note_id == NoteRow.id)
+        .where(NoteRow.id.in_(list(note_ids)), NoteVersionRow.version == 1)
+    )
+    return {note_id: (org, digest) for note_id, org, digest in rows}

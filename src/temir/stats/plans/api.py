@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts.deps import require_role
 from temir.accounts.model import Actor
-from temir.kit.api import read_session, request_language, uow_of
+from temir.kit.api import read_session, request_language, uow_of, upload_name
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
 from temir.stats.plans import service as plan_service
@@ -92,12 +92,13 @@ def set_plan(request: Request, entry: PlanEntry, actor: PlanWriter) -> dict[str,
 @router.post("/plans/import")
 async def import_plan(request: Request, file: UploadFile, actor: PlanWriter) -> dict[str, Any]:
     """Import a plan file (CSV/XLSX), all rows or none; railway operators, admins; audited."""
-    name = FilePath(file.filename or "plan.csv").name
+    name = upload_name(file.filename, "plan.csv")
     with tempfile.TemporaryDirectory() as tmp:
-        path = FilePath(tmp) / name
+        # stored under a name of our own: the client's may be empty, too long or hold a NUL
+        path = FilePath(tmp) / ("upload" + FilePath(name).suffix.lower()[:10])
         path.write_bytes(await file.read())
         with uow_of(request)() as session:
-            written = plan_service.import_plan_file(session, actor, path)
+            written = plan_service.import_plan_file(session, actor, path, name)
     return {"written": written, "file": name}
 
 

@@ -97,14 +97,18 @@ def set_plan(
     return cells
 
 
-def import_plan_file(session: Session, actor: Actor, path: Path) -> int:
-    """Import a plan from CSV/XLSX, all or nothing; cells in the file replace the same cells."""
+def import_plan_file(session: Session, actor: Actor, path: Path, name: str | None = None) -> int:
+    """Import a plan from CSV/XLSX, all or nothing; cells in the file replace the same cells.
+
+    ``name`` is the file's name as the user gave it (an upload is stored under another)."""
     rules_of_accounts.require_role(actor, *PLAN_WRITERS)
     header, rows = read_table(path)
     imports.check_header(header)
     cells = imports.parse_plan_rows(rows, set(data.commodity_groups()))
     written = repository.put_plan_cells(session, cells, clock.now())
-    audit.record(session, actor, "stats.plan.import", "stats_plans", path.name, {"cells": written})
+    audit.record(
+        session, actor, "stats.plan.import", "stats_plans", name or path.name, {"cells": written}
+    )
     return written
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from temir.kit.errors import Problem, ValidationFailed
 from temir.kit.i18n import N_
+from temir.kit.text import has_control_characters
 from temir.stats.volumes.model import Fact
 
 REQUIRED = (
@@ -172,6 +173,13 @@ def parse_row(
 ) -> Fact | list[Problem]:
     row = _Row(number, values, groups)
     consignment_no = row.text("consignment_no")
+    if consignment_no is not None and has_control_characters(consignment_no):
+        row.fail(
+            "consignment_no",
+            "stats.import.control",
+            N_("{where}: control characters are not allowed."),
+        )
+        consignment_no = None
     departure = row.day("departure_date")
     arrival = row.day("arrival_date", required=False)
     origin_esr = row.pattern("origin_esr", _ESR)
@@ -281,6 +289,7 @@ def _fast_row(values: Mapping[str, Any], source: str, groups: set[str]) -> Fact 
     arrival = _iso_day(arrival_text) if arrival_text else None
     if (
         not number
+        or has_control_characters(number)
         or departure is None
         or (arrival_text and arrival is None)
         or (arrival is not None and arrival < departure)

@@ -6,7 +6,6 @@ commits. Plans and the forecast are :mod:`temir.stats.plans.service`; the yearly
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor
-from temir.kit import clock
+from temir.kit import clock, tabular
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.i18n import N_
 from temir.stats import data
@@ -215,38 +214,6 @@ def check_published(session: Session) -> list[dict[str, Any]]:
 # --- import ---------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, Mapping[str, Any]]]]:
-    handle = path.open(encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(handle)
-    header = list(reader.fieldnames or [])
-
-    def rows() -> Iterator[tuple[int, Mapping[str, Any]]]:
-        with handle:
-            yield from enumerate(reader, start=2)
-
-    return header, rows()
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, Mapping[str, Any]]]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(lines, ())]
-
-    def rows() -> Iterator[tuple[int, Mapping[str, Any]]]:
-        try:
-            for number, values in enumerate(lines, start=2):
-                if all(v is None for v in values):
-                    continue
-                yield number, dict(zip(header, values, strict=False))
-        finally:
-            book.close()
-
-    return header, rows()
-
-
 def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, Mapping[str, Any]]]]:
     """The header and the rows of a CSV or XLSX file, each row with its line number as a
     spreadsheet shows it; 422 for any other format, 404 for a file that is not there."""
@@ -259,7 +226,7 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, Mapping[str, 
         raise NotFound(
             N_("File {path} not found."), code="stats.import.no_file", field="file", path=str(path)
         )
-    return (_read_csv if suffix == ".csv" else _read_xlsx)(path)
+    return (tabular.read_csv if suffix == ".csv" else tabular.read_xlsx)(path)
 
 
 def import_file(
