@@ -5,8 +5,9 @@ transaction of the change.
 Who receives a change: the other carriers of the note's box 22 that are peers of this node and
 may receive its kind. The first envelope of a note to a peer is preceded by the note's earlier
 versions and signatures, so the peer gets the whole chain in order (a note is shared from its
-acceptance on, when box 22 is final). Each (peer, record) pair is written once — a unique constraint says so — and numbered
-in sequence per note and peer, which the receiver uses to keep the note's order.
+acceptance on, when box 22 is final). Each (peer, record) pair is written once — a unique
+constraint says so — and numbered in sequence per note and peer, which the receiver uses to
+keep the note's order.
 
 The envelope is signed when written, with the key valid then: a rotation before delivery does
 not invalidate it (the receiver checks the key was valid at signing time).
