@@ -106,3 +106,35 @@ def test_the_dwell_api_gives_it_per_crossing_and_month_too(
                  if (m["exit_esr"], m["entry_esr"], m["from_railway"]) ==
                  (c["exit_esr"], c["entry_esr"], c["from_railway"])]  # fmt: skip
         assert sum(m["count"] for m in parts) == c["count"]
+
+
+def test_dwell_drawn_from_demo_notes_is_labelled_synthetic(
+    client: TestClient, uow: UnitOfWork, shipment: Shipment
+) -> None:
+    """Demo data is labelled wherever shown: the dwell of a synthetic consignor's wagons too."""
+    import sqlalchemy as sa
+
+    from temir.accounts.tables import OrganisationRow
+    from temir.notes.store.tables import NoteRow
+
+    _observe(uow, shipment)
+
+    def saryagash() -> list[dict[str, Any]]:
+        data = client.get("/api/v1/quotes", params=QUOTE).json()
+        alternatives = [a["border_dwell"] for a in data["alternatives"]]
+        return [
+            {**c, "overall": d["synthetic"]}
+            for d in alternatives
+            for c in d["crossings"]
+            if c["exit_esr"] == SARYAGASH_EXP
+        ]
+
+    assert {(c["synthetic"], c["overall"]) for c in saryagash()} == {(False, False)}
+    with uow() as session:
+        consignor = session.scalar(
+            sa.select(NoteRow.consignor_org_id).where(NoteRow.id == shipment.note_id)
+        )
+        session.execute(
+            sa.update(OrganisationRow).where(OrganisationRow.id == consignor).values(synthetic=True)
+        )
+    assert {(c["synthetic"], c["overall"]) for c in saryagash()} == {(True, True)}

@@ -65,6 +65,7 @@ CLI_TEXTS = tuple(
         "observed border dwell",
         "not yet observed",
         "median {hours} h of {count} wagons",
+        "synthetic demo data",
     )
 )
 
@@ -81,6 +82,15 @@ def _charge_text(charge: dict[str, Any]) -> str:
 def _t(msgid: str, **params: Any) -> str:
     """Translate a CLI text into the language of ``TEMIR_LANG`` (declared in the registry)."""
     return translate(_m(msgid), language(), **params)
+
+
+def _dwell_text(dwell: dict[str, Any]) -> str:
+    """An alternative's observed border dwell, labelled when it comes from demo data."""
+    if not dwell.get("median_hours"):
+        return _t("not yet observed")
+    text = _t("median {hours} h of {count} wagons", hours=dwell["median_hours"],
+              count=dwell["samples"])  # fmt: skip
+    return f"{text} ({_t('synthetic demo data')})" if dwell.get("synthetic") else text
 
 
 def _render_quote(data: dict[str, Any]) -> None:
@@ -107,9 +117,8 @@ def _render_quote(data: dict[str, Any]) -> None:
             _charge_text(a["charge"]),
             ",".join(_t(mark) for mark in a["marks"]),
             borders,
-            _t("median {hours} h of {count} wagons", hours=dwell["median_hours"],
-               count=dwell["samples"]) if dwell.get("median_hours") else _t("not yet observed"),
-        )  # fmt: skip
+            _dwell_text(dwell),
+        )
     console.print(table)
     for n, a in enumerate(data["alternatives"], 1):
         console.print(f"[bold]{n}.[/] {_t('tables: {tables}', tables=', '.join(a['tables_used']))}")

@@ -6,7 +6,8 @@ border point → act accepted) — so it is flagged as observed, with the number
 each figure, and a crossing nobody has observed yet says so instead of showing zero. Tracking
 computes it (it sits above tariff); entry points hand it in as a mapping keyed by
 ``(exit code, entry code)`` whose values have ``count``, ``median_hours``, ``mean_hours`` and
-``p90_hours`` (:class:`temir.tracking.dwell.DwellStat`).
+``p90_hours`` and ``synthetic`` (:class:`temir.tracking.dwell.DwellStat`): a figure drawn
+from demo data is labelled synthetic, as all demo data is.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def border_dwell(
         if stat is None:
             crossings.append({"exit_esr": exit_esr, "entry_esr": entry_esr, "observed": False,
                               "samples": 0, "median_hours": None, "mean_hours": None,
-                              "p90_hours": None})  # fmt: skip
+                              "p90_hours": None, "synthetic": False})  # fmt: skip
             continue
         total += Decimal(str(stat.median_hours))
         samples += int(stat.count)
@@ -39,6 +40,7 @@ def border_dwell(
             "exit_esr": exit_esr, "entry_esr": entry_esr, "observed": True,
             "samples": int(stat.count), "median_hours": str(stat.median_hours),
             "mean_hours": str(stat.mean_hours), "p90_hours": str(stat.p90_hours),
+            "synthetic": bool(getattr(stat, "synthetic", False)),
         })  # fmt: skip
     seen = [c for c in crossings if c["observed"]]
     return {
@@ -47,5 +49,6 @@ def border_dwell(
         "median_hours": str(total) if seen else None,
         "samples": samples,
         "all_crossings_observed": bool(crossings) and len(seen) == len(crossings),
+        "synthetic": any(c["synthetic"] for c in seen),
         "crossings": crossings,
     }

@@ -85,7 +85,7 @@ def samples(
                 from_railway=row.from_railway, to_railway=row.to_railway, unit=row.unit,
                 note_id=row.note_id, act_id=row.id,
                 arrived_at=repository.aware(row.arrived_at),
-                accepted_at=repository.aware(row.decided_at),
+                accepted_at=repository.aware(row.decided_at), synthetic=bool(row.synthetic),
             )
         )  # fmt: skip
     return out, missing

@@ -36,6 +36,8 @@ class DwellSample:
     act_id: str
     arrived_at: datetime
     accepted_at: datetime
+    synthetic: bool = False
+    """Demo data (the note's consignor is a synthetic organisation)."""
 
     @property
     def hours(self) -> Decimal:
@@ -59,6 +61,8 @@ class DwellStat:
     median_hours: Decimal
     p90_hours: Decimal
     max_hours: Decimal
+    synthetic: bool = False
+    """Some of the samples are demo data: the figure is labelled synthetic wherever shown."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +76,7 @@ class DwellStat:
             "median_hours": str(self.median_hours),
             "p90_hours": str(self.p90_hours),
             "max_hours": str(self.max_hours),
+            "synthetic": self.synthetic,
         }
 
 
@@ -88,8 +93,8 @@ def _median(values: Sequence[Decimal]) -> Decimal:
     return ((values[middle - 1] + values[middle]) / 2).quantize(Decimal("0.1"))
 
 
-def _stat(key: tuple[str, str | None, str, str, str | None], hours: list[Decimal]) -> DwellStat:
-    hours.sort()
+def _stat(key: tuple[str, str | None, str, str, str | None], found: list[DwellSample]) -> DwellStat:
+    hours = sorted(s.hours for s in found)
     mean = (sum(hours, start=Decimal(0)) / len(hours)).quantize(Decimal("0.1"))
     return DwellStat(
         *key,
@@ -98,15 +103,17 @@ def _stat(key: tuple[str, str | None, str, str, str | None], hours: list[Decimal
         median_hours=_median(hours),
         p90_hours=_rank(hours, 0.9),
         max_hours=hours[-1],
+        synthetic=any(s.synthetic for s in found),
     )
 
 
 def dwell_stats(samples: Iterable[DwellSample], *, by_month: bool = True) -> list[DwellStat]:
     """Count, mean, median, 90th percentile and maximum per crossing, direction (and month)."""
-    groups: dict[tuple[str, str | None, str, str, str | None], list[Decimal]] = defaultdict(list)
+    groups: dict[tuple[str, str | None, str, str, str | None], list[DwellSample]]
+    groups = defaultdict(list)
     for s in samples:
         month = s.month if by_month else None
-        groups[(s.exit_esr, s.entry_esr, s.from_railway, s.to_railway, month)].append(s.hours)
+        groups[(s.exit_esr, s.entry_esr, s.from_railway, s.to_railway, month)].append(s)
     return [
         _stat(key, values)
         for key, values in sorted(groups.items(), key=lambda kv: (kv[0][:4], kv[0][4] or ""))

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from temir.accounts import repository as accounts_repository
+from temir.accounts.tables import OrganisationRow
 from temir.kit.db import Base
 from temir.notes.store.tables import NoteRow, NoteVersionRow, NoteWagonRow
 from temir.tracking.model import (
@@ -304,7 +305,8 @@ def dwell_rows(
     session: Session, codes: Sequence[str] | None, since: datetime | None
 ) -> list[Row[Any]]:
     """Each unit of each accepted act (at ``codes``, accepted since ``since``) with its first
-    report at the crossing's codes before the acceptance (``arrived_at``, NULL if none)."""
+    report at the crossing's codes before the acceptance (``arrived_at``, NULL if none) and
+    whether its note is demo data (``synthetic``)."""
     e = TrackingEventRow.__table__.alias("e")
     arrived = (
         select(func.min(e.c.at))
@@ -318,6 +320,12 @@ def dwell_rows(
         )
         .scalar_subquery()
     )  # fmt: skip
+    synthetic = (  # demo data: the note's consignor is a synthetic organisation
+        select(OrganisationRow.synthetic)
+        .join(NoteRow, NoteRow.consignor_org_id == OrganisationRow.id)
+        .where(NoteRow.id == HandoverActRow.note_id)
+        .scalar_subquery()
+    )
     query = (
         select(
             HandoverActRow.id,
@@ -329,6 +337,7 @@ def dwell_rows(
             HandoverActRow.decided_at,
             HandoverActUnitRow.unit,
             arrived.label("arrived_at"),
+            synthetic.label("synthetic"),
         )
         .join(HandoverActUnitRow, HandoverActUnitRow.act_id == HandoverActRow.id)
         .where(HandoverActRow.status == "accepted")
