@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -39,9 +39,22 @@ def aware_or_none(value: datetime | None) -> datetime | None:
 # --- subscriptions ---------------------------------------------------------------------------
 
 
+_LIVE: Final = "webhooks.live_subscribers"
+"""Where a session keeps the live subscriptions it has read (see :func:`active_subscribers`)."""
+
+
 def add_subscription(session: Session, row: WebhookSubscriptionRow) -> None:
     session.add(row)
     session.flush()
+    session.info.pop(_LIVE, None)
+
+
+def remove_subscription(
+    session: Session, row: WebhookSubscriptionRow, by: str, at: datetime
+) -> None:
+    row.removed_at = at
+    row.removed_by = by
+    session.info.pop(_LIVE, None)
 
 
 def subscription_row(session: Session, subscription_id: str) -> WebhookSubscriptionRow | None:
@@ -61,13 +74,22 @@ def subscription_rows(
 
 
 def active_subscribers(session: Session) -> list[tuple[WebhookSubscriptionRow, Subscriber]]:
-    """Every live subscription with its organisation as visibility needs it."""
-    rows = session.execute(
-        select(WebhookSubscriptionRow, OrganisationRow)
-        .join(OrganisationRow, OrganisationRow.id == WebhookSubscriptionRow.organisation_id)
-        .where(WebhookSubscriptionRow.removed_at.is_(None))
-    ).all()
-    return [(sub, Subscriber(org.id, railway_of(org))) for sub, org in rows]
+    """Every live subscription with its organisation as visibility needs it.
+
+    Read once per unit of work (and again after this session adds or removes one): every write
+    a transaction announces asks, a bulk import thousands of times, and most installations have
+    no subscriber at all.
+    """
+    found: list[tuple[WebhookSubscriptionRow, Subscriber]] | None = session.info.get(_LIVE)
+    if found is None:
+        rows = session.execute(
+            select(WebhookSubscriptionRow, OrganisationRow)
+            .join(OrganisationRow, OrganisationRow.id == WebhookSubscriptionRow.organisation_id)
+            .where(WebhookSubscriptionRow.removed_at.is_(None))
+        ).all()
+        found = [(sub, Subscriber(org.id, railway_of(org))) for sub, org in rows]
+        session.info[_LIVE] = found
+    return list(found)
 
 
 def organisation_row(session: Session, organisation_id: int) -> OrganisationRow | None:

@@ -141,8 +141,7 @@ def remove(session: Session, actor: Actor, subscription_id: str) -> Subscription
     """Stop sending (pending deliveries are not sent); the delivery log stays readable."""
     row = _own(session, actor, subscription_id)
     if row.removed_at is None:
-        row.removed_at = clock.now()
-        row.removed_by = actor.label
+        repository.remove_subscription(session, row, actor.label, clock.now())
         audit.record(session, actor, "webhooks.removed", "webhook_subscription", row.id,
                      {"url": row.url})  # fmt: skip
     return _subscription(row, _slug(session, row.organisation_id))
