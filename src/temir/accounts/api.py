@@ -9,37 +9,65 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from temir.accounts import service
+from temir.accounts import rules, service
 from temir.accounts.deps import current_actor, require_role
 from temir.accounts.model import Actor, AuditFilter, OrganisationKind, Role
 from temir.kit import clock, idempotency
 from temir.kit.api import read_session, request_language, uow_of
+from temir.kit.contract import declared
+from temir.kit.i18n import available_languages
 
 router = APIRouter(tags=["accounts"])
 
 
+# The account rules (temir.accounts.rules) check these fields and answer with their own codes
+# (``invalid_slug``, ``invalid_name``…); the schema declares the same rules for clients.
+_NAME = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+
+
+_EMAIL = r"^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+$"
+
+
+def _text(max_length: int, pattern: str = _NAME) -> dict[str, Any]:
+    return {**declared(pattern=pattern), "maxLength": max_length}
+
+
 class OrganisationIn(BaseModel):
-    slug: str = Field(examples=["kostanay-grain"])
-    name: str
+    slug: str = Field(examples=["kostanay-grain"], json_schema_extra=declared(pattern=rules.SLUG))
+    name: str = Field(json_schema_extra=_text(rules.NAME_MAX_LENGTH))
     kind: OrganisationKind
-    country: str = Field(examples=["KZ"])
-    name_ru: str | None = None
-    railway_code: str | None = None
-    client_code: str | None = Field(None, description="Carrier-assigned client code (box 4).")
+    country: str = Field(examples=["KZ"], json_schema_extra=declared(pattern=rules.COUNTRY))
+    name_ru: str | None = Field(None, json_schema_extra=_text(rules.NAME_MAX_LENGTH))
+    railway_code: str | None = Field(
+        None, description="Railways only: the OSJD abbreviation, e.g. KZH.",
+        json_schema_extra=declared(pattern=rules.RAILWAY_CODE),
+    )  # fmt: skip
+    client_code: str | None = Field(
+        None, description="Carrier-assigned client code (box 4).",
+        json_schema_extra=declared(pattern=r"^[0-9]{4,16}$"),
+    )  # fmt: skip
 
 
 class UserIn(BaseModel):
-    username: str
+    username: str = Field(json_schema_extra=declared(pattern=rules.USERNAME))
     role: Role
     organisation: str | None = None
-    full_name: str | None = None
-    email: str | None = None
-    password: str | None = Field(None, description="Omit for an API-only user.")
-    language: str = "en"
+    full_name: str | None = Field(None, json_schema_extra=_text(rules.NAME_MAX_LENGTH))
+    email: str | None = Field(
+        None,
+        json_schema_extra=_text(
+            rules.EMAIL_MAX_LENGTH, r"^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+$"
+        ),
+    )
+    password: str | None = Field(
+        None, description="Omit for an API-only user.",
+        json_schema_extra={"minLength": rules.PASSWORD_MIN_LENGTH},
+    )  # fmt: skip
+    language: str = Field("en", json_schema_extra=declared(enum=available_languages()))
 
 
 class TokenIn(BaseModel):
-    name: str = "api"
+    name: str = Field("api", json_schema_extra=_text(rules.TOKEN_NAME_MAX_LENGTH))
     expires_days: int | None = Field(None, ge=1, le=3650)
     username: str | None = Field(None, description="Admins only: issue for another user.")
 

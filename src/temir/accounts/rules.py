@@ -47,10 +47,14 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024
 
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_RAILWAY_CODE = re.compile(r"^[A-Z]{2,8}$")
+USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
+SLUG = r"^[a-z0-9][a-z0-9-]{1,63}$"
+COUNTRY = r"^[A-Z]{2}$"
+_USERNAME = re.compile(USERNAME)
+_SLUG = re.compile(SLUG)
+_COUNTRY = re.compile(COUNTRY)
+RAILWAY_CODE = r"^[A-Z]{2,8}$"
+_RAILWAY_CODE = re.compile(RAILWAY_CODE)
 
 
 def sha256(value: str) -> str:

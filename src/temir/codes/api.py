@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from temir.codes.check import KINDS, UNKNOWN_KIND, check
 from temir.kit.api import request_language
+from temir.kit.contract import declared
 from temir.kit.errors import ValidationFailed
 
 router = APIRouter(tags=["codes"])
@@ -17,7 +18,11 @@ MAX_CODES = 1000
 
 
 class CodeCheckRequest(BaseModel):
-    kind: Annotated[str, Field(max_length=32, description="esr, etsng, gng, wagon, …")]
+    kind: Annotated[
+        str,
+        Field(max_length=32, description="esr, etsng, gng, wagon, …",
+              json_schema_extra=declared(enum=KINDS)),
+    ]  # fmt: skip
     codes: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=MAX_CODES)]
 
 

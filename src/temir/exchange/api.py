@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from temir.accounts.deps import current_actor, require_role
 from temir.accounts.model import Actor, Role
+from temir.codes import RAILWAYS
 from temir.exchange import handover, holdings, inbox, service
-from temir.exchange.model import PeerKey
+from temir.exchange.model import EnvelopeKind, PeerKey
 from temir.kit.api import read_session, request_language, uow_of
+from temir.kit.contract import declared
 
 router = APIRouter(tags=["exchange"])
 operator = require_role(Role.RAILWAY_OPERATOR)
@@ -34,19 +36,32 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: What a peer is added by: the OSJD Latin abbreviation (the rule also reads other spellings).
+RAILWAY_CODES = tuple(r.latin for r in RAILWAYS if r.latin)
+
+
+_KINDS = declared(enum=[str(k) for k in EnvelopeKind])
+
+
 class BatchIn(_In):
-    envelopes: list[dict[str, Any]] = Field(max_length=inbox.MAX_BATCH)
+    envelopes: list[dict[str, Any]] = Field(
+        max_length=inbox.MAX_BATCH, json_schema_extra={"minItems": 1}
+    )
 
 
 class PeerIn(_In):
-    railway: str = Field(max_length=10)
-    base_url: str = Field(max_length=300)
+    railway: str = Field(max_length=10, json_schema_extra=declared(enum=RAILWAY_CODES))
+    base_url: str = Field(
+        max_length=300, json_schema_extra=declared(pattern=r"^https?://[^\s/?#]+")
+    )
     keys: list[PeerKey] = Field(default_factory=list, max_length=50)
-    kinds: list[Annotated[str, Field(max_length=40)]] | None = Field(None, max_length=10)
+    kinds: list[Annotated[str, Field(max_length=40, json_schema_extra=_KINDS)]] | None = Field(
+        None, max_length=10
+    )
 
 
 class DisputeIn(_In):
-    discrepancies: list[dict[str, Any]] = Field(max_length=500)
+    discrepancies: list[dict[str, Any]] = Field(max_length=500, json_schema_extra={"minItems": 1})
     commercial_act: str | None = Field(None, max_length=40)
 
 
@@ -62,8 +77,33 @@ def receive(request: Request, batch: BatchIn) -> dict[str, Any]:
     return receipts
 
 
+RESEND_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["request", "signature"],
+    "properties": {
+        "request": {
+            "type": "object",
+            "required": ["requester", "sender", "note_id", "first", "last", "at"],
+            "properties": {
+                "requester": {"type": "string", "enum": list(RAILWAY_CODES)},
+                "sender": {"type": "string", "enum": list(RAILWAY_CODES)},
+                "note_id": {"type": "string", "maxLength": 40},
+                "first": {"type": "integer", "minimum": 1},
+                "last": {"type": "integer", "minimum": 1},
+                "at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "signature": {"type": "object"},
+    },
+}
+"""A resend request as :func:`temir.exchange.inbox.resend_request` writes it (the signature
+is checked against the requester's keys; an unsigned or unknown requester is a 403)."""
+
+
 @router.post("/exchange/resend")
-def resend(request: Request, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def resend(
+    request: Request, body: dict[str, Any] = Body(..., json_schema_extra=RESEND_SCHEMA)
+) -> dict[str, Any]:
     """A peer asks for envelopes again (signed by it): they are sent at once."""
     with uow_of(request)() as session:
         return {"reopened": inbox.handle_resend(session, body)}
@@ -102,7 +142,9 @@ def add_peer(
 
 @router.delete("/exchange/peers/{railway}")
 def remove_peer(
-    request: Request, railway: str, actor: Actor = Depends(current_actor)
+    request: Request,
+    railway: Annotated[str, Path(json_schema_extra=declared(enum=RAILWAY_CODES))],
+    actor: Actor = Depends(current_actor),
 ) -> dict[str, Any]:
     with uow_of(request)() as session:
         return service.remove_peer(session, actor, railway[:10]).to_dict()

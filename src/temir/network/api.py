@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from temir.kit.api import read_session
+from temir.kit.contract import ESR, declared
 from temir.network import service
 from temir.network.model import Station
 
@@ -149,7 +150,9 @@ def search_stations(
 
 
 @router.get("/stations/{esr}", response_model=StationOut)
-def get_station(session: SessionDep, esr: str) -> StationOut:
+def get_station(
+    session: SessionDep, esr: Annotated[str, Path(json_schema_extra=declared(pattern=ESR))]
+) -> StationOut:
     """The station carrying this ESR code, with all its codes. 422 if the code is malformed
     (the error names the rule), 404 ``station.not_found`` if no station has it."""
     return StationOut.of(service.get_station(session, esr))

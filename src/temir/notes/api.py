@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 from temir.accounts.deps import current_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of
+from temir.kit.contract import declared
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
 from temir.network.provider import view_for
 from temir.notes.boxes import MAX_DOCUMENT_BYTES, Stage, validate_document
+from temir.notes.lifecycle import NoteStatus
 from temir.notes.model import note_json_schema
+from temir.notes.paper.languages import CHOICES as PRINT_LANGUAGES
 from temir.notes.store import bulk_import, carrier_steps, service
 
 router = APIRouter(tags=["notes"])
@@ -156,7 +159,9 @@ async def import_notes(
 def list_notes(
     actor: Actor = Depends(current_actor),
     session: Session = Depends(read_session),
-    status: str | None = Query(None, max_length=20),
+    status: str | None = Query(
+        None, max_length=20, json_schema_extra=declared(enum=[s.value for s in NoteStatus])
+    ),
     station: str | None = Query(None, max_length=20, description="Departure or destination ESR."),
     cargo: str | None = Query(None, max_length=20, description="ETSNG or GNG code."),
     wagon: str | None = Query(None, max_length=20),
@@ -349,12 +354,20 @@ def export(
 )
 def pdf(
     note_id: str,
-    sheets: Annotated[str, Query(max_length=40, description="all, or e.g. 1,2,6.")] = "all",
+    sheets: Annotated[
+        str,
+        Query(
+            max_length=40,
+            description="all, or e.g. 1,2,6.",
+            json_schema_extra=declared(pattern=r"^(all|[1-6](,[1-6])*)$"),
+        ),
+    ] = "all",
     lang: Annotated[
         str | None,
         Query(
             max_length=10,
             description="Print language: auto (departure country's + Russian), kk, tg or ru.",
+            json_schema_extra=declared(enum=PRINT_LANGUAGES),
         ),
     ] = None,
     actor: Actor = Depends(current_actor),

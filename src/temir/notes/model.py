@@ -179,8 +179,18 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
 
 
+_AMOUNT: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 10**16 - 1},
+        {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
+    ]
+}
+"""What pydantic's own schema of a Decimal leaves out: a text amount is digits, at most 16
+before the point and 2 after it (the same limits ``max_digits``/``decimal_places`` check)."""
+
+
 class Money(_Part):
-    amount: Decimal = Field(max_digits=18, decimal_places=2, ge=0)
+    amount: Decimal = Field(max_digits=18, decimal_places=2, ge=0, json_schema_extra=_AMOUNT)
     currency: Currency
 
 

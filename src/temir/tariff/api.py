@@ -12,12 +12,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from temir.kit.api import read_session, request_language
+from temir.kit.contract import ETSNG, declared
 from temir.kit.errors import ValidationFailed
 from temir.kit.messages import define
 from temir.network.provider import router_for
 from temir.network.routes.service import route_dict
 from temir.tariff import service
 from temir.tariff.dwell import border_dwell
+from temir.tariff.model import Speed, WagonOwner
 
 router = APIRouter(tags=["routes and quotes"])
 SessionDep = Annotated[Session, Depends(read_session)]
@@ -28,20 +30,35 @@ def _m(msgid: str) -> str:
     return define("tariff", msgid)
 
 
+#: Declared for clients; the quote's own rule answers a mass out of range (``quote.mass``).
+MASS = {"minimum": 1, "maximum": service.MAX_MASS_KG}
+OWNERS = declared(enum=[str(w) for w in WagonOwner])
+SPEEDS = declared(enum=[str(v) for v in Speed])
+OWNERS = declared(enum=[str(w) for w in WagonOwner])
+SPEEDS = declared(enum=[str(v) for v in Speed])
+
+
 @router.get("/quotes")
 def quotes(
     request: Request,
     session: SessionDep,
     from_: Annotated[str, Query(alias="from")],
     to: str,
-    cargo: str,
+    cargo: Annotated[
+        str, Query(description="ETSNG code (6 digits).", json_schema_extra=declared(pattern=ETSNG))
+    ],
     response: Response,
-    mass_kg: int | None = None,
+    mass_kg: Annotated[int | None, Query(json_schema_extra=MASS)] = None,
     mass: Annotated[
-        int | None, Query(deprecated=True, description="Deprecated: the old name of mass_kg.")
+        int | None,
+        Query(
+            deprecated=True,
+            description="Deprecated: the old name of mass_kg.",
+            json_schema_extra=MASS,
+        ),
     ] = None,
-    wagon_owner: str = "carrier",
-    speed: str = "freight",
+    wagon_owner: Annotated[str, Query(json_schema_extra=OWNERS)] = "carrier",
+    speed: Annotated[str, Query(json_schema_extra=SPEEDS)] = "freight",
     container: str | None = None,
     empty_return: bool = False,
     via: Annotated[list[str] | None, Query()] = None,

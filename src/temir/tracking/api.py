@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from temir.accounts.deps import current_actor
 from temir.accounts.model import Actor
 from temir.kit.api import error_body, read_session, request_language, uow_of
+from temir.kit.contract import ESR, declared
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_, translate
-from temir.tracking import acts, borders, bulk, service, timeline
+from temir.tracking import acts, borders, bulk, rules, service, timeline
 
 router = APIRouter(tags=["tracking"])
 
@@ -75,7 +76,11 @@ class DisputeIn(_In):
 @router.post("/tracking/events", status_code=201)
 def record_event(
     request: Request,
-    event: dict[str, Any] = Body(..., description="One event: key, kind, unit, station_esr, …"),
+    event: dict[str, Any] = Body(
+        ...,
+        description="One event: key, kind, unit, station_esr, …",
+        json_schema_extra=rules.event_schema(),
+    ),
     actor: Actor = Depends(current_actor),
 ) -> JSONResponse:
     """Record one event; a repeated key with the same content is a duplicate (200)."""
@@ -87,7 +92,12 @@ def record_event(
 @router.post("/tracking/events/batch")
 async def record_batch(
     request: Request,
-    format: str | None = Query(None, max_length=10, description="ndjson (default) or csv."),
+    format: str | None = Query(
+        None,
+        max_length=10,
+        description="ndjson (default) or csv.",
+        json_schema_extra=declared(enum=bulk.FORMATS),
+    ),
     actor: Actor = Depends(current_actor),
 ) -> JSONResponse:
     """A batch of events as NDJSON (one object a line) or CSV with a header: all or nothing."""
@@ -137,7 +147,7 @@ def dwell(
 
 @router.get("/tracking/borders/{esr}")
 def border_point(
-    esr: str,
+    esr: Annotated[str, Path(json_schema_extra=declared(pattern=ESR))],
     session: Session = Depends(read_session),
     months: int = Query(12, ge=1, le=120),
     actor: Actor = Depends(current_actor),

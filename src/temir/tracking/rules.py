@@ -58,6 +58,41 @@ FIELDS: Final = (
 KEY_MAX: Final = 100
 REMARKS_MAX: Final = 400
 FUTURE_SLACK: Final = timedelta(minutes=15)
+
+
+def event_schema() -> dict[str, Any]:
+    """The JSON schema of one reported event, as the OpenAPI contract declares it.
+
+    Built from the same fields, limits and kinds :func:`check_event` applies, so the contract
+    cannot drift from the rules. What a schema cannot say stays with the rules: check digits
+    of the unit and station codes, a time in the future, which railway may report, a hold
+    reason that belongs to the kind.
+    """
+    single_line = r"^[^\x00-\x1f\x7f]*$"
+    text = {"type": "string", "maxLength": KEY_MAX, "pattern": single_line}
+    kinds = [str(k) for k in EventKind if k not in HANDOVER_KINDS]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["kind", "unit", "station_esr", "at"],
+        "properties": {
+            "key": {**text, "description": "The reporter's id of the event (idempotency)."},
+            "kind": {"type": "string", "enum": kinds},
+            "unit": {
+                "type": "string",
+                "pattern": r"^([0-9]{8}|[0-9]{12}|[A-Z]{4}[0-9]{7})$",
+                "description": "Wagon (8 or 12 digits) or container (ISO 6346) number.",
+            },
+            "station_esr": {"type": "string", "pattern": r"^[0-9]{6}$"},
+            "at": {"type": "string", "format": "date-time"},
+            "reporter": {**text, "description": "Railway code; default: the caller's."},
+            "note_id": {"type": "string", "format": "uuid"},
+            "hold": {"type": "string", "enum": [str(h) for h in HoldReason]},
+            "remarks": {"type": "string", "maxLength": REMARKS_MAX},
+        },
+    }
+
+
 """Clocks of reporting systems drift; an event further ahead of ours than this is refused."""
 MAX_PLAUSIBLE_KMH: Final = 120
 """Above this average between two reports no freight train on 1520 mm lines in the region

@@ -13,20 +13,38 @@ from sqlalchemy.orm import Session
 from temir.accounts.deps import current_actor
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, uow_of
-from temir.webhooks import delivery, service
+from temir.kit.contract import declared
+from temir.webhooks import delivery, rules, service
 
 router = APIRouter(tags=["webhooks"])
+
+
+#: What an event filter may name: an event type, ``PREFIX.*`` or ``*``.
+_PATTERNS = sorted(
+    {"*", *(t for t in rules.EVENT_TYPES if t != rules.TEST_EVENT),
+     *(t.split(".")[0] + ".*" for t in rules.EVENT_TYPES if t != rules.TEST_EVENT)}
+)  # fmt: skip
+
+_Pattern = Annotated[str, Field(max_length=60, json_schema_extra=declared(enum=_PATTERNS))]
 
 
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=2000, description="http:// or https://, no credentials.")
-    events: list[Annotated[str, Field(max_length=60)]] = Field(
-        default_factory=lambda: ["*"], max_length=40,
-        description="Event types: tracking.event, handover.*, note.accept, … or *.",
+    # Declared for clients; temir.webhooks.rules checks them and answers webhooks.url, …
+    url: str = Field(
+        max_length=rules.MAX_URL, description="http:// or https://, no credentials.",
+        json_schema_extra=declared(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$"),
     )  # fmt: skip
-    secret: str | None = Field(None, max_length=200, description="Default: a new random one.")
+    events: list[_Pattern] = Field(
+        default_factory=lambda: ["*"], max_length=rules.MAX_EVENTS,
+        description="Event types: tracking.event, handover.*, note.accept, … or *.",
+        json_schema_extra={"minItems": 1},
+    )  # fmt: skip
+    secret: str | None = Field(
+        None, max_length=rules.SECRET_MAX, description="Default: a new random one.",
+        json_schema_extra={"minLength": rules.SECRET_MIN},
+    )  # fmt: skip
     description: str = Field("", max_length=200)
     organisation: str | None = Field(None, max_length=64, description="Administrators only.")
 

@@ -17,9 +17,13 @@ from sqlalchemy.orm import Session
 from temir.accounts.deps import require_role
 from temir.accounts.model import Actor
 from temir.kit.api import read_session, request_language, uow_of, upload_name
+from temir.kit.contract import COUNTRY_PAIR, declared
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
+from temir.stats.data import commodity_groups
 from temir.stats.plans import service as plan_service
+from temir.stats.plans.forecast import Z
+from temir.stats.plans.imports import DIRECTIONS, MAX_TONNES
 
 router = APIRouter()
 
@@ -34,7 +38,9 @@ def parse_between(between: str) -> tuple[str, str]:
     return parts[0].upper(), parts[1].upper()
 
 
-BETWEEN = Query(description="Two country codes, e.g. KZ,TJ")
+BETWEEN = Query(
+    description="Two country codes, e.g. KZ,TJ", json_schema_extra=declared(pattern=COUNTRY_PAIR)
+)
 PlanWriter = Annotated[Actor, Depends(require_role(*plan_service.PLAN_WRITERS))]
 
 
@@ -63,10 +69,10 @@ def plan(
 
 class PlanEntry(BaseModel):
     year: int = Field(ge=1990, le=2100)
-    between: str = "KZ,TJ"
-    direction: str
-    commodity_group: str
-    tonnes: int = Field(ge=0)
+    between: str = Field("KZ,TJ", json_schema_extra=declared(pattern=COUNTRY_PAIR))
+    direction: str = Field(json_schema_extra=declared(enum=DIRECTIONS))
+    commodity_group: str = Field(json_schema_extra=declared(enum=list(commodity_groups())))
+    tonnes: int = Field(ge=0, json_schema_extra={"maximum": MAX_TONNES})
     month: int | None = Field(None, ge=1, le=12, description="Without it: the year, spread.")
 
 
@@ -123,7 +129,7 @@ def forecast(
     session: Annotated[Session, Depends(read_session)],
     year: Annotated[int, Query(ge=1990, le=2100)],
     between: Annotated[str, BETWEEN] = "KZ,TJ",
-    level: float = 0.8,
+    level: Annotated[float, Query(json_schema_extra={"enum": sorted(Z)})] = 0.8,
 ) -> dict[str, Any]:
     """Forecast per month and commodity group with an interval and the back-test error."""
     a, b = parse_between(between)

@@ -21,6 +21,8 @@ MAX_PROBLEMS = 50
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 DIRECTIONS = tuple(str(d) for d in Direction)
+MAX_TONNES = 10**12
+"""A plan cell's upper bound: far above any lane's year, below what a column stores."""
 
 
 def _where(row: int, column: str) -> str:
@@ -117,7 +119,7 @@ def parse_plan_row(
             value=group,
         )
     month = whole("month", 1, 12)
-    tonnes = whole("tonnes", 0, 10**12)
+    tonnes = whole("tonnes", 0, MAX_TONNES)
     if problems:
         return problems
     return PlanCell(year, a, b, direction, group, month, tonnes, basis)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from temir.accounts.deps import client_address, current_actor, optional_actor
 from temir.accounts.model import Actor, Channel, Role
 from temir.kit.api import read_session, request_language, uow_of
+from temir.kit.contract import COUNTRY_PAIR, declared
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import N_
 from temir.stats.plans.api import BETWEEN, PlanWriter, parse_between
@@ -44,6 +45,12 @@ def _reader(request: Request, actor: Actor | None) -> Actor:
                  remote_addr=client_address(request))  # fmt: skip
 
 
+FILE_LANGUAGE = Query(
+    max_length=10,
+    json_schema_extra=declared(pattern=r"^(auto|(ru|en|kk|tg)([+,](ru|en|kk|tg))*)$"),
+)
+
+
 def _file_language(lang: str | None) -> str:
     """The ``?lang=`` of a file, checked: ``auto`` (default), ``ru``, ``en``, ``kk``, ``tg``,
     ``ru+kk``…"""
@@ -64,7 +71,10 @@ class ProtocolIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=1990, le=2100, description="Year N whose results are recorded.")
-    between: str = Field("KZ,TJ", max_length=10, description="Two country codes, e.g. KZ,TJ.")
+    between: str = Field(
+        "KZ,TJ", max_length=10, description="Two country codes, e.g. KZ,TJ.",
+        json_schema_extra=declared(pattern=COUNTRY_PAIR),
+    )  # fmt: skip
     parties: list[str] | None = Field(
         None, min_length=2, max_length=2, description="The two railways (default: KZH, TDZ)."
     )
@@ -147,7 +157,7 @@ def protocol_check_of(
 def protocol_pdf(
     session: Annotated[Session, Depends(read_session)],
     protocol_id: ProtocolId,
-    lang: Annotated[str | None, Query(max_length=10)] = None,
+    lang: Annotated[str | None, FILE_LANGUAGE] = None,
 ) -> Response:
     """The protocol as PDF: by default in Russian and the parties' languages side by side (KZH
     Kazakh, TDZ Tajik); ``?lang=ru``, ``en``, ``kk``, ``tg`` for one, ``ru+kk`` for a choice."""
@@ -165,7 +175,7 @@ def protocol_pdf(
 def protocol_xlsx(
     session: Annotated[Session, Depends(read_session)],
     protocol_id: ProtocolId,
-    lang: Annotated[str | None, Query(max_length=10)] = None,
+    lang: Annotated[str | None, FILE_LANGUAGE] = None,
 ) -> Response:
     """The protocol as XLSX (sheets results, plan, notes), in the languages of the PDF."""
     chosen = _file_language(lang)
