@@ -81,6 +81,53 @@ def test_a_note_crosses_two_handovers_and_every_node_agrees(nodes: dict[str, Nod
     assert len(held["versions"]) == 2
     assert len(held["signatures"]) == 2
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    held = _locally(nodes, note_id, custody="TDZ", acts={first: "accepted", second: "accepted"})
+    # the over-the-wire steps wrote their handover events at UTI and TDZ, shipped to all
+    for act, kinds in ((first, ("offered", "accepted")), (second, ("offered", "accepted"))):
+        assert {f"handover_{k}" for k in kinds} <= {
+            e.split(":")[2] for e in held["events"] if e.startswith(f"act:{act}:")
+        }
+    # an event UTI records of the note it holds only as received reaches KZH and TDZ
+    uti = nodes["UTI"]
+    station = demo.call(uti, "GET", f"/api/v1/handovers/{second}")["acts"][0]["offer"]
+    key = f"uti-{uuid.uuid4().hex}"
+    event = {
+        "key": key,
+        "kind": "station_departure",
+        "unit": fed.wagon_of(nodes["KZH"], note_id),
+        "station_esr": station["station_esr"],
+        "at": (clock.now() - timedelta(seconds=1)).isoformat(),
+        "note_id": note_id,
+    }
+    demo.call(uti, "POST", "/api/v1/tracking/events", json=event)
+    assert fed.agree_locally(nodes, note_id)
+    assert all(
+        any(e.startswith(key) for e in fed.local(n, note_id)["events"]) for n in nodes.values()
+    )
+
+
+def _locally(
+    nodes: dict[str, Node],
+    note_id: str,
+    custody: str | None = None,
+    acts: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Every node's own notes and tracking tables agree (not only the exchange tables): the
+    same versions, signatures, events, acts and custody; each act's signed halves verify at
+    every node with the keys it holds."""
+    assert fed.agree_locally(nodes, note_id)
+    held = fed.local(nodes["KZH"], note_id)
+    assert held["versions"] == {
+        int(k): v for k, v in demo.holding(nodes["KZH"], note_id)["versions"].items()
+    }
+    assert len(held["signatures"]) == len(held["versions"])
+    if custody is not None:
+        assert held["custody"] == custody
+    for act, status in (acts or {}).items():
+        assert held["acts"][act]["status"] == status
+        verdict = held["acts"][act]["verification"]
+        assert verdict["valid"], verdict
+    return held
 
 
 def test_a_disputed_act_moves_nothing_at_any_node(nodes: dict[str, Node]) -> None:
@@ -95,6 +142,7 @@ def test_a_disputed_act_moves_nothing_at_any_node(nodes: dict[str, Node]) -> Non
     held = demo.holding(nodes["TDZ"], note_id)
     assert held["acts"][act]["status"] == "disputed"
     assert held["custody"] == "KZH"
+    _locally(nodes, note_id, custody="KZH", acts={act: "disputed"})
     refused = httpx.post(uti.url + f"/api/v1/exchange/acts/{act}/accept", headers=uti.headers())
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "exchange.decided"
@@ -115,6 +163,7 @@ def test_a_sender_killed_between_commit_and_send_delivers_after_restart(
     assert fed.agree(nodes, note_id)
     assert all(r.delivered_at is not None for r in fed.outbox(kzh, note_id, "UTI"))
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    _locally(nodes, note_id, custody="KZH")
 
 
 def test_a_receiver_killed_mid_delivery_and_a_peer_down_catch_up(nodes: dict[str, Node]) -> None:
@@ -142,6 +191,8 @@ def test_a_receiver_killed_mid_delivery_and_a_peer_down_catch_up(nodes: dict[str
     held = demo.holding(tdz, note_id)
     assert set(keys) <= set(held["events"])
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    local = _locally(nodes, note_id, custody="KZH")
+    assert {e.split(":")[0] for e in local["events"]} >= set(keys)
 
 
 def test_duplicated_replayed_and_reordered_envelopes_change_nothing_twice(
@@ -206,6 +257,7 @@ def test_a_gap_is_healed_by_asking_the_sender_to_resend(nodes: dict[str, Node]) 
         ).all()
     assert asked
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    _locally(nodes, note_id, custody="KZH")
 
 
 def test_tampered_envelopes_and_an_unknown_sender_are_refused(nodes: dict[str, Node]) -> None:
@@ -255,6 +307,8 @@ def test_a_rotated_key_loses_nothing_in_flight_and_an_expired_key_is_refused(
         service.retry(session, ADMIN)
     assert fed.agree(nodes, in_flight)
     assert fed.agree(nodes, after)
+    _locally(nodes, in_flight, custody="KZH")
+    _locally(nodes, after, custody="KZH")
     note_id = str(uuid.uuid4())
     expired = _crafted(kzh, "UTI", note_id, 1, signer=old, at=clock.now() + timedelta(seconds=1))
     receipt = _post(uti, [expired]).json()["receipts"][0]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from temir.accounts import audit
 from temir.accounts.model import Actor
 from temir.accounts.repository import aware
-from temir.exchange import repository, rules, service
+from temir.exchange import effects, repository, rules, service
 from temir.exchange.model import Envelope, Receipt, ReceiptStatus
 from temir.exchange.rules import KeyView, Place, Problem
 from temir.exchange.tables import CursorRow, InboxRow
@@ -201,6 +201,7 @@ class _Batch:
     def write(self) -> None:
         repository.insert_inbox(self.session, self.inbox)
         repository.insert_records(self.session, self.records)
+        effects.apply_all(self.session, self.records)
 
 
 def _one(

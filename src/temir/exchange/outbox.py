@@ -31,6 +31,7 @@ from temir.kit.changes import Change
 from temir.notes.store import records as note_records
 from temir.notes.store import repository as notes_repository
 from temir.notes.store import signer as note_signer
+from temir.signing import repository as signing_repository
 from temir.signing.model import Signature
 
 SYSTEM = Actor.system("exchange")
@@ -120,7 +121,8 @@ def on_change(session: Session, change: Change) -> None:
 
 
 def _chain(session: Session, note_id: str) -> list[Change]:
-    """A stored note's versions and signatures so far, in the order they were made."""
+    """A stored note's versions and signatures so far, in the order they were made — those
+    made here: what this node holds as received, its peers have from where it came."""
     if notes_repository.note_row(session, note_id) is None:
         return []
     versions = [
@@ -133,7 +135,21 @@ def _chain(session: Session, note_id: str) -> list[Change]:
     for v in versions:
         out.append(v)
         out += signed.pop(int(v.payload["version"]), [])
-    return out
+    received = repository.recorded(session, [c.key for c in out])
+    return [c for c in out if (c.kind, c.key) not in received]
+
+
+def _vouched(session: Session, change: Change) -> Change:
+    """A note signature with the public half of its key beside it: the receiver puts it where
+    notes verify (its ``org_keys``), vouched for by this node's signature on the envelope."""
+    if change.kind != "note_signature" or "public_key" in change.payload:
+        return change
+    key = signing_repository.key_row(session, str(change.payload["key_id"]))
+    if key is None:
+        return change
+    return Change(
+        change.kind, change.note_id, change.key, {**change.payload, "public_key": key.public_key}
+    )
 
 
 def _enqueue(session: Session, ctx: _Context, peer: str, change: Change) -> None:
@@ -142,6 +158,7 @@ def _enqueue(session: Session, ctx: _Context, peer: str, change: Change) -> None
     if change.key in queued:
         return
     queued.add(change.key)
+    change = _vouched(session, change)
     sequence = ctx.next_seq.get(link) or repository.next_sequence(session, peer, change.note_id)
     ctx.next_seq[link] = sequence + 1
     now = clock.now()

@@ -23,7 +23,7 @@ from temir.accounts.model import Actor, OrganisationKind, Role
 from temir.accounts.repository import aware, aware_or_none
 from temir.accounts.rules import railway_of
 from temir.codes.railways import find_railway
-from temir.exchange import repository
+from temir.exchange import effects, repository
 from temir.exchange.model import ALL_KINDS, EnvelopeKind, LinkStatus, Peer, PeerKey
 from temir.exchange.rules import KeyView
 from temir.exchange.tables import NodeRow, PeerKeyRow, PeerRow
@@ -247,6 +247,7 @@ def add_peer(
         else:
             stored.valid_until = key.valid_until
     session.flush()
+    effects.peer_keys(session, code)  # where notes and acts verify signatures
     audit.record(
         session,
         actor,
