@@ -129,6 +129,7 @@ def _decide(
     status: ActStatus,
     discrepancies: Sequence[Mapping[str, Any]] = (),
     commercial_act: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     railway, slug = _may_act(session, actor)
     offered = _offer_record(session, act_id, railway)
@@ -146,7 +147,7 @@ def _decide(
                 id=act,
                 status=done.payload["document"]["status"],
             )
-    now = clock.now()
+    now = at or clock.now()
     made = HandoverOffer.from_document(doc)
     found = parse_discrepancies(discrepancies, made.unit_numbers()) if discrepancies else ()
     decision = HandoverDecision(
@@ -220,6 +221,27 @@ def dispute(
     return _decide(
         session, actor, act_id, secret, ActStatus.DISPUTED, discrepancies, commercial_act
     )
+
+
+def decide_received(
+    session: Session,
+    actor: Actor,
+    act_id: str,
+    *,
+    accepted: bool,
+    secret: str,
+    discrepancies: Sequence[Mapping[str, Any]] = (),
+    commercial_act: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """`temir handover accept|dispute` (and ``/api/v1/handovers/…``) of an act a peer offered:
+    decided over the wire as :func:`accept` / :func:`dispute` do, so the act the nodes end
+    with is the same whichever way the operator decided (the provider named in
+    :mod:`temir.wiring` that :mod:`temir.tracking.acts` asks for)."""
+    status = ActStatus.ACCEPTED if accepted else ActStatus.DISPUTED
+    if not accepted and not discrepancies:
+        parse_discrepancies(discrepancies, ())  # raises "a dispute names a discrepancy"
+    _decide(session, actor, act_id, secret, status, discrepancies, commercial_act, at)
 
 
 def offer(session: Session, actor: Actor, note_id: str, *, secret: str) -> dict[str, Any]:

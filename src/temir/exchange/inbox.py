@@ -24,7 +24,7 @@ from temir.accounts import audit
 from temir.accounts.model import Actor
 from temir.accounts.repository import aware
 from temir.exchange import effects, repository, rules, service
-from temir.exchange.model import Envelope, Receipt, ReceiptStatus
+from temir.exchange.model import Envelope, EnvelopeKind, Receipt, ReceiptStatus
 from temir.exchange.rules import KeyView, Place, Problem
 from temir.exchange.tables import CursorRow, InboxRow
 from temir.kit import clock
@@ -83,6 +83,12 @@ def receive(session: Session, raw: Sequence[Any], secret: str, lang: str = "en")
                 }
             )
     envelopes = [p for p in parsed if isinstance(p, Envelope)]
+    for env in envelopes:  # a rotated key first: envelopes signed with it then verify
+        if env.kind is EnvelopeKind.KEY_ROTATION and env.sender == sender:
+            new = rules.learned_key(env, keys, node=node, now=now)
+            if new is not None:
+                _take_key(session, actor, sender, new, env)
+                keys = service.key_view(session, sender)
     batch = _Batch(session, sender, envelopes, now)
     counts: dict[str, int] = {}
     order = sorted(range(len(parsed)), key=lambda i: _order_key(parsed[i]))
@@ -111,6 +117,48 @@ def receive(session: Session, raw: Sequence[Any], secret: str, lang: str = "en")
             {"sender": sender, **counts},
         )
     return {**answer, "signature": signature.model_dump(mode="json")}
+
+
+def _take_key(session: Session, actor: Actor, sender: str, new: Any, env: Envelope) -> None:
+    """Store a peer's new key (learned from its rotation record); its previous key is valid
+    until the retirement the record names, never before the record was signed."""
+    from datetime import datetime
+
+    from temir.exchange import effects
+    from temir.exchange.tables import PeerKeyRow
+
+    session.add(
+        PeerKeyRow(
+            railway=sender,
+            key_id=new.key_id,
+            algorithm=new.algorithm,
+            public_key=new.public_key,
+            valid_from=new.valid_from,
+            valid_until=None,
+        )
+    )
+    document = env.payload["document"]
+    previous = repository.peer_key(session, sender, str(document["previous_key_id"]))
+    signed_at = Signature.model_validate(env.payload["signature"]).signed_at
+    try:
+        retired = datetime.fromisoformat(str(env.payload.get("retired_at")))
+    except ValueError:
+        retired = signed_at
+    retired = max(retired, signed_at + timedelta(microseconds=1))
+    if previous is not None and (
+        previous.valid_until is None or aware(previous.valid_until) > retired
+    ):
+        previous.valid_until = retired
+    session.flush()
+    effects.peer_keys(session, sender)
+    audit.record(
+        session,
+        actor,
+        "exchange.key_learned",
+        "exchange_peer",
+        sender,
+        {"key_id": new.key_id, "previous": document["previous_key_id"]},
+    )
 
 
 def receipt_document(answer: Mapping[str, Any]) -> dict[str, Any]:

@@ -107,6 +107,9 @@ def on_change(session: Session, change: Change) -> None:
     ctx = _context(session)
     if ctx.node is None or not ctx.peers:
         return
+    if change.kind == "key_rotation":
+        _rotation(session, ctx, change)
+        return
     for peer in carriers_of(session, change.note_id):
         if peer == ctx.node or change.kind not in ctx.peers.get(peer, set()):
             continue
@@ -117,6 +120,16 @@ def on_change(session: Session, change: Change) -> None:
                 for earlier in _chain(session, change.note_id):
                     if earlier.kind in ctx.peers[peer]:
                         _enqueue(session, ctx, peer, earlier)
+        _enqueue(session, ctx, peer, change)
+
+
+def _rotation(session: Session, ctx: _Context, change: Change) -> None:
+    """This node's key rotated: its rotation record goes to every peer (whatever kinds they
+    take), so each learns the new key from it (:func:`temir.exchange.rules.learned_key`)."""
+    if change.payload.get("document", {}).get("organisation") != service.node_organisation(session):
+        return  # another organisation's key (a shipper's): its notes' signatures carry it
+    ctx._signer = None  # envelopes from now on are signed with the new key
+    for peer in sorted(ctx.peers):
         _enqueue(session, ctx, peer, change)
 
 
