@@ -34,6 +34,7 @@ back to where it came from.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -61,6 +62,7 @@ from temir.tracking import repository as tracking_repository
 from temir.tracking.model import ActStatus, HandoverDecision, HandoverOffer, utc
 from temir.tracking.tables import HandoverActRow, HandoverActSignatureRow
 
+log = logging.getLogger("temir.exchange")
 SYSTEM: Final = Actor.system("exchange")
 NOTE_KINDS: Final = ("note_version", "note_signature")
 ACT_KINDS: Final = ("handover_offer", "handover_accept", "handover_dispute")
@@ -185,8 +187,9 @@ def apply_all(session: Session, records: Sequence[Mapping[str, Any]]) -> None:
         if events:
             _events(session, events, str(rec["origin"]))
             events = []
-        created = apply(session, kind, rec["payload"], str(rec["origin"]))
-        if created:
+        if kind not in (*NOTE_KINDS, *ACT_KINDS):
+            continue  # a key rotation: its effect is the peer's key (temir.exchange.inbox)
+        if _guarded(session, kind, rec["payload"], str(rec["origin"])):
             caught.add(str(rec["note_id"]))
     if events:
         _events(session, events, str(records[-1]["origin"]))
@@ -194,9 +197,49 @@ def apply_all(session: Session, records: Sequence[Mapping[str, Any]]) -> None:
         catch_up(session, note_id)
 
 
+def _guarded(session: Session, kind: str, payload: Mapping[str, Any], origin: str) -> bool:
+    """:func:`apply` of a record whose payload reads whole (checked before anything is
+    written): one that does not (signed by a peer, yet malformed) takes no effect and stays
+    an exchange record only — logged, not a failed batch."""
+    try:
+        _readable(kind, payload)
+    except (KeyError, TypeError, ValueError) as exc:
+        log.warning("record %s took no effect here: %r", kind, exc)
+        return False
+    return apply(session, kind, payload, origin)
+
+
+def _readable(kind: str, p: Mapping[str, Any]) -> None:
+    """Raise unless every field :func:`apply` reads of a ``kind`` payload is there and parses."""
+    str(p["note_id"])
+    if kind == "note_version":
+        Note.model_validate(p["document"])
+        int(p["version"]), str(p["digest"])
+        if p.get("created_at"):
+            _when(p["created_at"])
+    elif kind == "note_signature":
+        int(p["version"])
+        for name in ("organisation", "role", "key_id", "algorithm", "digest", "signature"):
+            str(p[name])
+        _when(p["signed_at"])
+    elif kind in ACT_KINDS:
+        str(p["act_id"])
+        if kind == "handover_offer":
+            HandoverOffer.from_document(p["document"])
+        else:
+            HandoverDecision.from_document(p["document"])
+        sig = p.get("signature")
+        if sig:
+            for name in ("stage", "key_id", "railway", "organisation", "algorithm", "digest"):
+                str(sig[name])
+            str(sig["value"]), _when(sig["signed_at"])
+
+
 def apply(session: Session, kind: str, payload: Mapping[str, Any], origin: str) -> bool:
     """The effect of one record; ``True`` when it made the note or an act here (so records of
     it that came earlier can take effect now)."""
+    if kind not in (*NOTE_KINDS, *ACT_KINDS, "event"):
+        return False
     if kind == "note_version":
         return _version(session, payload, origin)
     if kind == "event":
@@ -220,9 +263,8 @@ def catch_up(session: Session, note_id: str) -> None:
     held = repository.records_of_note(session, note_id)
     order = {k: i for i, k in enumerate(("note_version", *NOTE_KINDS[1:], *ACT_KINDS, "event"))}
     for rec in sorted(held, key=lambda r: (order.get(r.kind, 9), r.id)):
-        if rec.kind == "event":
-            continue
-        apply(session, rec.kind, rec.payload, rec.origin)
+        if rec.kind in (*NOTE_KINDS, *ACT_KINDS):
+            _guarded(session, rec.kind, rec.payload, rec.origin)
     session.flush()
     _events(session, [r.payload for r in held if r.kind == "event"], "")
 
@@ -405,24 +447,31 @@ def _events(session: Session, payloads: Iterable[Mapping[str, Any]], origin: str
         if key in seen:
             continue
         seen.add(key)
-        rows.append(
-            {
-                "key": key,
-                "kind": str(p["kind"]),
-                "unit": str(p["unit"]),
-                "unit_kind": str(p["unit_kind"]),
-                "station_esr": str(p["station_esr"]),
-                "at": _when(p["at"]),
-                "reporter": str(p["reporter"]),
-                "note_id": note_id,
-                "hold": p.get("hold"),
-                "remarks": p.get("remarks"),
-                "act_id": act_id,
-                "digest": str(p["digest"]),
-                "recorded_at": now,
-                "recorded_by": f"exchange:{origin or p['reporter']}"[:120],
-                "organisation_id": None,
-            }
-        )
+        try:
+            rows.append(_event_row(p, note_id, act_id, key, now, origin))
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("event %s took no effect here: %r", key, exc)
     session.flush()
     tracking_repository.insert_events(session, rows)
+
+
+def _event_row(
+    p: Mapping[str, Any], note_id: Any, act_id: Any, key: str, now: datetime, origin: str
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "kind": str(p["kind"]),
+        "unit": str(p["unit"]),
+        "unit_kind": str(p["unit_kind"]),
+        "station_esr": str(p["station_esr"]),
+        "at": _when(p["at"]),
+        "reporter": str(p["reporter"]),
+        "note_id": note_id,
+        "hold": p.get("hold"),
+        "remarks": p.get("remarks"),
+        "act_id": act_id,
+        "digest": str(p["digest"]),
+        "recorded_at": now,
+        "recorded_by": f"exchange:{origin or p['reporter']}"[:120],
+        "organisation_id": None,
+    }

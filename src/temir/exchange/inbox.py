@@ -4,8 +4,12 @@ For every envelope: refuse it unless it comes from a known peer, is addressed he
 kind that peer may send, and is signed with a key of that peer valid when it signed
 (:func:`temir.exchange.rules.check_envelope`); answer ``duplicate`` if its id was received
 before (nothing written again); otherwise write it to the inbox and, if it is the next of its
-note from that peer, apply it — its *effect* is the record it carries, stored once per item
-(``exchange_records``) — followed by any envelopes that were waiting for it. One that comes
+note from that peer, apply it — the record it carries is stored once per item
+(``exchange_records``) and takes its effect in this node's notes, tracking and key stores
+(:mod:`temir.exchange.effects`), in the same transaction — followed by any envelopes that were
+waiting for it. A ``key_rotation`` envelope is looked at first: the peer's new key it
+carries, signed by the previous one, is learned before the batch's signatures are checked
+(:func:`temir.exchange.rules.learned_key`). One that comes
 before its predecessor waits (``queued``) and marks a gap on the note's cursor, which the
 worker heals by asking the sender to resend (:func:`resend_request`). Each envelope gets a
 receipt signed by this node.
