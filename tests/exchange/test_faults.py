@@ -178,6 +178,14 @@ def test_a_disputed_act_moves_nothing_at_any_node(nodes: dict[str, Node]) -> Non
     refused = httpx.post(uti.url + f"/api/v1/exchange/acts/{act}/accept", headers=uti.headers())
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "exchange.decided"
+    # KZH offers again; UTI disputes that one with `temir exchange dispute`
+    again = demo.call(kzh, "POST", "/api/v1/handovers", json={"note_id": note_id})["act_id"]
+    assert demo.until(lambda: again in demo.holding(uti, note_id)["acts"], 40)
+    done = _cli(
+        uti, "exchange", "dispute", again, "--discrepancy", f"mass_differs:{wagon}:68000:64200"
+    )
+    assert done["document"]["status"] == "disputed"
+    _locally(nodes, note_id, custody="KZH", acts={act: "disputed", again: "disputed"})
 
 
 def test_a_sender_killed_between_commit_and_send_delivers_after_restart(
