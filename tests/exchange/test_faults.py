@@ -329,6 +329,35 @@ def test_a_gap_is_healed_by_asking_the_sender_to_resend(nodes: dict[str, Node]) 
     _locally(nodes, note_id, custody="KZH")
 
 
+def test_an_event_that_overtakes_its_note_takes_effect_when_the_note_arrives(
+    nodes: dict[str, Node],
+) -> None:
+    """UTI reports an event of a note TDZ has not received yet (KZH's envelopes to TDZ are
+    held): TDZ keeps it as a record only, and writes it into its tracking when the note comes."""
+    kzh, uti, tdz = nodes["KZH"], nodes["UTI"], nodes["TDZ"]
+    note_id, _rows = fed.held_note(kzh)
+    with kzh.uow()() as session:
+        service.retry(session, ADMIN, "UTI")
+    assert demo.until(lambda: bool(fed.local(uti, note_id)), 40)
+    key = f"uti-{uuid.uuid4().hex}"
+    event = {
+        "key": key,
+        "kind": "station_arrival",
+        "unit": fed.wagon_of(kzh, note_id),
+        "station_esr": "684001",
+        "at": (clock.now() - timedelta(seconds=1)).isoformat(),
+        "note_id": note_id,
+    }
+    demo.call(uti, "POST", "/api/v1/tracking/events", json=event)
+    assert demo.until(lambda: any(r.item_key == key for r in fed.records(tdz, note_id)), 40)
+    assert fed.local(tdz, note_id) == {}  # no note there yet: nothing in its own tables
+    with kzh.uow()() as session:
+        service.retry(session, ADMIN, "TDZ")
+    assert fed.agree_locally(nodes, note_id)
+    assert any(e.startswith(key) for e in fed.local(tdz, note_id)["events"])
+    assert all(fed.counts_once(n, note_id) for n in nodes.values())
+
+
 def test_tampered_envelopes_and_an_unknown_sender_are_refused(nodes: dict[str, Node]) -> None:
     uti, kzh = nodes["UTI"], nodes["KZH"]
     note_id = str(uuid.uuid4())
