@@ -18,7 +18,8 @@ transactions (plus the notes' versions and signatures).
   exchange worker`` runs it) until the outbox is empty: each batch read from the outbox, sent,
   checked at UTI (known peer, kind, payload digest, Ed25519 signature with a key valid at
   signing time), deduplicated, ordered per note, written with its effect and an audit record
-  in one transaction, answered with a signed receipt per envelope, each receipt verified at
+  in one transaction (versions, signatures and events into UTI's notes and tracking tables),
+  answered with a signed receipt per envelope, each receipt verified at
   KZH and the envelope marked delivered.
 
 "Durable" means committed: SQLite in WAL mode with ``synchronous=NORMAL`` (Temir's setting)
@@ -55,7 +56,9 @@ from temir.exchange.tables import OutboxRow, RecordRow
 from temir.kit import migrate
 from temir.kit.db import make_engine
 from temir.notes.store import service as notes
+from temir.notes.store.tables import NoteVersionRow
 from temir.tracking import bulk
+from temir.tracking.tables import TrackingEventRow
 
 SECRET = "bench-exchange-secret"
 STATIONS = ("684001", "671707", "698004", "704101")  # Kostanay, Kyzylorda, Arys, Saryagash (exp.)
@@ -221,6 +224,12 @@ def main() -> int:
         with uti.uow().read() as session:
             stored = session.scalar(select(func.count()).select_from(RecordRow))
         assert stored == len(envelopes), (stored, len(envelopes))
+        with uti.uow().read() as session:  # each took effect in UTI's own stores too
+            events = session.scalar(select(func.count()).select_from(TrackingEventRow))
+            versions = session.scalar(select(func.count()).select_from(NoteVersionRow))
+        kinds = [e["kind"] for e in envelopes]
+        assert events == kinds.count("event"), (events, kinds.count("event"))
+        assert versions == kinds.count("note_version"), versions
         assert _pending(kzh) == []
         print(f"durable envelopes KZH → UTI on loopback (batches of {delivery.BATCH}):")
         print_ratio("envelopes", (len(envelopes), temir_s), (len(envelopes), floor_s))
@@ -242,7 +251,8 @@ def _section(count: int, rate: float, floor_rate: float, ok: bool) -> str:
         "envelopes in the same batches POSTed to a bare ASGI app that inserts them as raw "
         "JSON, one transaction per batch. Temir: KZH's delivery worker until the outbox is "
         "empty — checks (peer, kind, digest, Ed25519 signature with a key valid at signing "
-        "time), dedup, order per note, effect and audit in one transaction per batch, one "
+        "time), dedup, order per note, effect (versions, signatures and events written into "
+        "UTI's own notes and tracking tables) and audit in one transaction per batch, one "
         "signed receipt per batch verified at KZH, envelopes marked delivered.",
         "",
         f"- {machine()}; {datetime.now(UTC):%Y-%m-%d}, a shared machine (load average "

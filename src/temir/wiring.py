@@ -17,9 +17,14 @@ SUBSCRIBERS: Final = (
     "temir.exchange.outbox:on_changes",  # envelopes to peer railways
     "temir.webhooks.outbox:on_changes",  # deliveries to subscribed URLs
 )
-PROVIDERS: Final = {"border_dwell": "temir.tracking.borders:observed_dwell"}
+PROVIDERS: Final = {
+    "border_dwell": "temir.tracking.borders:observed_dwell",
+    "received_act_decision": "temir.exchange.handover:decide_received",
+}
 """Figures a lower capability shows and a higher one computes: the observed border dwell a
-quote carries (API, page, ``temir quote --json``) comes from tracking."""
+quote carries (API, page, ``temir quote --json``) comes from tracking; the decision on an act
+a peer node offered (``temir handover accept|dispute``) goes over the wire through the
+exchange."""
 
 
 def install() -> None:

@@ -85,6 +85,65 @@ def agree(nodes: dict[str, Node], note_id: str, timeout: float = 40) -> bool:
     return demo.until(same, timeout, every=0.25)
 
 
+def local(node: Node, note_id: str) -> dict[str, Any]:
+    """What ``node``'s own notes and tracking tables hold of the note — not the exchange
+    tables: custody and status of the note row, versions, signatures, events, each act's state
+    and signatures, and whether the tracking API verifies each act's signed halves there."""
+    from temir.notes.store import repository as notes_repository
+    from temir.tracking import repository as tracking_repository
+
+    with node.uow().read() as session:
+        row = notes_repository.note_row(session, note_id)
+        if row is None:
+            return {}
+        acts = tracking_repository.act_rows_of_note(session, note_id)
+        signed = tracking_repository.signature_rows(session, [a.id for a in acts])
+        out: dict[str, Any] = {
+            "custody": row.custody,
+            "status": row.status,
+            "current_version": row.current_version,
+            "carriers": row.carriers,
+            "versions": {
+                v.version: v.digest for v in notes_repository.version_rows(session, note_id)
+            },
+            "signatures": sorted(
+                f"v{s.version}:{s.key_id}:{s.digest}"
+                for s in notes_repository.signature_rows(session, note_id)
+            ),
+            "events": sorted(
+                f"{e.key}:{e.kind}:{e.act_id}"
+                for e in tracking_repository.events_of_note(session, note_id)
+            ),
+            "acts": {
+                a.id: {
+                    "from": a.from_railway,
+                    "to": a.to_railway,
+                    "status": a.status,
+                    "offer_digest": a.offer_digest,
+                    "decision_digest": a.decision_digest,
+                    "signatures": sorted(
+                        f"{s.stage}:{s.key_id}:{s.value}" for s in signed if s.act_id == a.id
+                    ),
+                }
+                for a in acts
+            },
+        }
+    if out["acts"]:
+        for act in demo.call(node, "GET", f"/api/v1/handovers/{note_id}")["acts"]:
+            out["acts"][act["act_id"]]["verification"] = act["verification"]
+    return out
+
+
+def agree_locally(nodes: dict[str, Node], note_id: str, timeout: float = 40) -> bool:
+    """Every node's own notes and tracking tables hold the same of the note."""
+
+    def same() -> bool:
+        held = [local(n, note_id) for n in nodes.values()]
+        return bool(held[0]) and all(h == held[0] for h in held)
+
+    return demo.until(same, timeout, every=0.25)
+
+
 def counts_once(node: Node, note_id: str) -> bool:
     """Nothing of the note is stored twice at ``node`` (records, versions, signatures, events)."""
     uow = node.uow()

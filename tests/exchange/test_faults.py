@@ -10,6 +10,7 @@ The tests run in order on one federation (module scope) to keep the run short.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -71,6 +72,32 @@ def _crafted(
     return env.model_dump(mode="json")
 
 
+def _cli(node: Node, *args: str) -> Any:
+    """A ``temir`` command run as its own process against ``node``'s database, as its
+    operator."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "TEMIR_DATABASE_URL": node.database_url,
+        "TEMIR_HOME": str(node.home),
+        "TEMIR_SECRET_KEY": node.secret,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "temir.cli", *args, "--as", node.users["operator"], "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
 def test_a_note_crosses_two_handovers_and_every_node_agrees(nodes: dict[str, Node]) -> None:
     note_id = demo.new_note(nodes["KZH"])
     first, second = demo.handovers(nodes, note_id)
@@ -81,6 +108,53 @@ def test_a_note_crosses_two_handovers_and_every_node_agrees(nodes: dict[str, Nod
     assert len(held["versions"]) == 2
     assert len(held["signatures"]) == 2
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    held = _locally(nodes, note_id, custody="TDZ", acts={first: "accepted", second: "accepted"})
+    # the over-the-wire steps wrote their handover events at UTI and TDZ, shipped to all
+    for act, kinds in ((first, ("offered", "accepted")), (second, ("offered", "accepted"))):
+        assert {f"handover_{k}" for k in kinds} <= {
+            e.split(":")[2] for e in held["events"] if e.startswith(f"act:{act}:")
+        }
+    # an event UTI records of the note it holds only as received reaches KZH and TDZ
+    uti = nodes["UTI"]
+    station = demo.call(uti, "GET", f"/api/v1/handovers/{second}")["acts"][0]["offer"]
+    key = f"uti-{uuid.uuid4().hex}"
+    event = {
+        "key": key,
+        "kind": "station_departure",
+        "unit": fed.wagon_of(nodes["KZH"], note_id),
+        "station_esr": station["station_esr"],
+        "at": (clock.now() - timedelta(seconds=1)).isoformat(),
+        "note_id": note_id,
+    }
+    demo.call(uti, "POST", "/api/v1/tracking/events", json=event)
+    assert fed.agree_locally(nodes, note_id)
+    assert all(
+        any(e.startswith(key) for e in fed.local(n, note_id)["events"]) for n in nodes.values()
+    )
+
+
+def _locally(
+    nodes: dict[str, Node],
+    note_id: str,
+    custody: str | None = None,
+    acts: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Every node's own notes and tracking tables agree (not only the exchange tables): the
+    same versions, signatures, events, acts and custody; each act's signed halves verify at
+    every node with the keys it holds."""
+    assert fed.agree_locally(nodes, note_id)
+    held = fed.local(nodes["KZH"], note_id)
+    assert held["versions"] == {
+        int(k): v for k, v in demo.holding(nodes["KZH"], note_id)["versions"].items()
+    }
+    assert len(held["signatures"]) == len(held["versions"])
+    if custody is not None:
+        assert held["custody"] == custody
+    for act, status in (acts or {}).items():
+        assert held["acts"][act]["status"] == status
+        verdict = held["acts"][act]["verification"]
+        assert verdict["valid"], verdict
+    return held
 
 
 def test_a_disputed_act_moves_nothing_at_any_node(nodes: dict[str, Node]) -> None:
@@ -89,15 +163,29 @@ def test_a_disputed_act_moves_nothing_at_any_node(nodes: dict[str, Node]) -> Non
     act = demo.call(kzh, "POST", "/api/v1/handovers", json={"note_id": note_id})["act_id"]
     assert demo.until(lambda: act in demo.holding(uti, note_id)["acts"], 40)
     wagon = fed.wagon_of(kzh, note_id)
-    found = {"kind": "seal_broken", "unit": wagon, "found": "seal 123 broken"}
-    demo.call(uti, "POST", f"/api/v1/exchange/acts/{act}/dispute", json={"discrepancies": [found]})
+    # the operator disputes with `temir handover dispute` at UTI, as for a local act: it goes
+    # over the wire like `temir exchange accept|dispute` and the API do
+    done = _cli(
+        uti, "handover", "dispute", act, "--discrepancy", f"seal_broken:{wagon}::seal 123 broken"
+    )
+    assert done["acts"][0]["status"] == "disputed"
+    assert done["acts"][0]["verification"]["valid"]
     assert fed.agree(nodes, note_id)
     held = demo.holding(nodes["TDZ"], note_id)
     assert held["acts"][act]["status"] == "disputed"
     assert held["custody"] == "KZH"
+    _locally(nodes, note_id, custody="KZH", acts={act: "disputed"})
     refused = httpx.post(uti.url + f"/api/v1/exchange/acts/{act}/accept", headers=uti.headers())
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "exchange.decided"
+    # KZH offers again; UTI disputes that one with `temir exchange dispute`
+    again = demo.call(kzh, "POST", "/api/v1/handovers", json={"note_id": note_id})["act_id"]
+    assert demo.until(lambda: again in demo.holding(uti, note_id)["acts"], 40)
+    done = _cli(
+        uti, "exchange", "dispute", again, "--discrepancy", f"mass_differs:{wagon}:68000:64200"
+    )
+    assert done["document"]["status"] == "disputed"
+    _locally(nodes, note_id, custody="KZH", acts={act: "disputed", again: "disputed"})
 
 
 def test_a_sender_killed_between_commit_and_send_delivers_after_restart(
@@ -115,6 +203,7 @@ def test_a_sender_killed_between_commit_and_send_delivers_after_restart(
     assert fed.agree(nodes, note_id)
     assert all(r.delivered_at is not None for r in fed.outbox(kzh, note_id, "UTI"))
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    _locally(nodes, note_id, custody="KZH")
 
 
 def test_a_receiver_killed_mid_delivery_and_a_peer_down_catch_up(nodes: dict[str, Node]) -> None:
@@ -142,6 +231,37 @@ def test_a_receiver_killed_mid_delivery_and_a_peer_down_catch_up(nodes: dict[str
     held = demo.holding(tdz, note_id)
     assert set(keys) <= set(held["events"])
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    local = _locally(nodes, note_id, custody="KZH")
+    assert {e.split(":")[0] for e in local["events"]} >= set(keys)
+
+
+def test_a_peer_down_for_a_minute_gets_everything_once_without_a_retry(
+    nodes: dict[str, Node],
+) -> None:
+    """TDZ is down for over a minute while KZH accepts a note and reports its events: KZH's
+    worker keeps trying with a capped backoff, and once TDZ is back everything arrives exactly
+    once by itself — nobody runs `temir exchange retry`."""
+    kzh, tdz = nodes["KZH"], nodes["TDZ"]
+    demo.kill(tdz)
+    down_since = time.monotonic()
+    note_id = demo.new_note(kzh)
+    keys = fed.events(kzh, note_id, 50)
+
+    def attempts() -> int:
+        return max((r.attempts for r in fed.outbox(kzh, note_id, "TDZ")), default=0)
+
+    assert demo.until(lambda: attempts() >= 4, 120, every=1)
+    time.sleep(max(0.0, 62 - (time.monotonic() - down_since)))
+    pending = fed.outbox(kzh, note_id, "TDZ")
+    assert pending
+    assert all(r.delivered_at is None for r in pending)
+    assert all((r.last_error or "") for r in pending if r.attempts)
+    demo.start(tdz)
+    assert fed.agree(nodes, note_id, timeout=120)
+    assert all(r.delivered_at is not None for r in fed.outbox(kzh, note_id, "TDZ"))
+    assert set(keys) <= set(demo.holding(tdz, note_id)["events"])
+    assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    _locally(nodes, note_id, custody="KZH")
 
 
 def test_duplicated_replayed_and_reordered_envelopes_change_nothing_twice(
@@ -206,6 +326,36 @@ def test_a_gap_is_healed_by_asking_the_sender_to_resend(nodes: dict[str, Node]) 
         ).all()
     assert asked
     assert all(fed.counts_once(n, note_id) for n in nodes.values())
+    _locally(nodes, note_id, custody="KZH")
+
+
+def test_an_event_that_overtakes_its_note_takes_effect_when_the_note_arrives(
+    nodes: dict[str, Node],
+) -> None:
+    """UTI reports an event of a note TDZ has not received yet (KZH's envelopes to TDZ are
+    held): TDZ keeps it as a record only, and writes it into its tracking when the note comes."""
+    kzh, uti, tdz = nodes["KZH"], nodes["UTI"], nodes["TDZ"]
+    note_id, _rows = fed.held_note(kzh)
+    with kzh.uow()() as session:
+        service.retry(session, ADMIN, "UTI")
+    assert demo.until(lambda: bool(fed.local(uti, note_id)), 40)
+    key = f"uti-{uuid.uuid4().hex}"
+    event = {
+        "key": key,
+        "kind": "station_arrival",
+        "unit": fed.wagon_of(kzh, note_id),
+        "station_esr": "684001",
+        "at": (clock.now() - timedelta(seconds=1)).isoformat(),
+        "note_id": note_id,
+    }
+    demo.call(uti, "POST", "/api/v1/tracking/events", json=event)
+    assert demo.until(lambda: any(r.item_key == key for r in fed.records(tdz, note_id)), 40)
+    assert fed.local(tdz, note_id) == {}  # no note there yet: nothing in its own tables
+    with kzh.uow()() as session:
+        service.retry(session, ADMIN, "TDZ")
+    assert fed.agree_locally(nodes, note_id)
+    assert any(e.startswith(key) for e in fed.local(tdz, note_id)["events"])
+    assert all(fed.counts_once(n, note_id) for n in nodes.values())
 
 
 def test_tampered_envelopes_and_an_unknown_sender_are_refused(nodes: dict[str, Node]) -> None:
@@ -239,22 +389,42 @@ def test_tampered_envelopes_and_an_unknown_sender_are_refused(nodes: dict[str, N
 def test_a_rotated_key_loses_nothing_in_flight_and_an_expired_key_is_refused(
     nodes: dict[str, Node],
 ) -> None:
-    kzh, uti = nodes["KZH"], nodes["UTI"]
+    """KZH rotates its key while envelopes signed with the old one are in flight; no operator
+    touches UTI or TDZ: each learns the new key from KZH's rotation record (signed by the old
+    key). TDZ gets envelopes signed with the new key *before* the record (held back here):
+    refused as signed with an unknown key, retried, and taken once the record arrives."""
+    kzh, uti, tdz = nodes["KZH"], nodes["UTI"], nodes["TDZ"]
     old = _signer(kzh)
     in_flight, _rows = fed.held_note(kzh)  # signed with the old key, not sent yet
     with kzh.uow()() as session:
         signing_service.rotate_key(session, ADMIN, service.node_organisation(session), fed.SECRET)
         identity = [PeerKey.model_validate(k) for k in service.identity(session)["keys"]]
-    retired = identity[0].valid_until
+        session.flush()
+        held = session.execute(  # the record to TDZ waits: TDZ meets the new key first
+            update(OutboxRow)
+            .where(OutboxRow.kind == "key_rotation", OutboxRow.receiver == "TDZ")
+            .values(next_attempt_at=clock.now() + timedelta(days=1))
+        )
+        assert held.rowcount == 1  # type: ignore[attr-defined]
+    retired, new_key = identity[-2].valid_until, identity[-1].key_id
     assert retired is not None  # the old key is retired: valid until now
-    for peer in ("UTI", "TDZ"):
-        with nodes[peer].uow()() as session:
-            service.add_peer(session, ADMIN, "KZH", kzh.url, identity)
     after = demo.new_note(kzh)  # signed with the new key by the KZH server
-    with kzh.uow()() as session:
+    assert demo.until(
+        lambda: any(r.last_error == "exchange.unknown_key" for r in fed.outbox(kzh, after, "TDZ")),
+        60,
+    )
+    assert fed.records(tdz, after) == []
+    with kzh.uow()() as session:  # the held envelopes (old key) and the record go now
         service.retry(session, ADMIN)
     assert fed.agree(nodes, in_flight)
-    assert fed.agree(nodes, after)
+    assert fed.agree(nodes, after, timeout=90)
+    _locally(nodes, in_flight, custody="KZH")
+    _locally(nodes, after, custody="KZH")
+    for peer in (uti, tdz):  # learned from the record, the old key's end as KZH retired it
+        with peer.uow().read() as session:
+            keys = {k.key_id: k for k in service.get_peer(session, "KZH").keys}
+        assert new_key in keys
+        assert keys[old.key_id].valid_until == retired
     note_id = str(uuid.uuid4())
     expired = _crafted(kzh, "UTI", note_id, 1, signer=old, at=clock.now() + timedelta(seconds=1))
     receipt = _post(uti, [expired]).json()["receipts"][0]

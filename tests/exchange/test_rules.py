@@ -126,3 +126,4 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
     assert all(4 <= w <= 8 for w in waits[1])
     assert len(set(waits[2])) > 40  # jitter: retries of many envelopes spread out
     assert max(waits[3]) <= rules.BACKOFF_CAP
+    assert rules.BACKOFF_CAP <= 30  # a peer back after minutes waits half a minute at most

@@ -239,6 +239,36 @@ def accept(
     emit(found, as_json, lambda d: console.print(d["document"]["status"]))
 
 
+@app.command("dispute")
+def dispute(
+    act_id: str = typer.Argument(...),
+    discrepancy: list[str] = typer.Option(
+        ...,
+        "--discrepancy",
+        help="KIND:UNIT[:EXPECTED[:FOUND]], e.g. seal_broken:95120341:КЗХ 0341-1:none.",
+    ),
+    commercial_act: str | None = typer.Option(None, "--commercial-act", help="Box 31 number."),
+    as_user: str | None = AS_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Dispute a handover act offered to this node by a peer (signed by this node)."""
+    from temir.tracking.cli import _discrepancy
+
+    with user_errors(as_json):
+        actor = cli_actor(as_user)
+        found = [_discrepancy(d) for d in discrepancy]
+        with runtime.uow()() as session:
+            done = handover.dispute(
+                session,
+                actor,
+                act_id,
+                secret=runtime.secret_key(),
+                discrepancies=found,
+                commercial_act=commercial_act,
+            )
+    emit(done, as_json, lambda d: console.print(d["document"]["status"]))
+
+
 @app.command("demo")
 def demo(
     base_port: int = typer.Option(8801, help="KZH listens here, UTI on +1, TDZ on +2."),

@@ -177,7 +177,7 @@ def launch(node: Node, *, worker: bool = True, log: Path | None = None) -> Node:
     return node
 
 
-def wait_up(node: Node, timeout: float = 60) -> None:
+def wait_up(node: Node, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if node.process is not None and node.process.poll() is not None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from temir.accounts import audit
 from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor, Role
-from temir.exchange import holdings, outbox, repository, service
+from temir.exchange import effects, holdings, outbox, repository, service
 from temir.exchange.tables import RecordRow
 from temir.kit import clock
 from temir.kit.changes import Change
@@ -33,7 +33,7 @@ from temir.notes.model import Note
 from temir.signing.rules import sign_digest
 from temir.tracking.act_signing import DECISION_KIND, OFFER_KIND
 from temir.tracking.acts import parse_discrepancies
-from temir.tracking.model import ActStatus, ActUnit, HandoverDecision, HandoverOffer
+from temir.tracking.model import ActStatus, ActUnit, EventKind, HandoverDecision, HandoverOffer
 from temir.tracking.rules import railway_abbr
 from temir.tracking.service import document_digest
 
@@ -97,6 +97,7 @@ def _keep(
         )
     )
     session.flush()
+    effects.apply(session, kind, payload, origin)  # this node's act and custody, as a peer's
     outbox.on_change(session, Change(kind, note_id, key, payload))
     audit.record(
         session,
@@ -128,6 +129,7 @@ def _decide(
     status: ActStatus,
     discrepancies: Sequence[Mapping[str, Any]] = (),
     commercial_act: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     railway, slug = _may_act(session, actor)
     offered = _offer_record(session, act_id, railway)
@@ -145,7 +147,7 @@ def _decide(
                 id=act,
                 status=done.payload["document"]["status"],
             )
-    now = clock.now()
+    now = at or clock.now()
     made = HandoverOffer.from_document(doc)
     found = parse_discrepancies(discrepancies, made.unit_numbers()) if discrepancies else ()
     decision = HandoverDecision(
@@ -161,7 +163,42 @@ def _decide(
     document = decision.document()
     signature = _signed(session, DECISION_KIND, document_digest(document), secret, now, slug)
     kind = "handover_accept" if status is ActStatus.ACCEPTED else "handover_dispute"
-    return _keep(session, actor, kind, made.note_id, act, document, signature, railway)
+    kept = _keep(session, actor, kind, made.note_id, act, document, signature, railway)
+    event = (
+        EventKind.HANDOVER_ACCEPTED if status is ActStatus.ACCEPTED else EventKind.HANDOVER_DISPUTED
+    )
+    _act_events(session, actor, made, event, railway, now)
+    return kept
+
+
+def _act_events(
+    session: Session,
+    actor: Actor,
+    made: HandoverOffer,
+    kind: EventKind,
+    reporter: str,
+    at: datetime,
+) -> None:
+    """The ``handover_*`` events of the act's units, as a local act writes them: recorded here
+    and, published like any event, shipped to the note's other carriers."""
+    from temir.tracking.model import Event
+    from temir.tracking.service import write_act_events
+
+    events = [
+        Event(
+            key=f"act:{made.act_id}:{kind}:{u.number}",
+            kind=kind,
+            unit=u.number,
+            unit_kind=u.kind,
+            station_esr=made.station_esr,
+            at=at,
+            reporter=reporter,
+            note_id=made.note_id,
+            act_id=made.act_id,
+        )
+        for u in made.units
+    ]
+    write_act_events(session, actor, events, clock.now())
 
 
 def accept(session: Session, actor: Actor, act_id: str, *, secret: str) -> dict[str, Any]:
@@ -184,6 +221,27 @@ def dispute(
     return _decide(
         session, actor, act_id, secret, ActStatus.DISPUTED, discrepancies, commercial_act
     )
+
+
+def decide_received(
+    session: Session,
+    actor: Actor,
+    act_id: str,
+    *,
+    accepted: bool,
+    secret: str,
+    discrepancies: Sequence[Mapping[str, Any]] = (),
+    commercial_act: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """`temir handover accept|dispute` (and ``/api/v1/handovers/…``) of an act a peer offered:
+    decided over the wire as :func:`accept` / :func:`dispute` do, so the act the nodes end
+    with is the same whichever way the operator decided (the provider named in
+    :mod:`temir.wiring` that :mod:`temir.tracking.acts` asks for)."""
+    status = ActStatus.ACCEPTED if accepted else ActStatus.DISPUTED
+    if not accepted and not discrepancies:
+        parse_discrepancies(discrepancies, ())  # raises "a dispute names a discrepancy"
+    _decide(session, actor, act_id, secret, status, discrepancies, commercial_act, at)
 
 
 def offer(session: Session, actor: Actor, note_id: str, *, secret: str) -> dict[str, Any]:
@@ -234,6 +292,8 @@ def offer(session: Session, actor: Actor, note_id: str, *, secret: str) -> dict[
     )
     document = made.document()
     signature = _signed(session, OFFER_KIND, document_digest(document), secret, now, slug)
-    return _keep(
+    kept = _keep(
         session, actor, "handover_offer", note_id, made.act_id, document, signature, railway
     )
+    _act_events(session, actor, made, EventKind.HANDOVER_OFFERED, railway, now)
+    return kept

@@ -4,8 +4,12 @@ For every envelope: refuse it unless it comes from a known peer, is addressed he
 kind that peer may send, and is signed with a key of that peer valid when it signed
 (:func:`temir.exchange.rules.check_envelope`); answer ``duplicate`` if its id was received
 before (nothing written again); otherwise write it to the inbox and, if it is the next of its
-note from that peer, apply it — its *effect* is the record it carries, stored once per item
-(``exchange_records``) — followed by any envelopes that were waiting for it. One that comes
+note from that peer, apply it — the record it carries is stored once per item
+(``exchange_records``) and takes its effect in this node's notes, tracking and key stores
+(:mod:`temir.exchange.effects`), in the same transaction — followed by any envelopes that were
+waiting for it. A ``key_rotation`` envelope is looked at first: the peer's new key it
+carries, signed by the previous one, is learned before the batch's signatures are checked
+(:func:`temir.exchange.rules.learned_key`). One that comes
 before its predecessor waits (``queued``) and marks a gap on the note's cursor, which the
 worker heals by asking the sender to resend (:func:`resend_request`). Each envelope gets a
 receipt signed by this node.
@@ -23,8 +27,8 @@ from sqlalchemy.orm import Session
 from temir.accounts import audit
 from temir.accounts.model import Actor
 from temir.accounts.repository import aware
-from temir.exchange import repository, rules, service
-from temir.exchange.model import Envelope, Receipt, ReceiptStatus
+from temir.exchange import effects, repository, rules, service
+from temir.exchange.model import Envelope, EnvelopeKind, Receipt, ReceiptStatus
 from temir.exchange.rules import KeyView, Place, Problem
 from temir.exchange.tables import CursorRow, InboxRow
 from temir.kit import clock
@@ -83,6 +87,12 @@ def receive(session: Session, raw: Sequence[Any], secret: str, lang: str = "en")
                 }
             )
     envelopes = [p for p in parsed if isinstance(p, Envelope)]
+    for env in envelopes:  # a rotated key first: envelopes signed with it then verify
+        if env.kind is EnvelopeKind.KEY_ROTATION and env.sender == sender:
+            new = rules.learned_key(env, keys, node=node, now=now)
+            if new is not None:
+                _take_key(session, actor, sender, new, env)
+                keys = service.key_view(session, sender)
     batch = _Batch(session, sender, envelopes, now)
     counts: dict[str, int] = {}
     order = sorted(range(len(parsed)), key=lambda i: _order_key(parsed[i]))
@@ -111,6 +121,48 @@ def receive(session: Session, raw: Sequence[Any], secret: str, lang: str = "en")
             {"sender": sender, **counts},
         )
     return {**answer, "signature": signature.model_dump(mode="json")}
+
+
+def _take_key(session: Session, actor: Actor, sender: str, new: Any, env: Envelope) -> None:
+    """Store a peer's new key (learned from its rotation record); its previous key is valid
+    until the retirement the record names, never before the record was signed."""
+    from datetime import datetime
+
+    from temir.exchange import effects
+    from temir.exchange.tables import PeerKeyRow
+
+    session.add(
+        PeerKeyRow(
+            railway=sender,
+            key_id=new.key_id,
+            algorithm=new.algorithm,
+            public_key=new.public_key,
+            valid_from=new.valid_from,
+            valid_until=None,
+        )
+    )
+    document = env.payload["document"]
+    previous = repository.peer_key(session, sender, str(document["previous_key_id"]))
+    signed_at = Signature.model_validate(env.payload["signature"]).signed_at
+    try:
+        retired = datetime.fromisoformat(str(env.payload.get("retired_at")))
+    except ValueError:
+        retired = signed_at
+    retired = max(retired, signed_at + timedelta(microseconds=1))
+    if previous is not None and (
+        previous.valid_until is None or aware(previous.valid_until) > retired
+    ):
+        previous.valid_until = retired
+    session.flush()
+    effects.peer_keys(session, sender)
+    audit.record(
+        session,
+        actor,
+        "exchange.key_learned",
+        "exchange_peer",
+        sender,
+        {"key_id": new.key_id, "previous": document["previous_key_id"]},
+    )
 
 
 def receipt_document(answer: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,6 +253,7 @@ class _Batch:
     def write(self) -> None:
         repository.insert_inbox(self.session, self.inbox)
         repository.insert_records(self.session, self.records)
+        effects.apply_all(self.session, self.records)
 
 
 def _one(

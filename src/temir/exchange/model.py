@@ -24,6 +24,8 @@ class EnvelopeKind(StrEnum):
     HANDOVER_OFFER = "handover_offer"
     HANDOVER_ACCEPT = "handover_accept"
     HANDOVER_DISPUTE = "handover_dispute"
+    KEY_ROTATION = "key_rotation"
+    """The sender's new public key, signed by its previous one: any peer may send it."""
 
 
 ALL_KINDS = tuple(EnvelopeKind)

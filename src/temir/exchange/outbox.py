@@ -31,6 +31,7 @@ from temir.kit.changes import Change
 from temir.notes.store import records as note_records
 from temir.notes.store import repository as notes_repository
 from temir.notes.store import signer as note_signer
+from temir.signing import repository as signing_repository
 from temir.signing.model import Signature
 
 SYSTEM = Actor.system("exchange")
@@ -106,6 +107,9 @@ def on_change(session: Session, change: Change) -> None:
     ctx = _context(session)
     if ctx.node is None or not ctx.peers:
         return
+    if change.kind == "key_rotation":
+        _rotation(session, ctx, change)
+        return
     for peer in carriers_of(session, change.note_id):
         if peer == ctx.node or change.kind not in ctx.peers.get(peer, set()):
             continue
@@ -119,8 +123,19 @@ def on_change(session: Session, change: Change) -> None:
         _enqueue(session, ctx, peer, change)
 
 
+def _rotation(session: Session, ctx: _Context, change: Change) -> None:
+    """This node's key rotated: its rotation record goes to every peer (whatever kinds they
+    take), so each learns the new key from it (:func:`temir.exchange.rules.learned_key`)."""
+    if change.payload.get("document", {}).get("organisation") != service.node_organisation(session):
+        return  # another organisation's key (a shipper's): its notes' signatures carry it
+    ctx._signer = None  # envelopes from now on are signed with the new key
+    for peer in sorted(ctx.peers):
+        _enqueue(session, ctx, peer, change)
+
+
 def _chain(session: Session, note_id: str) -> list[Change]:
-    """A stored note's versions and signatures so far, in the order they were made."""
+    """A stored note's versions and signatures so far, in the order they were made — those
+    made here: what this node holds as received, its peers have from where it came."""
     if notes_repository.note_row(session, note_id) is None:
         return []
     versions = [
@@ -133,7 +148,21 @@ def _chain(session: Session, note_id: str) -> list[Change]:
     for v in versions:
         out.append(v)
         out += signed.pop(int(v.payload["version"]), [])
-    return out
+    received = repository.recorded(session, [c.key for c in out])
+    return [c for c in out if (c.kind, c.key) not in received]
+
+
+def _vouched(session: Session, change: Change) -> Change:
+    """A note signature with the public half of its key beside it: the receiver puts it where
+    notes verify (its ``org_keys``), vouched for by this node's signature on the envelope."""
+    if change.kind != "note_signature" or "public_key" in change.payload:
+        return change
+    key = signing_repository.key_row(session, str(change.payload["key_id"]))
+    if key is None:
+        return change
+    return Change(
+        change.kind, change.note_id, change.key, {**change.payload, "public_key": key.public_key}
+    )
 
 
 def _enqueue(session: Session, ctx: _Context, peer: str, change: Change) -> None:
@@ -142,6 +171,7 @@ def _enqueue(session: Session, ctx: _Context, peer: str, change: Change) -> None
     if change.key in queued:
         return
     queued.add(change.key)
+    change = _vouched(session, change)
     sequence = ctx.next_seq.get(link) or repository.next_sequence(session, peer, change.note_id)
     ctx.next_seq[link] = sequence + 1
     now = clock.now()

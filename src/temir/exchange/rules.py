@@ -8,9 +8,14 @@
   the peer may send, the payload matching its digest, signed with one of the peer's keys that
   was valid *when it signed* (so a key rotated while envelopes were in flight still verifies
   them, and an expired key verifies nothing signed after its end), not signed in the future.
+* **Key rotation** (:func:`learned_key`): a ``key_rotation`` envelope carries the sender's new
+  public key signed by its previous key (:data:`temir.signing.rules.KEY_ROTATION_KIND`) while
+  that one was valid; the receiver takes the new key only if that record verifies with a key
+  it already holds *and* the envelope itself then verifies with the new key — so a rotation
+  needs no operator at any peer, and nothing but the holder of the old key can announce one.
 * **Order** per note and link (:func:`place`): the next sequence is applied, a later one waits
   (a gap), an earlier one is either the same envelope again or a conflict.
-* **Retries** (:func:`backoff`): exponential with full jitter, capped.
+* **Retries** (:func:`backoff`): exponential with jitter, capped at :data:`BACKOFF_CAP` (30 s).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from temir.signing.algorithms import Signer
 from temir.signing.canonical import digest_of
 from temir.signing.keyring import KeyRing
 from temir.signing.model import PublicKeyEntry, Signature
-from temir.signing.rules import check_signature, document_kind, sign_document
+from temir.signing.rules import KEY_ROTATION_KIND, check_signature, document_kind, sign_document
 
 ENVELOPE_KIND = document_kind("exchange-envelope")
 RECEIPT_KIND = document_kind("exchange-receipt")
@@ -36,7 +41,9 @@ RESEND_KIND = document_kind("exchange-resend")
 
 FUTURE_SLACK: Final = timedelta(minutes=5)
 BACKOFF_BASE: Final = 1.0
-BACKOFF_CAP: Final = 300.0
+BACKOFF_CAP: Final = 30.0
+"""A peer back after minutes is served within half a minute: at that cap a down link costs
+one small request per envelope batch every 15–30 s, and an operator need not ``retry``."""
 
 
 def _m(msgid: str) -> str:
@@ -104,7 +111,12 @@ def check_signed(
     kind_name: str, document: dict[str, Any], sig: Signature, keys: KeyView, now: datetime
 ) -> Problem | None:
     """``None`` if ``sig`` signs ``document`` with a key of ``keys`` valid at ``sig.signed_at``."""
-    kind = {"envelope": ENVELOPE_KIND, "receipt": RECEIPT_KIND, "resend": RESEND_KIND}[kind_name]
+    kind = {
+        "envelope": ENVELOPE_KIND,
+        "receipt": RECEIPT_KIND,
+        "resend": RESEND_KIND,
+        "rotation": KEY_ROTATION_KIND,
+    }[kind_name]
     key = keys.keys.get(sig.key_id)
     if key is None:
         return Problem.UNKNOWN_KEY
@@ -123,7 +135,7 @@ def check_envelope(
     """Why an envelope from a known peer is refused, or ``None`` (see the module doc)."""
     if envelope.receiver != node:
         return Problem.WRONG_RECEIVER
-    if str(envelope.kind) not in set(allowed):
+    if str(envelope.kind) not in {*allowed, "key_rotation"}:
         return Problem.KIND_NOT_ALLOWED
     if payload_digest(envelope.payload) != envelope.payload_digest:
         return Problem.PAYLOAD_CHANGED
@@ -149,3 +161,29 @@ def backoff(attempts: int, rng: random.Random | None = None) -> float:
     """Seconds before attempt ``attempts + 1``: full jitter over ``base * 2**attempts``."""
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempts, 20))
     return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+def learned_key(envelope: Any, keys: KeyView, *, node: str, now: datetime) -> PeerKey | None:
+    """The new key a ``key_rotation`` envelope announces, if it holds (see the module doc)."""
+    from pydantic import ValidationError
+
+    payload = envelope.payload
+    try:
+        document = dict(payload["document"])
+        sig = Signature.model_validate(payload["signature"])
+        new = PeerKey(
+            key_id=str(document["key_id"]),
+            algorithm=str(document["algorithm"]),
+            public_key=str(document["public_key"]),
+            valid_from=datetime.fromisoformat(str(document["valid_from"])),
+        )
+    except (KeyError, TypeError, ValueError, ValidationError):
+        return None
+    if sig.key_id != document.get("previous_key_id") or new.key_id in keys.keys:
+        return None
+    if check_signed("rotation", document, sig, keys, now) is not None:
+        return None
+    widened = KeyView([*keys.keys.values(), new])
+    if check_envelope(envelope, node=node, allowed=(), keys=widened, now=now) is not None:
+        return None
+    return new

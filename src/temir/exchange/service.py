@@ -4,9 +4,20 @@ holds of one note. Each takes the caller's session and never commits; every writ
 A node *is* one railway (``temir exchange init KZH``): the local railway organisation of that
 code signs its envelopes and receipts with its current key (:mod:`temir.signing`). Its
 identity — railway and public keys with their validity (created → retired) — is what a peer
-adds (``temir peers add UTI URL --fetch`` reads ``GET /api/v1/exchange/identity``). After a key
-rotation the peer adds the identity again: the old key stays, valid until its retirement, so
-envelopes signed before it still verify.
+adds (``temir peers add UTI URL --fetch`` reads ``GET /api/v1/exchange/identity``).
+
+Key rotation (design): the simplest honest way for a peer to learn a rotated key without an
+operator is a record the *old* key signs. :func:`temir.signing.service.rotate_key` signs the new
+public key with the retiring key in the instant before it retires; the outbox sends that record
+to every peer as a ``key_rotation`` envelope, in order with everything else; the receiver takes
+the new key only if the record verifies with a key it holds that was valid when it signed, and
+the envelope itself with the new key (:func:`temir.exchange.rules.learned_key`). Why not a keys
+endpoint to fetch: it would need the same signed record, plus a fetch at the moment a key is
+unknown; the envelope rides on the delivery that already retries. The old key stays, valid
+until its retirement, so envelopes signed before it still verify; envelopes signed with the new
+key that overtake the record are refused (unknown key) and retried until it lands. Adding the
+identity again (``temir peers add … --fetch``) still works, e.g. for a peer that was down past
+a second rotation.
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ from temir.accounts.model import Actor, OrganisationKind, Role
 from temir.accounts.repository import aware, aware_or_none
 from temir.accounts.rules import railway_of
 from temir.codes.railways import find_railway
-from temir.exchange import repository
+from temir.exchange import effects, repository
 from temir.exchange.model import ALL_KINDS, EnvelopeKind, LinkStatus, Peer, PeerKey
 from temir.exchange.rules import KeyView
 from temir.exchange.tables import NodeRow, PeerKeyRow, PeerRow
@@ -247,6 +258,7 @@ def add_peer(
         else:
             stored.valid_until = key.valid_until
     session.flush()
+    effects.peer_keys(session, code)  # where notes and acts verify signatures
     audit.record(
         session,
         actor,

@@ -13,7 +13,11 @@ from temir.signing.tables import OrgKeyRow
 def current_key(session: Session, organisation_id: int) -> OrgKeyRow | None:
     return session.scalars(
         select(OrgKeyRow)
-        .where(OrgKeyRow.organisation_id == organisation_id, OrgKeyRow.retired_at.is_(None))
+        .where(
+            OrgKeyRow.organisation_id == organisation_id,
+            OrgKeyRow.retired_at.is_(None),
+            OrgKeyRow.private_key_sealed != "",  # a peer's public key: never this node's to sign
+        )
         .order_by(OrgKeyRow.created_at.desc())
         .limit(1)
     ).one_or_none()

@@ -140,3 +140,8 @@ def check_document(
 ) -> SignatureProblem | None:
     """:func:`check_signature` against the canonical digest of a JSON document."""
     return check_signature(kind, sig, digest_of(document), keys)
+
+
+KEY_ROTATION_KIND = document_kind("key-rotation")
+"""A rotation record: an organisation's new public key signed by the key it replaces
+(:func:`temir.signing.service.rotate_key`)."""

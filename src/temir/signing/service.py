@@ -5,9 +5,18 @@ An organisation signs notes and protocols with its *current* key; rotating retir
 first time the organisation signs (:func:`ensure_key`). Sealing and unsealing is
 :mod:`temir.signing.sealing`; every key made or retired is audited. Verifiers get the stored
 public keys as a :class:`~temir.signing.keyring.KeyRing` (:func:`key_ring`).
+
+A rotation is announced (:mod:`temir.kit.changes`, kind ``key_rotation``) with a *rotation
+record*: the new public key, signed by the retiring key in the instant before it retires
+(kind ``temir/key-rotation/v1``). Whoever holds the old key — a peer node — can so learn the
+new one from the record alone, and a stolen retired key can sign no such record later (its
+validity ends at its retirement). See :mod:`temir.exchange.inbox`.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,13 +26,14 @@ from temir.accounts import service as accounts_service
 from temir.accounts.model import Actor, Organisation, Role
 from temir.accounts.repository import aware, aware_or_none
 from temir.accounts.tables import OrganisationRow
-from temir.kit import clock
+from temir.kit import changes, clock
 from temir.kit.errors import NotFound, PermissionDenied
 from temir.kit.i18n import N_
 from temir.signing import repository, sealing
 from temir.signing.algorithms import Ed25519Signer
 from temir.signing.keyring import KeyRing
 from temir.signing.model import KeyInfo, PublicKeyEntry
+from temir.signing.rules import KEY_ROTATION_KIND, sign_document
 from temir.signing.tables import OrgKeyRow
 
 
@@ -79,12 +89,44 @@ def rotate_key(session: Session, actor: Actor, organisation: str, secret: str) -
             N_("Only an administrator or the organisation's own users rotate its key.")
         )
     current = repository.current_key(session, org.id)
+    made = _new_key(session, actor, org, secret)
     if current is not None:
-        current.retired_at = clock.now()
+        record = rotation_record(current, made, org.slug, secret) if changes.active() else None
+        signed_at = clock.now() if record is None else record["signed_at"]
+        current.retired_at = max(clock.now(), signed_at + timedelta(microseconds=1))
         audit.record(
             session, actor, "keys.retired", "org_key", current.key_id, {"organisation": org.slug}
         )
-    return _key_info(_new_key(session, actor, org, secret), org.slug)
+        if record is not None:
+            payload = {**record["payload"], "retired_at": current.retired_at.isoformat()}
+            key = f"keys:{made.key_id}"
+            changes.publish(session, [changes.Change("key_rotation", "keys", key, payload)])
+    return _key_info(made, org.slug)
+
+
+def rotation_document(
+    organisation: str, new: OrgKeyRow | Any, previous_key_id: str
+) -> dict[str, Any]:
+    """What the retiring key signs: the organisation, its new public key, the key it replaces."""
+    return {
+        "organisation": organisation,
+        "key_id": new.key_id,
+        "algorithm": new.algorithm,
+        "public_key": new.public_key,
+        "valid_from": aware(new.created_at).isoformat(),
+        "previous_key_id": previous_key_id,
+    }
+
+
+def rotation_record(old: OrgKeyRow, new: OrgKeyRow, slug: str, secret: str) -> dict[str, Any]:
+    """The new key signed by the old one, now (before the old one retires)."""
+    now = clock.now()
+    document = rotation_document(slug, new, old.key_id)
+    sig = sign_document(
+        KEY_ROTATION_KIND, document, signer_of(old, secret), signed_at=now, signer_name=slug
+    )
+    payload = {"document": document, "signature": sig.model_dump(mode="json")}
+    return {"signed_at": now, "payload": payload}
 
 
 def list_keys(session: Session, organisation: str | None = None) -> list[KeyInfo]:

@@ -22,13 +22,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
 from temir.accounts import audit
 from temir.accounts.model import Actor
-from temir.kit import changes, clock
+from temir.kit import changes, clock, providers
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
@@ -416,6 +416,8 @@ def accept(
     if row.status != str(ActStatus.OFFERED):
         raise Conflict(ACT_DECIDED, code="handover.decided", field="act_id", id=row.id,
                        status=row.status)  # fmt: skip
+    if _received(row, secret):
+        return _over_the_wire(session, actor, row, accepted=True, secret=secret, at=at)
     decision = HandoverDecision(
         act_id=row.id,
         offer_digest=row.offer_digest,
@@ -423,6 +425,45 @@ def accept(
         decided_at=_when(at, clock.now(), "at"),
     )
     return _decide(session, actor, row, made, decision, secret)
+
+
+RECEIVED_BY: Final = "exchange:"
+"""How an act a peer node offered is marked here (``offered_by``): :mod:`temir.exchange`
+wrote it from the peer's signed offer."""
+
+
+def _received(row: HandoverActRow, secret: str | None) -> bool:
+    """An act offered by a peer node, decided where a decision can be signed and sent."""
+    return (
+        row.offered_by.startswith(RECEIVED_BY)
+        and secret is not None
+        and providers.provided("received_act_decision") is not None
+    )
+
+
+def _over_the_wire(
+    session: Session,
+    actor: Actor,
+    row: HandoverActRow,
+    *,
+    accepted: bool,
+    secret: str | None,
+    at: datetime | None,
+    discrepancies: Sequence[Mapping[str, Any]] = (),
+    commercial_act: str | None = None,
+) -> HandoverAct:
+    """Decide a peer's act through the exchange: signed by this node, sent to the other
+    carriers, custody moved at every node (no boxes 33/34 version here: the note is the
+    offering railway's record)."""
+    decide = providers.provided("received_act_decision")
+    assert decide is not None
+    assert secret is not None
+    decide(session, actor, row.id, accepted=accepted, secret=secret,
+           discrepancies=discrepancies, commercial_act=commercial_act,
+           at=None if at is None else _when(at, clock.now(), "at"))  # fmt: skip
+    session.flush()
+    session.refresh(row)
+    return _stored(session, row)
 
 
 def parse_discrepancies(
@@ -473,6 +514,11 @@ def dispute(
         raise Conflict(ACT_DECIDED, code="handover.decided", field="act_id", id=row.id,
                        status=row.status)  # fmt: skip
     found = parse_discrepancies(discrepancies, made.unit_numbers())
+    if _received(row, secret):
+        return _over_the_wire(
+            session, actor, row, accepted=False, secret=secret, at=at,
+            discrepancies=discrepancies, commercial_act=commercial_act,
+        )  # fmt: skip
     number = (commercial_act or "").strip()[:40] or f"KA-{made.station_esr}-{row.id[:8].upper()}"
     decision = HandoverDecision(
         act_id=row.id,
