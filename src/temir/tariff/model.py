@@ -13,6 +13,62 @@ from temir.kit.messages import Message
 from temir.network.routing.model import Route
 
 
+class _Kept:
+    """A JSON-shaped value kept to be handed out again, each time as a deep copy.
+
+    The positions of its dicts and lists are found once (:func:`_shape`), so a copy is C-level
+    ``dict.copy``/``list.copy`` calls at those positions, not a Python walk of every leaf.
+    """
+
+    __slots__ = ("shape", "value")
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value, self.shape = value, _shape(value)
+
+    def copy(self) -> dict[str, Any]:
+        copied: dict[str, Any] = _copy(self.value, self.shape)
+        return copied
+
+
+_CONTAINERS = (dict, list)
+# (is a dict, the nested containers: (key or position, shape) pairs)
+_Shape = tuple[bool, tuple[tuple[Any, Any], ...]]
+
+
+def _shape(value: Any) -> _Shape:
+    items = value.items() if type(value) is dict else enumerate(value)
+    return (
+        type(value) is dict,
+        tuple((k, _shape(v)) for k, v in items if type(v) in _CONTAINERS),
+    )
+
+
+def _copy(value: Any, shape: _Shape) -> Any:
+    out = value.copy()
+    for where, inner in shape[1]:
+        out[where] = _copy(value[where], inner)
+    return out
+
+
+def _rendered(owner: Any, lang: str, render: Any) -> dict[str, Any]:
+    """``render(lang)`` of a frozen ``owner``, kept on it per language; a deep copy each call.
+
+    Why: the parts of a quote's JSON — a line, a leg, a delivery time, a route — are frozen
+    values shared by the alternatives of a quote and by later quotes of the lane (the routes
+    and their legs are memoised), so each is rendered once per language; building the ~230
+    dicts and lists of a 5-alternative quote again was most of its time. Each call still hands
+    out dicts and lists of its own, which a caller may change (the API adds station names to
+    the route and its legs).
+    """
+    cache: dict[str, _Kept] | None = owner.__dict__.get("_rendered")
+    if cache is None:
+        cache = owner.__dict__["_rendered"] = {}
+    found = cache.get(lang)
+    if found is None:
+        found = cache[lang] = _Kept(render(lang))
+    return found.copy()
+
+
 class Speed(StrEnum):
     FREIGHT = "freight"
     HIGH = "high"
@@ -109,6 +165,9 @@ class ChargeLine:
         return self.explanation.text(lang)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return _rendered(self, lang, self._to_dict)
+
+    def _to_dict(self, lang: str) -> dict[str, Any]:
         text = self.text(lang)
         return {
             "railway": self.railway,
@@ -146,6 +205,9 @@ class LegCharge:
         return self.amount_chf is not None
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return _rendered(self, lang, self._to_dict)
+
+    def _to_dict(self, lang: str) -> dict[str, Any]:
         return {
             "leg": self.index,
             "railway": self.railway,
@@ -191,6 +253,9 @@ class DeliveryTime:
         return self.dispatch_days + self.run_days + self.extra_days
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return _rendered(self, lang, self._to_dict)
+
+    def _to_dict(self, lang: str) -> dict[str, Any]:
         return {
             "total_days": self.total_days,
             "dispatch_days": self.dispatch_days,
@@ -201,6 +266,23 @@ class DeliveryTime:
             "unverified": self.unverified,
             "warning": self.warning.text(lang),
         }
+
+
+_route_dicts: dict[tuple[int, str], tuple[Route, _Kept]] = {}
+
+
+def route_dict(route: Route, lang: str) -> dict[str, Any]:
+    """``route.to_dict(lang)``, rendered once per route and language; a deep copy each call.
+
+    Routes are frozen and a lane's routes are memoised per edition, so the same route is shown
+    in quote after quote; keyed by identity, holding the route (no id reused while it lives).
+    """
+    found = _route_dicts.get((id(route), lang))
+    if found is None or found[0] is not route:
+        if len(_route_dicts) >= 20_000:
+            _route_dicts.clear()
+        found = _route_dicts[(id(route), lang)] = (route, _Kept(route.to_dict(lang)))
+    return found[1].copy()
 
 
 @dataclass(frozen=True)
@@ -218,17 +300,17 @@ class Alternative:
         """The sum of the charged lines: the whole charge only when not :attr:`partial`."""
         return sum((line.amount_chf for line in self.lines), Decimal("0.00"))
 
-    @property
+    @functools.cached_property
     def uncharged(self) -> tuple[LegCharge, ...]:
         """Legs with km but no charge (national tariff not loaded)."""
         return tuple(c for c in self.legs if not c.charged and c.km > 0)
 
-    @property
+    @functools.cached_property
     def partial(self) -> bool:
         """Some legs have no charge: :attr:`charge_chf` covers the others only."""
         return bool(self.uncharged)
 
-    @property
+    @functools.cached_property
     def charge_known(self) -> Decimal | None:
         """The total, or None when no leg has a charge at all (nothing to add up)."""
         if self.partial and not any(c.charged for c in self.legs):
@@ -237,7 +319,7 @@ class Alternative:
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
-            "route": self.route.to_dict(lang),
+            "route": route_dict(self.route, lang),
             "km": self.route.km,
             "days": self.delivery.total_days,
             "delivery": self.delivery.to_dict(lang),
