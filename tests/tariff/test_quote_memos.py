@@ -67,15 +67,15 @@ def test_route_plan_follows_the_route_and_the_norms(router: Router) -> None:
     norms = tariff_data.delivery_norms()
     plan = route_plan(route)
     assert route_plan(route) is plan
-    assert plan.delivery(norms, Speed.FREIGHT, "wagon").total_days == 17
+    assert plan.delivery(route, norms, Speed.FREIGHT, "wagon").total_days == 17
     # another route object (same lane, a changed border) gets its own plan
     changed = replace(route, borders=(replace(route.borders[0], gauge_change=True),))
     assert route_plan(changed) is not plan
-    assert route_plan(changed).delivery(norms, Speed.FREIGHT, "wagon").total_days == 19
+    assert route_plan(changed).delivery(changed, norms, Speed.FREIGHT, "wagon").total_days == 19
     # other norms (a new edition of the norms file) are not answered from the kept time
     slower = replace(norms, dispatch_days=norms.dispatch_days + 3)
-    assert plan.delivery(slower, Speed.FREIGHT, "wagon").total_days == 20
-    assert plan.delivery(norms, Speed.FREIGHT, "wagon").total_days == 17
+    assert plan.delivery(route, slower, Speed.FREIGHT, "wagon").total_days == 20
+    assert plan.delivery(route, norms, Speed.FREIGHT, "wagon").total_days == 17
 
 
 def test_json_is_rendered_per_language_and_handed_out_fresh(router: Router) -> None:

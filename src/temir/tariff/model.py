@@ -60,9 +60,9 @@ def _rendered(owner: Any, lang: str, render: Any) -> dict[str, Any]:
     out dicts and lists of its own, which a caller may change (the API adds station names to
     the route and its legs).
     """
-    cache: dict[str, _Kept] | None = owner.__dict__.get("_rendered")
+    cache: dict[str, _Kept] | None = owner.__dict__.get("_tariff_json")
     if cache is None:
-        cache = owner.__dict__["_rendered"] = {}
+        cache = owner.__dict__["_tariff_json"] = {}
     found = cache.get(lang)
     if found is None:
         found = cache[lang] = _Kept(render(lang))
@@ -268,21 +268,9 @@ class DeliveryTime:
         }
 
 
-_route_dicts: dict[tuple[int, str], tuple[Route, _Kept]] = {}
-
-
 def route_dict(route: Route, lang: str) -> dict[str, Any]:
-    """``route.to_dict(lang)``, rendered once per route and language; a deep copy each call.
-
-    Routes are frozen and a lane's routes are memoised per edition, so the same route is shown
-    in quote after quote; keyed by identity, holding the route (no id reused while it lives).
-    """
-    found = _route_dicts.get((id(route), lang))
-    if found is None or found[0] is not route:
-        if len(_route_dicts) >= 20_000:
-            _route_dicts.clear()
-        found = _route_dicts[(id(route), lang)] = (route, _Kept(route.to_dict(lang)))
-    return found[1].copy()
+    """``route.to_dict(lang)``, rendered once per route and language; a deep copy each call."""
+    return _rendered(route, lang, route.to_dict)
 
 
 @dataclass(frozen=True)

@@ -200,13 +200,13 @@ class RoutePlan:
 
     Why: a lane's routes are memoised per edition and quoted again and again, and every quote
     walked each leg to find its role, built the same national-leg charges and the same delivery
-    time. Routes are frozen values, so this is kept per route object (:func:`route_plan`).
+    time. Routes are frozen values, so the plan is kept on the route object itself
+    (:func:`route_plan`) and goes when the route goes (no memo of its own to bound).
     """
 
-    __slots__ = ("deliveries", "legs", "route")
+    __slots__ = ("deliveries", "legs")
 
     def __init__(self, route: Route) -> None:
-        self.route = route
         # (index, leg, a fixed LegCharge or None for a transit leg with km to price)
         legs: list[tuple[int, Leg, LegCharge | None]] = []
         for index, (leg, role) in enumerate(zip(route.legs, route.leg_roles(), strict=True)):
@@ -220,26 +220,22 @@ class RoutePlan:
         self.legs = tuple(legs)
         self.deliveries: dict[tuple[Speed, str], tuple[DeliveryNorms, DeliveryTime]] = {}
 
-    def delivery(self, norms: DeliveryNorms, speed: Speed, consignment: str) -> DeliveryTime:
-        """:func:`delivery_time` of the route, kept per (norms, speed, consignment)."""
+    def delivery(
+        self, route: Route, norms: DeliveryNorms, speed: Speed, consignment: str
+    ) -> DeliveryTime:
+        """:func:`delivery_time` of the plan's route, kept per (norms, speed, consignment)."""
         found = self.deliveries.get((speed, consignment))
         if found is None or found[0] is not norms:
-            found = (norms, delivery_time(self.route, norms, speed, consignment))
+            found = (norms, delivery_time(route, norms, speed, consignment))
             self.deliveries[(speed, consignment)] = found
         return found[1]
 
 
-_plans: dict[int, RoutePlan] = {}
-
-
 def route_plan(route: Route) -> RoutePlan:
-    """The route's :class:`RoutePlan`, kept while the route lives (keyed by identity, holding
-    the route, so an id is never reused while its entry lives)."""
-    plan = _plans.get(id(route))
-    if plan is None or plan.route is not route:
-        if len(_plans) >= _MEMO_SIZE:
-            _plans.clear()
-        plan = _plans[id(route)] = RoutePlan(route)
+    """The route's :class:`RoutePlan`, made on first use and kept on the (frozen) route."""
+    plan: RoutePlan | None = route.__dict__.get("_tariff_plan")
+    if plan is None:
+        plan = route.__dict__["_tariff_plan"] = RoutePlan(route)
     return plan
 
 

@@ -305,7 +305,7 @@ def quote(
         alts.append(
             Alternative(
                 route,
-                route_plan(route).delivery(norms, spd, consignment),
+                route_plan(route).delivery(route, norms, spd, consignment),
                 tuple(lines),
                 tuple(used),
                 not demo_ids.isdisjoint(used),
