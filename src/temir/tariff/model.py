@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from temir.kit.messages import Message
 from temir.network.routing.model import Route
@@ -31,22 +31,39 @@ class _Kept:
 
 
 _CONTAINERS = (dict, list)
-# (is a dict, the nested containers: (key or position, shape) pairs)
-_Shape = tuple[bool, tuple[tuple[Any, Any], ...]]
+_FLAT: Final = ()  # a dict or list holding no container: one C-level copy
+_FLAT_DICTS: Final = (("flat dicts", ()),)  # a list of such dicts (a route's legs, borders)
+# the nested containers: (key or position, their shape) pairs, or one of the two markers above
+_Shape = tuple[tuple[Any, Any], ...]
 
 
 def _shape(value: Any) -> _Shape:
     items = value.items() if type(value) is dict else enumerate(value)
-    return (
-        type(value) is dict,
-        tuple((k, _shape(v)) for k, v in items if type(v) in _CONTAINERS),
-    )
+    nested = tuple((k, _shape(v)) for k, v in items if type(v) in _CONTAINERS)
+    if (
+        type(value) is list
+        and nested
+        and len(nested) == len(value)
+        and all(
+            type(v) is dict and inner is _FLAT for v, (_, inner) in zip(value, nested, strict=True)
+        )
+    ):
+        return _FLAT_DICTS
+    return nested if nested else _FLAT
 
 
 def _copy(value: Any, shape: _Shape) -> Any:
+    if shape is _FLAT_DICTS:
+        return [item.copy() for item in value]
     out = value.copy()
-    for where, inner in shape[1]:
-        out[where] = _copy(value[where], inner)
+    for where, inner in shape:
+        item = value[where]
+        if inner is _FLAT:
+            out[where] = item.copy()
+        elif inner is _FLAT_DICTS:
+            out[where] = [d.copy() for d in item]
+        else:
+            out[where] = _copy(item, inner)
     return out
 
 
@@ -165,9 +182,8 @@ class ChargeLine:
         return self.explanation.text(lang)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        return _rendered(self, lang, self._to_dict)
-
-    def _to_dict(self, lang: str) -> dict[str, Any]:
+        # Built anew: most lines are a request's own (the base line names its mass); the
+        # texts are kept on the messages, and a shared factor line's message is shared.
         text = self.text(lang)
         return {
             "railway": self.railway,
