@@ -1,8 +1,8 @@
 """What a quote keeps between requests (issue 12) changes nothing a user sees.
 
 Kept: a route's plan (leg roles, national legs, delivery time per norms and speed), the
-transit legs priced once per quote (alternatives share them), and each line's, leg's,
-delivery time's and route's JSON per language. Each is checked against the same thing
+transit legs priced once per quote (alternatives share them), and each delivery time's and
+route's JSON per language. Each is checked against the same thing
 computed afresh, and for invalidation: a new route, new norms or a new language is not served
 from what was kept for another, and a caller changing what ``to_dict`` returned does not
 change the next answer.

@@ -70,10 +70,10 @@ def _copy(value: Any, shape: _Shape) -> Any:
 def _rendered(owner: Any, lang: str, render: Any) -> dict[str, Any]:
     """``render(lang)`` of a frozen ``owner``, kept on it per language; a deep copy each call.
 
-    Why: the parts of a quote's JSON — a line, a leg, a delivery time, a route — are frozen
-    values shared by the alternatives of a quote and by later quotes of the lane (the routes
-    and their legs are memoised), so each is rendered once per language; building the ~230
-    dicts and lists of a 5-alternative quote again was most of its time. Each call still hands
+    Why: the route and the delivery time in a quote's JSON are frozen values shown again in
+    every later quote of the lane (the routes are memoised per edition and carry their plan),
+    so each is rendered once per language; building their dicts and lists again for every
+    alternative of every quote was most of a quote's rendering time. Each call still hands
     out dicts and lists of its own, which a caller may change (the API adds station names to
     the route and its legs).
     """
@@ -221,9 +221,8 @@ class LegCharge:
         return self.amount_chf is not None
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        return _rendered(self, lang, self._to_dict)
-
-    def _to_dict(self, lang: str) -> dict[str, Any]:
+        # Built anew: flat, and a transit leg's charge is the request's own (a national
+        # leg's text is kept on its message, which the route's plan keeps).
         return {
             "leg": self.index,
             "railway": self.railway,
