@@ -77,13 +77,20 @@ def _rendered(owner: Any, lang: str, render: Any) -> dict[str, Any]:
     out dicts and lists of its own, which a caller may change (the API adds station names to
     the route and its legs).
     """
-    cache: dict[str, _Kept] | None = owner.__dict__.get("_tariff_json")
+    cache: dict[str, _Kept | None] | None = owner.__dict__.get("_tariff_json")
     if cache is None:
         cache = owner.__dict__["_tariff_json"] = {}
-    found = cache.get(lang)
-    if found is None:
+    found = cache.get(lang, _UNSEEN)
+    if found is None:  # asked before: from now on kept
         found = cache[lang] = _Kept(render(lang))
+    elif found is _UNSEEN:  # first time: rendered and handed out as is (a lane asked once
+        cache[lang] = None  # costs what it cost before anything was kept)
+        fresh: dict[str, Any] = render(lang)
+        return fresh
     return found.copy()
+
+
+_UNSEEN: Final = _Kept({})
 
 
 class Speed(StrEnum):
