@@ -7,10 +7,90 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from temir.kit.messages import Message
 from temir.network.routing.model import Route
+
+
+class _Kept:
+    """A JSON-shaped value kept to be handed out again, each time as a deep copy.
+
+    The positions of its dicts and lists are found once (:func:`_shape`), so a copy is C-level
+    ``dict.copy``/``list.copy`` calls at those positions, not a Python walk of every leaf.
+    """
+
+    __slots__ = ("shape", "value")
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value, self.shape = value, _shape(value)
+
+    def copy(self) -> dict[str, Any]:
+        copied: dict[str, Any] = _copy(self.value, self.shape)
+        return copied
+
+
+_CONTAINERS = (dict, list)
+_FLAT: Final = ()  # a dict or list holding no container: one C-level copy
+_FLAT_DICTS: Final = (("flat dicts", ()),)  # a list of such dicts (a route's legs, borders)
+# the nested containers: (key or position, their shape) pairs, or one of the two markers above
+_Shape = tuple[tuple[Any, Any], ...]
+
+
+def _shape(value: Any) -> _Shape:
+    items = value.items() if type(value) is dict else enumerate(value)
+    nested = tuple((k, _shape(v)) for k, v in items if type(v) in _CONTAINERS)
+    if (
+        type(value) is list
+        and nested
+        and len(nested) == len(value)
+        and all(
+            type(v) is dict and inner is _FLAT for v, (_, inner) in zip(value, nested, strict=True)
+        )
+    ):
+        return _FLAT_DICTS
+    return nested if nested else _FLAT
+
+
+def _copy(value: Any, shape: _Shape) -> Any:
+    if shape is _FLAT_DICTS:
+        return [item.copy() for item in value]
+    out = value.copy()
+    for where, inner in shape:
+        item = value[where]
+        if inner is _FLAT:
+            out[where] = item.copy()
+        elif inner is _FLAT_DICTS:
+            out[where] = [d.copy() for d in item]
+        else:
+            out[where] = _copy(item, inner)
+    return out
+
+
+def _rendered(owner: Any, lang: str, render: Any) -> dict[str, Any]:
+    """``render(lang)`` of a frozen ``owner``, kept on it per language; a deep copy each call.
+
+    Why: the route and the delivery time in a quote's JSON are frozen values shown again in
+    every later quote of the lane (the routes are memoised per edition and carry their plan),
+    so each is rendered once per language; building their dicts and lists again for every
+    alternative of every quote was most of a quote's rendering time. Each call still hands
+    out dicts and lists of its own, which a caller may change (the API adds station names to
+    the route and its legs).
+    """
+    cache: dict[str, _Kept | None] | None = owner.__dict__.get("_tariff_json")
+    if cache is None:
+        cache = owner.__dict__["_tariff_json"] = {}
+    found = cache.get(lang, _UNSEEN)
+    if found is None:  # asked before: from now on kept
+        found = cache[lang] = _Kept(render(lang))
+    elif found is _UNSEEN:  # first time: rendered and handed out as is (a lane asked once
+        cache[lang] = None  # costs what it cost before anything was kept)
+        fresh: dict[str, Any] = render(lang)
+        return fresh
+    return found.copy()
+
+
+_UNSEEN: Final = _Kept({})
 
 
 class Speed(StrEnum):
@@ -109,6 +189,8 @@ class ChargeLine:
         return self.explanation.text(lang)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        # Built anew: most lines are a request's own (the base line names its mass); the
+        # texts are kept on the messages, and a shared factor line's message is shared.
         text = self.text(lang)
         return {
             "railway": self.railway,
@@ -146,6 +228,8 @@ class LegCharge:
         return self.amount_chf is not None
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        # Built anew: flat, and a transit leg's charge is the request's own (a national
+        # leg's text is kept on its message, which the route's plan keeps).
         return {
             "leg": self.index,
             "railway": self.railway,
@@ -191,6 +275,9 @@ class DeliveryTime:
         return self.dispatch_days + self.run_days + self.extra_days
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return _rendered(self, lang, self._to_dict)
+
+    def _to_dict(self, lang: str) -> dict[str, Any]:
         return {
             "total_days": self.total_days,
             "dispatch_days": self.dispatch_days,
@@ -201,6 +288,11 @@ class DeliveryTime:
             "unverified": self.unverified,
             "warning": self.warning.text(lang),
         }
+
+
+def route_dict(route: Route, lang: str) -> dict[str, Any]:
+    """``route.to_dict(lang)``, rendered once per route and language; a deep copy each call."""
+    return _rendered(route, lang, route.to_dict)
 
 
 @dataclass(frozen=True)
@@ -218,17 +310,17 @@ class Alternative:
         """The sum of the charged lines: the whole charge only when not :attr:`partial`."""
         return sum((line.amount_chf for line in self.lines), Decimal("0.00"))
 
-    @property
+    @functools.cached_property
     def uncharged(self) -> tuple[LegCharge, ...]:
         """Legs with km but no charge (national tariff not loaded)."""
         return tuple(c for c in self.legs if not c.charged and c.km > 0)
 
-    @property
+    @functools.cached_property
     def partial(self) -> bool:
         """Some legs have no charge: :attr:`charge_chf` covers the others only."""
         return bool(self.uncharged)
 
-    @property
+    @functools.cached_property
     def charge_known(self) -> Decimal | None:
         """The total, or None when no leg has a charge at all (nothing to add up)."""
         if self.partial and not any(c.charged for c in self.legs):
@@ -237,7 +329,7 @@ class Alternative:
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
-            "route": self.route.to_dict(lang),
+            "route": route_dict(self.route, lang),
             "km": self.route.km,
             "days": self.delivery.total_days,
             "delivery": self.delivery.to_dict(lang),

@@ -195,101 +195,171 @@ def national_leg(index: int, leg: Leg, role: LegRole) -> LegCharge:
     return LegCharge(index, leg.railway, leg.km, str(role), role.tariff, None, NATIONAL_REASON, why)
 
 
+class RoutePlan:
+    """What a route's charge needs that does not depend on the request, derived once per route.
+
+    Why: a lane's routes are memoised per edition and quoted again and again, and every quote
+    walked each leg to find its role, built the same national-leg charges and the same delivery
+    time. Routes are frozen values, so the plan is kept on the route object itself
+    (:func:`route_plan`) and goes when the route goes (no memo of its own to bound).
+    """
+
+    __slots__ = ("deliveries", "legs")
+
+    def __init__(self, route: Route) -> None:
+        # (index, leg, a fixed LegCharge or None for a transit leg with km to price)
+        legs: list[tuple[int, Leg, LegCharge | None]] = []
+        for index, (leg, role) in enumerate(zip(route.legs, route.leg_roles(), strict=True)):
+            if role is not LegRole.TRANSIT:
+                legs.append((index, leg, national_leg(index, leg, role)))
+            elif leg.km == 0:
+                zero = LegCharge(index, leg.railway, 0, str(role), role.tariff, CENT * 0)
+                legs.append((index, leg, zero))
+            else:
+                legs.append((index, leg, None))
+        self.legs = tuple(legs)
+        self.deliveries: dict[tuple[Speed, str], tuple[DeliveryNorms, DeliveryTime]] = {}
+
+    def delivery(
+        self, route: Route, norms: DeliveryNorms, speed: Speed, consignment: str
+    ) -> DeliveryTime:
+        """:func:`delivery_time` of the plan's route, kept per (norms, speed, consignment)."""
+        found = self.deliveries.get((speed, consignment))
+        if found is None or found[0] is not norms:
+            found = (norms, delivery_time(route, norms, speed, consignment))
+            self.deliveries[(speed, consignment)] = found
+        return found[1]
+
+
+def route_plan(route: Route) -> RoutePlan:
+    """The route's :class:`RoutePlan`, made on first use and kept on the (frozen) route."""
+    plan: RoutePlan | None = route.__dict__.get("_tariff_plan")
+    if plan is None:
+        plan = route.__dict__["_tariff_plan"] = RoutePlan(route)
+    return plan
+
+
+#: A transit leg's priced lines: (lines, the leg's amount, the table's id).
+TransitCharge = tuple[tuple[ChargeLine, ...], Decimal, str]
+
+
 def charge_route(
-    route: Route, req: QuoteRequest, tables: list[RateTable], coeff: Coefficients
+    route: Route,
+    req: QuoteRequest,
+    tables: list[RateTable],
+    coeff: Coefficients,
+    shared: dict[tuple[str, int], TransitCharge] | None = None,
 ) -> tuple[list[ChargeLine], list[str], list[LegCharge]]:
     """Transit legs are charged at the transit table, line by line; national legs are not.
 
     The ETT/MTT rate tables price transit only: a leg of the departure or destination railway
     is under that railway's national tariff (issue 11.6), and no national tariff is loaded, so
     such a leg gets a :class:`LegCharge` without an amount and a reason instead of a figure.
+
+    ``shared``: the transit legs already priced for the same request (one quote's
+    alternatives share most of their legs), by (railway, km) — a leg's lines depend on nothing
+    else of the route; the same line objects are then shown in each alternative.
     """
     lines: list[ChargeLine] = []
     used: list[str] = []
     legs: list[LegCharge] = []
     consignment = "container" if req.container else "wagon"
-    if not req.container:
-        tonnes, mass_why = chargeable_tonnes(req, coeff)  # the same on every leg
-    for index, (leg, role) in enumerate(zip(route.legs, route.leg_roles(), strict=True)):
-        if role is not LegRole.TRANSIT:
-            legs.append(national_leg(index, leg, role))
+    tonnes, mass_why = (0, None) if req.container else chargeable_tonnes(req, coeff)
+    for index, leg, fixed in route_plan(route).legs:
+        if fixed is not None:
+            legs.append(fixed)
             continue
-        start = len(lines)
-        if leg.km == 0:
-            legs.append(LegCharge(index, leg.railway, 0, str(role), role.tariff, CENT * 0))
-            continue
-        table = pick_table(tables, leg.railway, consignment, req.on)
-        used.append(table.id)
-        if req.container:
-            if req.container not in table.rates:
-                raise TariffRuleError(
-                    "tariff.unknown_container",
-                    UNKNOWN_CONTAINER,
-                    "container",
-                    container=req.container,
-                    known=", ".join(sorted(table.rates)),
-                )
-            rate = rate_at(table, req.container, leg.km).quantize(CENT, ROUND_HALF_UP)
-            base = rate
-            why = Message.of(BASE_CONTAINER, km=leg.km, container=req.container, rate=rate)
-        else:
-            cat = weight_category(tonnes)
-            rate = rate_at(table, cat, leg.km).quantize(CENT, ROUND_HALF_UP)
-            base = (rate * tonnes).quantize(CENT, ROUND_HALF_UP)
-            why = Message.of(
-                BASE_WAGON, km=leg.km, column=cat, rate=rate, tonnes=tonnes, mass=mass_why
-            )
-        if table.demo:
-            why = Message.of(DEMO_RATE, detail=why)
-        lines.append(ChargeLine(leg.railway, "base", base, why, table.id))
-        cls = coeff.tariff_class.get(req.cargo.tariff_class, Decimal("1"))
-        if cls != 1:
-            extra = (base * (cls - 1)).quantize(CENT, ROUND_HALF_UP)
-            lines.append(
-                ChargeLine(
-                    leg.railway,
-                    "class",
-                    extra,
-                    _shared(TARIFF_CLASS, tariff_class=req.cargo.tariff_class, factor=cls),
-                )
-            )
-            base += extra
-        if req.speed is Speed.HIGH:
-            extra = (base * (coeff.high_speed - 1)).quantize(CENT, ROUND_HALF_UP)
-            lines.append(
-                ChargeLine(
-                    leg.railway,
-                    "high_speed",
-                    extra,
-                    _shared(HIGH_SPEED, factor=coeff.high_speed),
-                )
-            )
-            base += extra
-        if req.wagon_owner is WagonOwner.OTHER and not req.container:
-            cut = (base * (coeff.wagon_owner_other - 1)).quantize(CENT, ROUND_HALF_UP)
-            lines.append(
-                ChargeLine(
-                    leg.railway,
-                    "wagon_owner",
-                    cut,
-                    _shared(WAGON_OWNER, factor=coeff.wagon_owner_other),
-                )
-            )
-            if req.empty_return:
-                axles = 2 if req.axles <= 2 else 4
-                per = coeff.empty_run_per_axle_km[axles]
-                amount = (per * req.axles * leg.km).quantize(CENT, ROUND_HALF_UP)
-                lines.append(
-                    ChargeLine(
-                        leg.railway,
-                        "empty_run",
-                        amount,
-                        Message.of(EMPTY_RUN, km=leg.km, axles=req.axles, rate=per),
-                    )
-                )
-        amount = sum((line.amount_chf for line in lines[start:]), CENT * 0)
-        legs.append(LegCharge(index, leg.railway, leg.km, str(role), role.tariff, amount))
+        key = (leg.railway, leg.km)
+        found = shared.get(key) if shared is not None else None
+        if found is None:
+            table = pick_table(tables, leg.railway, consignment, req.on)
+            found = _transit_lines(leg, req, table, coeff, tonnes, mass_why)
+            if shared is not None:
+                shared[key] = found
+        leg_lines, amount, table_id = found
+        lines.extend(leg_lines)
+        used.append(table_id)
+        legs.append(LegCharge(index, leg.railway, leg.km, "transit", "transit", amount))
     return lines, list(dict.fromkeys(used)), legs
+
+
+def _transit_lines(
+    leg: Leg,
+    req: QuoteRequest,
+    table: RateTable,
+    coeff: Coefficients,
+    tonnes: int,
+    mass_why: Message | None,
+) -> TransitCharge:
+    """The lines of one transit leg with km: base, then each factor on the running sum."""
+    lines: list[ChargeLine] = []
+    if req.container:
+        if req.container not in table.rates:
+            raise TariffRuleError(
+                "tariff.unknown_container",
+                UNKNOWN_CONTAINER,
+                "container",
+                container=req.container,
+                known=", ".join(sorted(table.rates)),
+            )
+        rate = rate_at(table, req.container, leg.km).quantize(CENT, ROUND_HALF_UP)
+        base = rate
+        why = Message.of(BASE_CONTAINER, km=leg.km, container=req.container, rate=rate)
+    else:
+        cat = weight_category(tonnes)
+        rate = rate_at(table, cat, leg.km).quantize(CENT, ROUND_HALF_UP)
+        base = (rate * tonnes).quantize(CENT, ROUND_HALF_UP)
+        why = Message.of(BASE_WAGON, km=leg.km, column=cat, rate=rate, tonnes=tonnes, mass=mass_why)
+    if table.demo:
+        why = Message.of(DEMO_RATE, detail=why)
+    lines.append(ChargeLine(leg.railway, "base", base, why, table.id))
+    cls = coeff.tariff_class.get(req.cargo.tariff_class, Decimal("1"))
+    if cls != 1:
+        extra = (base * (cls - 1)).quantize(CENT, ROUND_HALF_UP)
+        lines.append(
+            ChargeLine(
+                leg.railway,
+                "class",
+                extra,
+                _shared(TARIFF_CLASS, tariff_class=req.cargo.tariff_class, factor=cls),
+            )
+        )
+        base += extra
+    if req.speed is Speed.HIGH:
+        extra = (base * (coeff.high_speed - 1)).quantize(CENT, ROUND_HALF_UP)
+        lines.append(
+            ChargeLine(
+                leg.railway,
+                "high_speed",
+                extra,
+                _shared(HIGH_SPEED, factor=coeff.high_speed),
+            )
+        )
+        base += extra
+    if req.wagon_owner is WagonOwner.OTHER and not req.container:
+        cut = (base * (coeff.wagon_owner_other - 1)).quantize(CENT, ROUND_HALF_UP)
+        lines.append(
+            ChargeLine(
+                leg.railway,
+                "wagon_owner",
+                cut,
+                _shared(WAGON_OWNER, factor=coeff.wagon_owner_other),
+            )
+        )
+        if req.empty_return:
+            axles = 2 if req.axles <= 2 else 4
+            per = coeff.empty_run_per_axle_km[axles]
+            amount = (per * req.axles * leg.km).quantize(CENT, ROUND_HALF_UP)
+            lines.append(
+                ChargeLine(
+                    leg.railway,
+                    "empty_run",
+                    amount,
+                    Message.of(EMPTY_RUN, km=leg.km, axles=req.axles, rate=per),
+                )
+            )
+    total = sum((line.amount_chf for line in lines), CENT * 0)
+    return tuple(lines), total, table.id
 
 
 def mark(alternatives: list[Alternative]) -> list[Alternative]:
@@ -318,5 +388,5 @@ def mark(alternatives: list[Alternative]) -> list[Alternative]:
             )
             if hit and any(a is p for p in pool)
         )
-        out.append(replace(a, marks=marks))
+        out.append(a if marks == a.marks else replace(a, marks=marks))
     return out

@@ -39,7 +39,7 @@ from temir.tariff.model import (
     Speed,
     WagonOwner,
 )
-from temir.tariff.rules import TariffRuleError, charge_route, delivery_time, mark
+from temir.tariff.rules import TariffRuleError, TransitCharge, charge_route, mark, route_plan
 from temir.tariff.tables import RateRow, RateTableRow
 
 DEMO_RATES = define("tariff", "DEMO RATES: charges come from demo tables, not an official tariff.")
@@ -218,6 +218,22 @@ def load_tables(session: Session, actor: Actor, path: Path) -> list[dict[str, An
     return out
 
 
+# The quote's notices, one object per distinct text, so each renders once per language.
+_DEMO_NOTE = QuoteNote("quote.demo_rates", Message(DEMO_RATES))
+
+
+@lru_cache(maxsize=256)
+def _national_note(railways: str) -> QuoteNote:
+    return QuoteNote(
+        "quote.national_not_loaded", Message.of(NATIONAL_NOT_LOADED, railways=railways)
+    )
+
+
+@lru_cache(maxsize=64)
+def _coefficients_note(names: str) -> QuoteNote:
+    return QuoteNote("quote.unverified_coefficients", Message.of(UNVERIFIED_COEFF, names=names))
+
+
 _OWNERS = frozenset(str(w) for w in WagonOwner)
 _SPEEDS = frozenset(str(s) for s in Speed)
 
@@ -275,44 +291,37 @@ def quote(
     tables = tables if tables is not None else rate_tables()
     norms, coeff = tariff_data.delivery_norms(), tariff_data.coefficients()
     consignment = "container" if container else "wagon"
+    demo_ids = {t.id for t in tables if t.demo}
+    shared: dict[tuple[str, int], TransitCharge] = {}  # the alternatives share most legs
     alts: list[Alternative] = []
     for route in routes:
         try:
-            lines, used, legs = charge_route(route, req, tables, coeff)
+            lines, used, legs = charge_route(route, req, tables, coeff, shared)
         except TariffRuleError as error:
             params: dict[str, Any] = dict(error.params)
             raise ValidationFailed(
                 error.msgid, code=error.code, field=error.field, **params
             ) from error
-        demo = any(t.demo for t in tables if t.id in used)
         alts.append(
             Alternative(
                 route,
-                delivery_time(route, norms, spd, consignment),
+                route_plan(route).delivery(route, norms, spd, consignment),
                 tuple(lines),
                 tuple(used),
-                demo,
+                not demo_ids.isdisjoint(used),
                 legs=tuple(legs),
             )
         )
     notes: list[QuoteNote] = []
     if any(a.demo for a in alts):
-        notes.append(QuoteNote("quote.demo_rates", Message(DEMO_RATES)))
+        notes.append(_DEMO_NOTE)
     national = sorted({c.railway for a in alts for c in a.uncharged})
     if national:
-        notes.append(
-            QuoteNote(
-                "quote.national_not_loaded",
-                Message.of(NATIONAL_NOT_LOADED, railways=", ".join(national)),
-            )
-        )
+        notes.append(_national_note(", ".join(national)))
     if norms.unverified:
         notes.append(QuoteNote("quote.unverified_norms", norms.warning))
     if coeff.unverified:
-        names = ", ".join(coeff.unverified)
-        notes.append(
-            QuoteNote("quote.unverified_coefficients", Message.of(UNVERIFIED_COEFF, names=names))
-        )
+        notes.append(_coefficients_note(", ".join(coeff.unverified)))
     used_ids = {t for a in alts for t in a.tables_used}
     return Quote(req, tuple(mark(alts)), tuple(notes), tuple(t for t in tables if t.id in used_ids))
 

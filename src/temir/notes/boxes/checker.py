@@ -14,6 +14,7 @@ Pure: no I/O beyond what the view was built from.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -87,6 +88,11 @@ def _has_cyrillic(text: str) -> bool:
 
 def _client_code_ok(code: str | None) -> bool:
     return code is None or (code.isascii() and code.isdigit() and 4 <= len(code) <= 16)
+
+
+def _outside(at: datetime, start: datetime | None, end: datetime | None) -> bool:
+    """``at`` is before ``start`` or after ``end`` (a missing bound is not checked)."""
+    return (start is not None and at < start) or (end is not None and at > end)
 
 
 # --- the checks --------------------------------------------------------------------------------
@@ -370,30 +376,11 @@ class _Checker:
             return
         valid_codes: list[tuple[str | None, str | None]] = []
         for i, s in enumerate(sections):
-            ends: list[str | None] = []
             carrier = railway_abbr(s.carrier)
             if carrier is None:
                 out.append(rules.CARRIER_22.issue(f"carriers[{i}].carrier", value=s.carrier))
-            for key, ref in (("from_station", s.from_station), ("to_station", s.to_station)):
-                path = f"carriers[{i}].{key}.esr"
-                if not self.esr_ok(ref.esr, 22, path):
-                    ends.append(None)
-                    continue
-                info = net.station(ref.esr)
-                if info is None:
-                    out.append(rules.UNKNOWN[22].issue(path, value=ref.esr))
-                    ends.append(None)
-                    continue
-                if carrier is not None and info.railway != carrier:
-                    out.append(
-                        rules.OWN_22.issue(
-                            path, value=ref.esr, carrier=carrier, actual=info.railway
-                        )
-                    )
-                    ends.append(None)
-                    continue
-                ends.append(ref.esr)
-            a, b = ends
+            a = self._section_end(s.from_station.esr, carrier, i, "from_station")
+            b = self._section_end(s.to_station.esr, carrier, i, "to_station")
             if carrier is not None and a and b and net.tariff_distance(carrier, a, b) is None:
                 out.append(
                     rules.SECTION_22.issue(f"carriers[{i}]", carrier=carrier, from_esr=a, to_esr=b)
@@ -436,6 +423,24 @@ class _Checker:
             if a not in listed and b not in listed:
                 out.append(rules.MISSING_6.issue("border_stations", a=a, b=b))
 
+    def _section_end(self, esr: str, carrier: str | None, i: int, key: str) -> str | None:
+        """A box 22 section's end when valid, on the network and on the section's carrier.
+
+        The usual case (all three hold) costs two dictionary reads; the path is written only
+        for an issue.
+        """
+        info = self.net.station(esr) if _esr_problem(esr) is None else None
+        if info is not None and (carrier is None or info.railway == carrier):
+            return esr
+        path = f"carriers[{i}].{key}.esr"
+        if not self.esr_ok(esr, 22, path):
+            return None
+        if info is None:
+            self.out.append(rules.UNKNOWN[22].issue(path, value=esr))
+            return None
+        self.out.append(rules.OWN_22.issue(path, value=esr, carrier=carrier, actual=info.railway))
+        return None
+
     def payments(self) -> None:
         payers: set[str] = set()
         for i, p in enumerate(self.note.payments):
@@ -466,7 +471,7 @@ class _Checker:
         end: datetime | None,
     ) -> None:
         """``at`` must lie within [start, end]; a missing bound is not checked."""
-        if (start is not None and at < start) or (end is not None and at > end):
+        if _outside(at, start, end):
             self.out.append(
                 rule.issue(
                     path,
@@ -482,14 +487,14 @@ class _Checker:
         if start is not None and arrival is not None:
             self._window(rules.ORDER_27, "arrival_date", arrival, start, None)
         for i, h in enumerate(n.handovers):
-            if h.station_esr:
+            if h.station_esr and _esr_problem(h.station_esr) is not None:
                 self.esr_ok(h.station_esr, 33, f"handovers[{i}].station_esr")
-            if h.at is not None:
+            if h.at is not None and _outside(h.at, start, arrival):
                 self._window(rules.ORDER_33, f"handovers[{i}].at", h.at, start, arrival)
         for i, bp in enumerate(n.border_passages):
-            if bp.station_esr:
+            if bp.station_esr and _esr_problem(bp.station_esr) is not None:
                 self.esr_ok(bp.station_esr, 34, f"border_passages[{i}].station_esr")
-            if bp.at is not None:
+            if bp.at is not None and _outside(bp.at, start, arrival):
                 self._window(rules.ORDER_34, f"border_passages[{i}].at", bp.at, start, arrival)
         if n.arrival_notice_at is not None and arrival is not None:
             self._window(rules.ORDER_35, "arrival_notice_at", n.arrival_notice_at, arrival, None)
@@ -542,6 +547,8 @@ class _Checker:
             ]
             if all(codes_ok):
                 self.tariff_km(p, s)
+            if not _has_money(s):
+                continue  # the usual section: km and mass, no figures yet (nothing to add up)
             currencies = (
                 s.tariff_currency_consignor,
                 s.payment_currency_consignor,
@@ -612,6 +619,23 @@ class _Checker:
                         expected=f"{amount} {money.currency}",
                     )
                 )
+
+
+_MONEY_BOXES: Final = tuple(
+    f"{what}_{side}_{kind}"
+    for side in ("consignor", "consignee")
+    for kind in ("tariff", "payment")
+    for what in ("carriage_charge", "additional_total", "total")
+)
+
+
+_money_boxes = operator.attrgetter(*_MONEY_BOXES)
+_NO_MONEY: Final = (None,) * len(_MONEY_BOXES)
+
+
+def _has_money(section: ChargingSection) -> bool:
+    """Any of the section's boxes 48–59 (carriage charge, additional, total) is filled."""
+    return _money_boxes(section) != _NO_MONEY
 
 
 # A running sum as (amount, currency): plain values, not a Money model validated anew per
