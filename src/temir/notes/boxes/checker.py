@@ -20,7 +20,13 @@ from decimal import Decimal
 from typing import Any, Final
 
 from temir.codes.container import examine_container
-from temir.codes.dangerous import dangerous_designation
+from temir.codes.dangerous import (
+    Designation,
+    allowed_un_numbers,
+    dangerous_designation,
+    designations,
+    needs_packing_group,
+)
 from temir.codes.esr import examine_esr
 from temir.codes.etsng import examine_etsng
 from temir.codes.gng import examine_gng
@@ -34,6 +40,7 @@ from temir.notes.boxes.model import ERROR, Issue, NoteRule, Stage, ValidationRes
 from temir.notes.model import (
     CHARGING_LETTERS,
     ChargingSection,
+    GoodsLine,
     Money,
     Note,
     StationRef,
@@ -305,15 +312,19 @@ class _Checker:
         out = self.out
         for i, g in enumerate(self.note.goods):
             line, p = i + 1, f"goods[{i}]"
-            given = [x for x in (g.un_number, g.hazard_class, g.packing_group) if x]
-            source = dangerous_designation(g.etsng, g.gng)
-            if source is not None and len(given) < 3:
+            found = designations(g.etsng, g.gng)
+            group_needed = g.hazard_class is None or needs_packing_group(g.hazard_class)
+            whole = bool(g.un_number and g.hazard_class and (g.packing_group or not group_needed))
+            if found and not whole:
+                source = dangerous_designation(g.etsng, g.gng)
                 code = g.etsng or g.gng
                 out.append(
                     rules.DG_REQ.issue(f"{p}.un_number", line=line, code=code, source=source)
                 )
-            elif 0 < len(given) < 3:
+            elif not whole and (g.un_number or g.hazard_class or g.packing_group):
                 out.append(rules.DG_PART.issue(f"{p}.un_number", line=line))
+            elif found and g.un_number and g.hazard_class and _UN.fullmatch(g.un_number):
+                self.designated_entry(i, g, found, g.un_number, g.hazard_class)
             if g.un_number and not _UN.fullmatch(g.un_number):
                 out.append(rules.UN_15.issue(f"{p}.un_number", line=line, value=g.un_number))
             if g.hazard_class and not _CLASS.fullmatch(g.hazard_class):
@@ -331,6 +342,46 @@ class _Checker:
                 out.append(rules.BULK_17.issue(f"{p}.packages", line=line, packing=g.packing))
             elif not bulk and not g.packages:
                 out.append(rules.PACKAGES_17.issue(f"{p}.packages", line=line, packing=g.packing))
+
+    def designated_entry(
+        self, i: int, g: GoodsLine, found: tuple[Designation, ...], un: str, klass: str
+    ) -> None:
+        """The declared UN number must be one the list gives for the code, with its class/group.
+
+        Why: a UN number that merely *looks* right (four digits) may name other goods — diesel
+        declared as UN 1203 — and the carriers' handling, placards and tank rules follow it.
+        """
+        line, p, code = i + 1, f"goods[{i}]", g.etsng or g.gng
+        source = found[0].edition
+        same_un = [d for d in found if d.un_number == un]
+        if not same_un:
+            allowed = allowed_un_numbers(found)
+            self.out.append(
+                rules.DG_UN.issue(
+                    f"{p}.un_number",
+                    line=line,
+                    value=un,
+                    source=source,
+                    code=code,
+                    allowed=allowed,
+                )
+            )
+        elif not any(d.admits(klass, g.packing_group) for d in same_un):
+            entry = same_un[0]
+            groups = " / ".join(dict.fromkeys(d.packing_group or "—" for d in same_un))
+            self.out.append(
+                rules.DG_ENTRY.issue(
+                    f"{p}.hazard_class",
+                    line=line,
+                    value=un,
+                    hazard_class=klass,
+                    group=g.packing_group or "—",
+                    source=source,
+                    entry=entry.entry,
+                    expected_class=entry.hazard_class,
+                    expected_group=groups,
+                )
+            )
 
     def seals(self, wagons: dict[str, int | None]) -> None:
         for i, seal in enumerate(self.note.seals):
