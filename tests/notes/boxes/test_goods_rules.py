@@ -262,3 +262,50 @@ def test_zeros_only_codes_are_refused_in_their_box(
     assert issue.cause is not None
     assert issue.cause.code == cause
     assert not result.valid
+
+
+@pytest.mark.parametrize(
+    ("value", "rule", "path"),
+    [
+        ({"amount": "0.00", "currency": "KZT"}, "N-000-VALUE", "declared_value.amount"),
+        (
+            {"amount": "100.00", "currency": "ABC"},
+            "N-000-VALUE-CURRENCY",
+            "declared_value.currency",
+        ),
+        (
+            {"amount": "100.00", "currency": "SUR"},
+            "N-000-VALUE-CURRENCY",
+            "declared_value.currency",
+        ),
+    ],
+)
+def test_a_declared_value_is_a_positive_amount_in_a_currency_in_use(
+    note: Note, network: EngineNetworkView, value: Data, rule: str, path: str
+) -> None:
+    result = broken(note, network, lambda d: d.update(declared_value=value))
+    assert_fires(result, rule, None)
+    assert next(i for i in result.issues if i.rule == rule).path == path
+
+
+@pytest.mark.parametrize("currency", ["KZT", "TJS", "RUB", "USD", "CHF"])
+def test_a_declared_value_in_tenge_somoni_or_francs_is_accepted(
+    note: Note, network: EngineNetworkView, currency: str
+) -> None:
+    value = {"amount": "48000000.00", "currency": currency}
+    result = broken(note, network, lambda d: d.update(declared_value=value))
+    assert not {r for r in result.rule_ids() if r.startswith("N-000-VALUE")}
+    assert result.valid
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"amount": "-1", "currency": "KZT"}, {"amount": "1.001", "currency": "KZT"},
+     {"amount": "1", "currency": "kzt"}, {"amount": "1"}],
+)  # fmt: skip
+def test_a_malformed_declared_value_is_a_schema_error_naming_the_field(
+    note: Note, network: EngineNetworkView, value: Data
+) -> None:
+    result = broken(note, network, lambda d: d.update(declared_value=value))
+    issue = next(i for i in result.issues if i.rule == "N-000-SCHEMA")
+    assert issue.path.startswith("declared_value")

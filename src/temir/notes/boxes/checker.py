@@ -35,6 +35,7 @@ from temir.codes.uic import examine_uic_wagon
 from temir.codes.wagon import examine_wagon
 from temir.kit.errors import Problem
 from temir.kit.messages import Message
+from temir.kit.money import is_currency_in_use
 from temir.notes.boxes import rules
 from temir.notes.boxes.model import ERROR, Issue, NoteRule, Stage, ValidationResult
 from temir.notes.model import (
@@ -119,6 +120,7 @@ class _Checker:
         wagons = self.wagons()
         self.goods(wagons)
         self.dangerous_and_packages()
+        self.declared_value()
         self.seals(wagons)
         self.carrier_boxes()
         self.route()
@@ -381,6 +383,22 @@ class _Checker:
                     expected_class=entry.hazard_class,
                     expected_group=groups,
                 )
+            )
+
+    def declared_value(self) -> None:
+        """A declared value is a positive amount in a currency that exists today.
+
+        Why: the carriers' liability and the fee for declaring a value follow this amount; zero
+        is "no value declared", which is said by leaving the field out, not by a 0.
+        """
+        value = self.note.declared_value
+        if value is None:
+            return
+        if value.amount <= 0:
+            self.out.append(rules.VALUE.issue("declared_value.amount"))
+        if not is_currency_in_use(value.currency):
+            self.out.append(
+                rules.VALUE_CURRENCY.issue("declared_value.currency", value=value.currency)
             )
 
     def seals(self, wagons: dict[str, int | None]) -> None:

@@ -147,6 +147,20 @@ DG_GROUP = _rule(
     ERROR,
     "Box 15: packing group {value} of goods line {line} must be I, II or III.",
 )
+# --- declared value of the goods (issue 11.7; FTS CargoValue, no box number) ------------------
+VALUE = _rule(
+    "N-000-VALUE",
+    None,
+    ERROR,
+    "The declared value of the goods must be more than zero; leave it out when no value is"
+    " declared.",
+)
+VALUE_CURRENCY = _rule(
+    "N-000-VALUE-CURRENCY",
+    None,
+    ERROR,
+    "The declared value of the goods is in {value}, which is not an ISO 4217 currency in use.",
+)
 PACKAGES_17 = _rule(
     "N-017-REQ",
     17,
