@@ -16,6 +16,10 @@ import functools
 import io
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
+
+from temir.kit.errors import ValidationFailed
+from temir.kit.messages import define
 
 KINDS = ("etsng", "etsng_position", "gng", "gng_heading")
 
@@ -49,8 +53,23 @@ class Designation:
         )
         return klass and (packing_group or None) == self.packing_group
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "un_number": self.un_number,
+            "hazard_class": self.hazard_class,
+            "packing_group": self.packing_group,
+            "entry": self.entry,
+            "source": self.source,
+        }
+
 
 Table = dict[tuple[str, str], tuple[Designation, ...]]
+_NO_CODE = define("codes", "Give an ETSNG or a GNG code to look up.")
+
+
+def no_code_error() -> ValidationFailed:
+    """A look-up with neither code: the caller's input error (``dangerous.no_code``)."""
+    return ValidationFailed(_NO_CODE, code="dangerous.no_code", field="gng")
 
 
 def needs_packing_group(hazard_class: str) -> bool:
