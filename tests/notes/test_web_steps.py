@@ -205,6 +205,8 @@ def test_the_declared_value_is_edited_in_box_3_and_its_errors_shown_there(
     with uow.read() as session:
         stored = service.get_note(session, people.shipper.actor, note_id).document
     assert stored["declared_value"] == {"amount": "48000000.00", "currency": "KZT"}
+    shown = client.get(saved.headers["location"]).text
+    assert "Declared value of the goods: 48000000.00 KZT" in shown
 
 
 def test_rows_are_added_and_removed_without_javascript(
