@@ -112,14 +112,26 @@ def designations(
     or a test).
     """
     rows = _table() if table is None else table
-    if not rows:
-        return ()
+    key = matching_key(etsng, gng, rows)
+    return rows[key] if key is not None else ()
+
+
+def matching_key(etsng: str | None, gng: str | None, rows: Table) -> tuple[str, str] | None:
+    """The (kind, code) row key the goods match, most specific first; None when none does."""
     keys: list[tuple[str, str]] = []
     if etsng:
         keys += [("etsng", etsng), ("etsng_position", etsng[:3])]
     if gng:
         keys += [("gng", gng), ("gng_heading", gng[:4])]
-    return next((rows[k] for k in keys if k in rows), ())
+    return next((k for k in keys if k in rows), None)
+
+
+def matched_code(etsng: str | None, gng: str | None, table: Table | None = None) -> str | None:
+    """Which of the line's codes designates it (the ETSNG or the GNG code), for messages."""
+    key = matching_key(etsng, gng, _table() if table is None else table)
+    if key is None:
+        return None
+    return etsng if key[0].startswith("etsng") else gng
 
 
 def dangerous_designation(
@@ -133,5 +145,5 @@ def dangerous_designation(
 
 
 def allowed_un_numbers(found: tuple[Designation, ...]) -> str:
-    """ "UN 1978, UN 1965, UN 1075": the UN numbers of the entries, once each, in table order."""
+    """The UN numbers of the entries, once each, in table order ("UN 1978, UN 1965")."""
     return ", ".join(f"UN {n}" for n in dict.fromkeys(d.un_number for d in found))

@@ -62,6 +62,7 @@ def test_gasoline_without_a_un_number_is_refused_naming_the_entry(
     issue = next(i for i in result.issues if i.rule == "N-015-DG-REQ")
     assert issue.path == "goods[0].un_number"
     assert "ADR 2017 Table A: UN 1203" in issue.message("en")
+    assert "(27101245)" in issue.message("en")
     assert "опасный груз" in issue.message("ru")
     half = broken(note, network, gasoline(un_number="1203", hazard_class="3"))
     assert "N-015-DG-REQ" in half.rule_ids()  # class 3 has packing groups: II must be given
@@ -140,6 +141,8 @@ def test_designations_match_the_most_specific_code() -> None:
     assert dangerous.designations("011005", "10019900", table) == ()
     assert dangerous.designations("211005", None, {("etsng_position", "211"): (e,)}) == (e,)
     assert dangerous.dangerous_designation(None, GASOLINE_GNG, table) == "List 2020: UN 1203"
+    assert dangerous.matched_code("214039", GASOLINE_GNG, table) == GASOLINE_GNG
+    assert dangerous.matched_code("211005", None, {("etsng_position", "211"): (e,)}) == "211005"
     assert d.admits("3", "II")
     assert not d.admits("3", None)
     assert not d.admits("3.1", "II")  # class 3 has no divisions

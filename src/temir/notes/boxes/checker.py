@@ -25,6 +25,7 @@ from temir.codes.dangerous import (
     allowed_un_numbers,
     dangerous_designation,
     designations,
+    matched_code,
     needs_packing_group,
 )
 from temir.codes.esr import examine_esr
@@ -319,7 +320,7 @@ class _Checker:
             whole = bool(g.un_number and g.hazard_class and (g.packing_group or not group_needed))
             if found and not whole:
                 source = dangerous_designation(g.etsng, g.gng)
-                code = g.etsng or g.gng
+                code = matched_code(g.etsng, g.gng)
                 out.append(
                     rules.DG_REQ.issue(f"{p}.un_number", line=line, code=code, source=source)
                 )
@@ -353,7 +354,7 @@ class _Checker:
         Why: a UN number that merely *looks* right (four digits) may name other goods — diesel
         declared as UN 1203 — and the carriers' handling, placards and tank rules follow it.
         """
-        line, p, code = i + 1, f"goods[{i}]", g.etsng or g.gng
+        line, p, code = i + 1, f"goods[{i}]", matched_code(g.etsng, g.gng)
         source = found[0].edition
         same_un = [d for d in found if d.un_number == un]
         if not same_un:
