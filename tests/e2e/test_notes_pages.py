@@ -180,3 +180,33 @@ def test_kzh_operator_accepts_a_submitted_note(
     expect(page.get_by_test_id("history").locator("li[data-action=accept]")).to_have_count(1)
     expect(page.get_by_test_id("step-handover")).to_be_visible()
     screenshot("notes-detail-accepted")
+
+
+def test_form_asks_gasoline_for_its_un_entry_and_checks_the_declared_value_in_box_3(
+    page: Any, live_server: Any, screenshot: Shot
+) -> None:
+    """Typed as a shipper would: GNG 27101245 (motor gasoline) makes box 15 ask for UN 1203
+    (ADR 2017 Table A: 1203, class 3, packing group II); a declared value in a currency that
+    does not exist is shown in box 3 and clears once corrected."""
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, "/notes/new?example=1")
+    summary = page.get_by_test_id("check-summary")
+    expect(summary).to_contain_text("No errors")
+    goods = page.get_by_test_id("issues-15")
+    page.get_by_test_id("f-goods.0.etsng").fill("")
+    page.get_by_test_id("f-goods.0.gng").fill("27101245")
+    expect(goods.locator(".issue").first).to_contain_text("UN 1203")
+    page.get_by_test_id("f-goods.0.un_number").fill("1203")
+    page.get_by_test_id("f-goods.0.hazard_class").fill("3")
+    page.get_by_test_id("f-goods.0.packing_group").fill("II")
+    expect(goods.locator(".issue")).to_have_count(0)
+
+    box3 = page.get_by_test_id("issues-3")
+    page.get_by_test_id("f-declared_value.amount").fill("48000000.00")
+    page.get_by_test_id("f-declared_value.currency").fill("ABC")
+    expect(box3.locator(".issue").first).to_contain_text("ISO 4217")
+    screenshot("notes-form-declared-value-error")
+    page.get_by_test_id("f-declared_value.currency").fill("KZT")
+    expect(box3.locator(".issue")).to_have_count(0)
+    expect(summary).to_contain_text("No errors")

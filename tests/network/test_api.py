@@ -112,6 +112,32 @@ def test_openapi_documents_models(client: TestClient) -> None:
     assert {"StationOut", "StationCodeOut", "BorderCrossingOut", "CodeCheckOut"} <= set(schemas)
 
 
+def test_codes_dangerous(client: TestClient) -> None:
+    # ADR 2017 Table A (seerdaryilmazz/OOB insert_adr_class_details_2017.sql, line 6558):
+    # '1978','PROPANE','2','2F','' — class 2, no packing group; typed from the source
+    r = client.get("/api/v1/codes/dangerous", params={"gng": "27111200"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["dangerous"] is True
+    propane = body["entries"][0]
+    assert (propane["un_number"], propane["hazard_class"], propane["packing_group"]) == (
+        "1978",
+        "2",
+        None,
+    )
+    assert propane["source"].startswith("ADR 2017 Table A")
+    wheat = client.get("/api/v1/codes/dangerous", params={"etsng": "011005"}).json()
+    assert wheat["dangerous"] is False
+    assert wheat["entries"] == []
+    bare = client.get("/api/v1/codes/dangerous")
+    assert bare.status_code == 422
+    assert bare.json()["error"]["code"] == "dangerous.no_code"
+    assert bare.json()["error"]["field"] == "gng"
+    long = client.get("/api/v1/codes/dangerous", params={"gng": "9" * 21})
+    assert long.status_code == 422
+    assert long.json()["error"]["field"] == "gng"
+
+
 def test_codes_check(client: TestClient) -> None:
     r = client.post(
         "/api/v1/codes/check", json={"kind": "wagon", "codes": ["52171246", "52171247", "x"]}

@@ -180,6 +180,35 @@ def test_an_edit_with_a_broken_box_comes_back_with_the_issue_next_to_the_box(
     assert status_of(uow, people.shipper.actor, note_id) == ("draft", 1)
 
 
+def test_the_declared_value_is_edited_in_box_3_and_its_errors_shown_there(
+    people: People, login: Login, uow: UnitOfWork
+) -> None:
+    note_id = new_draft(uow, people.shipper)
+    client = login(people.shipper)
+    with uow.read() as session:
+        current = Note.model_validate(
+            service.get_note(session, people.shipper.actor, note_id).document
+        )
+    form = note_to_form(current) | {"csrf_token": csrf(client)}
+    page = client.get(f"/notes/{note_id}/edit").text
+    assert 'name="declared_value.amount"' in page
+    assert 'name="declared_value.currency"' in page
+    bad = form | {"declared_value.amount": "-5", "declared_value.currency": "KZT"}
+    answer = client.post(f"/notes/{note_id}/edit", data=bad, follow_redirects=False)
+    assert answer.status_code == 422
+    box3 = answer.text.split('<div id="issues-3"')[1].split("</div>")[0]
+    assert 'class="issue error"' in box3
+    assert status_of(uow, people.shipper.actor, note_id) == ("draft", 1)
+    good = form | {"declared_value.amount": "48000000.00", "declared_value.currency": "KZT"}
+    saved = client.post(f"/notes/{note_id}/edit", data=good, follow_redirects=False)
+    assert saved.status_code == 303
+    with uow.read() as session:
+        stored = service.get_note(session, people.shipper.actor, note_id).document
+    assert stored["declared_value"] == {"amount": "48000000.00", "currency": "KZT"}
+    shown = client.get(saved.headers["location"]).text
+    assert "Declared value of the goods: 48000000.00 KZT" in shown
+
+
 def test_rows_are_added_and_removed_without_javascript(
     people: People, login: Login, uow: UnitOfWork
 ) -> None:

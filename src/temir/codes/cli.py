@@ -6,7 +6,8 @@ import typer
 from rich.table import Table
 
 from temir.codes.check import KINDS, CodeCheck, check
-from temir.kit.cli import JSON_OPTION, console, emit, language
+from temir.codes.dangerous import Designation, designations, no_code_error
+from temir.kit.cli import JSON_OPTION, console, emit, fail, language
 
 app = typer.Typer(no_args_is_help=True, help="Check station, cargo, wagon and container codes.")
 
@@ -35,3 +36,30 @@ def check_command(
     emit([r.to_dict(lang) for r in results] if as_json else results, as_json, _render)
     if not all(r.valid for r in results):
         raise typer.Exit(1)
+
+
+def _render_dangerous(found: tuple[Designation, ...]) -> None:
+    if not found:
+        console.print("no designation in the shipped table (data/cargo/SOURCES.md)")
+        return
+    table = Table()
+    for column in ("UN", "class", "packing group", "entry", "source"):
+        table.add_column(column)
+    for d in found:
+        table.add_row(d.un_number, d.hazard_class, d.packing_group or "—", d.entry, d.source)
+    console.print(table)
+
+
+@app.command("dangerous")
+def dangerous_command(
+    etsng: str | None = typer.Option(None, help="6-digit ETSNG code."),
+    gng: str | None = typer.Option(None, help="8-digit GNG code."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The UN entries (number, class, packing group) the goods may be declared as in box 15."""
+    if not etsng and not gng:
+        fail(no_code_error(), as_json)
+    found = designations(etsng, gng)
+    body = {"etsng": etsng, "gng": gng, "dangerous": bool(found)}
+    payload = body | {"entries": [d.to_dict() for d in found]}
+    emit(payload if as_json else found, as_json, _render_dangerous)

@@ -407,6 +407,15 @@ class Note(_Part):
     consignor: Party = box(1, Party())
     departure: StationRef = box(2, StationRef())
     consignor_declarations: Text | None = box(3)
+    declared_value: Money | None = Field(
+        default=None,
+        description=(
+            "Declared value of the goods (объявленная ценность груза), given by the consignor."
+            " FTS RailwayBill 5.23.0 has it as CargoValue with no SMGS box number, and the form"
+            " at hand numbers no box for it: it has none here and is printed with box 3."
+        ),
+        json_schema_extra={SCHEMA_FILLER_KEY: str(Filler.CONSIGNOR)},
+    )
     consignee: Party = box(4, Party())
     destination: StationRef = box(5, StationRef())
     border_stations: list[StationRef] = box(6, [], max_length=MAX_LIST)

@@ -90,7 +90,9 @@ GROUPS: Final = (
     )),
     Group("2", (2,), N_("Departure station"), _station("departure")),
     Group("3", (3,), N_("Consignor's declarations"),
-          (Field("consignor_declarations", N_("Declarations"), "textarea", "l"),)),
+          (Field("consignor_declarations", N_("Declarations"), "textarea", "l"),
+           Field("declared_value.amount", N_("Declared value of the goods"), width="s"),
+           Field("declared_value.currency", N_("Currency (ISO 4217)"), width="s"))),
     Group("4", (4,), N_("Consignee"), _party("consignee")),
     Group("5", (5,), N_("Destination station"), _station("destination")),
     Group("6", (6,), N_("Border crossing stations"), _station("border_stations.{i}"), rows=1,
@@ -328,11 +330,23 @@ def row_command(values: dict[str, str]) -> dict[str, str] | None:
     return None
 
 
+def _group_of_issue(issue: Issue) -> str:
+    """The group showing the issue: its box's, or for a field without a box (the declared
+    value) the group that has the field, so the issue still stands next to what is wrong."""
+    if issue.box is not None:
+        return _group_of_box(issue.box)
+    top = (issue.path or "").split(".")[0].split("[")[0]
+    for group in GROUPS:
+        if top and any(f.name.split(".")[0] == top for f in group.fields):
+            return group.key
+    return "general"
+
+
 def _issues_by_group(issues: tuple[Issue, ...], lang: str) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = {g.key: [] for g in GROUPS}
     grouped["general"] = []
     for issue in issues:
-        grouped.setdefault(_group_of_box(issue.box), []).append(issue.to_dict(lang))
+        grouped.setdefault(_group_of_issue(issue), []).append(issue.to_dict(lang))
     return grouped
 
 

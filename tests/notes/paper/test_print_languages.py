@@ -8,6 +8,7 @@ character has a glyph in the font it was drawn with.
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from reportlab.lib.pagesizes import A4
@@ -15,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import translate
-from temir.notes.model import Note, StationRef
+from temir.notes.model import Money, Note, StationRef
 from temir.notes.paper import layout
 from temir.notes.paper.languages import departure_country, print_languages
 from temir.notes.paper.pdf import render_pdf
@@ -70,6 +71,7 @@ def _expected_headings(lang: str) -> list[str]:
         "total_mass": {"mass": ""},
         "collected_from": {"who": ""},
         "grand_total": {"who": ""},
+        "declared_value": {"value": ""},
     }
     out = []
     for key, heading in HEADINGS.items():
@@ -85,8 +87,12 @@ def _expected_headings(lang: str) -> list[str]:
 def test_pdf_text_holds_every_heading_in_both_languages(
     note: Note, railway: str, national: str
 ) -> None:
-    pdf = render_pdf(_leaving(note, railway), [])
+    valued = _leaving(note, railway).model_copy(
+        update={"declared_value": Money(amount=Decimal("48000000.00"), currency="KZT")}
+    )
+    pdf = render_pdf(valued, [])
     text = "\n".join(pdf_inspect.page_text(p) for p in pdf_inspect.pages(pdf))
+    assert "48000000.00 KZT" in text  # declared value, printed with box 3
     for lang in (national, "ru"):
         missing = [h for h in _expected_headings(lang) if h and h not in text]
         assert missing == [], lang
@@ -111,7 +117,10 @@ def test_russian_only_prints_no_kazakh_or_tajik_heading(note: Note) -> None:
 def test_no_text_overflows_its_box_or_other_text_and_every_glyph_is_in_its_font(
     note: Note, lang: str
 ) -> None:
-    pdf = render_pdf(note, [], sheets=[1], lang=lang)
+    valued = note.model_copy(
+        update={"declared_value": Money(amount=Decimal("48000000.00"), currency="KZT")}
+    )
+    pdf = render_pdf(valued, [], sheets=[1], lang=lang)
     pages = pdf_inspect.pages(pdf)
     assert len(pages) == 2
     for page in pages:

@@ -31,6 +31,18 @@ def test_round_trip_keeps_containers_money_and_unicode(note: Note) -> None:
     assert back.model_dump(mode="json") == note.model_dump(mode="json")
 
 
+def test_round_trip_keeps_the_declared_value(note: Note) -> None:
+    note.declared_value = Money(amount=Decimal("48000000.00"), currency="KZT")
+    xml = note_to_xml(note)
+    element = ET.fromstring(xml).find("tm:DeclaredValue", NS)
+    assert element is not None
+    assert element.findtext("tm:Amount", namespaces=NS) == "48000000.00"
+    assert element.findtext("tm:Currency", namespaces=NS) == "KZT"
+    back = note_from_xml(xml)
+    assert back.declared_value == note.declared_value
+    assert Note.model_validate_json(note.model_dump_json()).declared_value == note.declared_value
+
+
 def test_boxes_use_railwaybill_element_names(note: Note) -> None:
     root = ET.fromstring(note_to_xml(note))
     assert root.tag == f"{{{RWB}}}RailwayBill"

@@ -21,7 +21,14 @@ from decimal import Decimal
 from typing import Any, Final
 
 from temir.codes.container import examine_container
-from temir.codes.dangerous import dangerous_designation
+from temir.codes.dangerous import (
+    Designation,
+    allowed_un_numbers,
+    dangerous_designation,
+    designations,
+    matched_code,
+    needs_packing_group,
+)
 from temir.codes.esr import examine_esr
 from temir.codes.etsng import examine_etsng
 from temir.codes.gng import examine_gng
@@ -30,11 +37,13 @@ from temir.codes.uic import examine_uic_wagon
 from temir.codes.wagon import examine_wagon
 from temir.kit.errors import Problem
 from temir.kit.messages import Message
+from temir.kit.money import is_currency_in_use
 from temir.notes.boxes import rules
 from temir.notes.boxes.model import ERROR, Issue, NoteRule, Stage, ValidationResult
 from temir.notes.model import (
     CHARGING_LETTERS,
     ChargingSection,
+    GoodsLine,
     Money,
     Note,
     StationRef,
@@ -118,6 +127,7 @@ class _Checker:
         wagons = self.wagons()
         self.goods(wagons)
         self.dangerous_and_packages()
+        self.declared_value()
         self.seals(wagons)
         self.carrier_boxes()
         self.route()
@@ -311,15 +321,19 @@ class _Checker:
         out = self.out
         for i, g in enumerate(self.note.goods):
             line, p = i + 1, f"goods[{i}]"
-            given = [x for x in (g.un_number, g.hazard_class, g.packing_group) if x]
-            source = dangerous_designation(g.etsng, g.gng)
-            if source is not None and len(given) < 3:
-                code = g.etsng or g.gng
+            found = designations(g.etsng, g.gng)
+            group_needed = g.hazard_class is None or needs_packing_group(g.hazard_class)
+            whole = bool(g.un_number and g.hazard_class and (g.packing_group or not group_needed))
+            if found and not whole:
+                source = dangerous_designation(g.etsng, g.gng)
+                code = matched_code(g.etsng, g.gng)
                 out.append(
                     rules.DG_REQ.issue(f"{p}.un_number", line=line, code=code, source=source)
                 )
-            elif 0 < len(given) < 3:
+            elif not whole and (g.un_number or g.hazard_class or g.packing_group):
                 out.append(rules.DG_PART.issue(f"{p}.un_number", line=line))
+            elif found and g.un_number and g.hazard_class and _UN.fullmatch(g.un_number):
+                self.designated_entry(i, g, found, g.un_number, g.hazard_class)
             if g.un_number and not _UN.fullmatch(g.un_number):
                 out.append(rules.UN_15.issue(f"{p}.un_number", line=line, value=g.un_number))
             if g.hazard_class and not _CLASS.fullmatch(g.hazard_class):
@@ -337,6 +351,62 @@ class _Checker:
                 out.append(rules.BULK_17.issue(f"{p}.packages", line=line, packing=g.packing))
             elif not bulk and not g.packages:
                 out.append(rules.PACKAGES_17.issue(f"{p}.packages", line=line, packing=g.packing))
+
+    def designated_entry(
+        self, i: int, g: GoodsLine, found: tuple[Designation, ...], un: str, klass: str
+    ) -> None:
+        """The declared UN number must be one the list gives for the code, with its class/group.
+
+        Why: a UN number that merely *looks* right (four digits) may name other goods — diesel
+        declared as UN 1203 — and the carriers' handling, placards and tank rules follow it.
+        """
+        line, p, code = i + 1, f"goods[{i}]", matched_code(g.etsng, g.gng)
+        source = found[0].edition
+        same_un = [d for d in found if d.un_number == un]
+        if not same_un:
+            allowed = allowed_un_numbers(found)
+            self.out.append(
+                rules.DG_UN.issue(
+                    f"{p}.un_number",
+                    line=line,
+                    value=un,
+                    source=source,
+                    code=code,
+                    allowed=allowed,
+                )
+            )
+        elif not any(d.admits(klass, g.packing_group) for d in same_un):
+            entry = same_un[0]
+            groups = " / ".join(dict.fromkeys(d.packing_group or "—" for d in same_un))
+            self.out.append(
+                rules.DG_ENTRY.issue(
+                    f"{p}.hazard_class",
+                    line=line,
+                    value=un,
+                    hazard_class=klass,
+                    group=g.packing_group or "—",
+                    source=source,
+                    entry=entry.entry,
+                    expected_class=entry.hazard_class,
+                    expected_group=groups,
+                )
+            )
+
+    def declared_value(self) -> None:
+        """A declared value is a positive amount in a currency that exists today.
+
+        Why: the carriers' liability and the fee for declaring a value follow this amount; zero
+        is "no value declared", which is said by leaving the field out, not by a 0.
+        """
+        value = self.note.declared_value
+        if value is None:
+            return
+        if value.amount <= 0:
+            self.out.append(rules.VALUE.issue("declared_value.amount"))
+        if not is_currency_in_use(value.currency):
+            self.out.append(
+                rules.VALUE_CURRENCY.issue("declared_value.currency", value=value.currency)
+            )
 
     def seals(self, wagons: dict[str, int | None]) -> None:
         for i, seal in enumerate(self.note.seals):

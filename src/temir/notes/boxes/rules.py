@@ -103,15 +103,30 @@ DG_REQ = _rule(
     "N-015-DG-REQ",
     15,
     ERROR,
-    "Box 15: goods line {line} ({code}) is dangerous goods ({source}): give its UN number,"
-    " class and packing group.",
+    "Box 15: goods line {line} ({code}) is dangerous goods ({source}): give its UN number"
+    " and class, and its packing group unless the class has none.",
 )
 DG_PART = _rule(
     "N-015-DG-PART",
     15,
     ERROR,
     "Box 15: goods line {line} gives only part of its dangerous-goods details: give the UN"
-    " number, class and packing group together.",
+    " number and class together, and the packing group unless the class has none"
+    " (classes 1, 2, 5.2, 6.2 and 7).",
+)
+DG_UN = _rule(
+    "N-015-DG-UN",
+    15,
+    ERROR,
+    "Box 15: UN number {value} of goods line {line} is not one {source} gives for code {code}:"
+    " declare one of {allowed}.",
+)
+DG_ENTRY = _rule(
+    "N-015-DG-ENTRY",
+    15,
+    ERROR,
+    "Box 15: goods line {line} declares UN {value} as class {hazard_class}, packing group"
+    " {group}; {source} gives {entry} as class {expected_class}, packing group {expected_group}.",
 )
 UN_15 = _rule(
     "N-015-UN",
@@ -131,6 +146,20 @@ DG_GROUP = _rule(
     15,
     ERROR,
     "Box 15: packing group {value} of goods line {line} must be I, II or III.",
+)
+# --- declared value of the goods (issue 11.7; FTS CargoValue, no box number) ------------------
+VALUE = _rule(
+    "N-000-VALUE",
+    None,
+    ERROR,
+    "The declared value of the goods must be more than zero; leave it out when no value is"
+    " declared.",
+)
+VALUE_CURRENCY = _rule(
+    "N-000-VALUE-CURRENCY",
+    None,
+    ERROR,
+    "The declared value of the goods is in {value}, which is not an ISO 4217 currency in use.",
 )
 PACKAGES_17 = _rule(
     "N-017-REQ",

@@ -304,7 +304,11 @@ def draw_front(page: Page, note: Note, qr_text: str) -> None:
     p.box(0, 37, 106, 22, 4, "4", _party(n.consignee), code=n.consignee.client_code or "")
     p.box(0, 59, 106, 14, 5, "5", _station(n.destination), 9, code=n.destination.esr)
     p.box(106, 13, 94, 12, 2, "2", _station(n.departure), 9, code=n.departure.esr)
-    p.box(106, 25, 94, 23, 3, "3", n.consignor_declarations or "")
+    declarations = n.consignor_declarations or ""
+    if n.declared_value is not None:  # no box of its own on the form: printed with box 3
+        value = "\n".join(t.each("declared_value", value=_money(n.declared_value)))
+        declarations = f"{declarations}\n{value}" if declarations else value
+    p.box(106, 25, 94, 23, 3, "3", declarations)
     _qr_block(p, 106, 48, 94, 25, qr_text)
     # Row C: 6 beside the wagon table 7–14
     border = "\n".join(f"{s.esr}  {_station(s)}" for s in n.border_stations)

@@ -89,6 +89,9 @@ HEADINGS: Final[dict[str, Heading]] = {
     "30": _h("Отметки перевозчика", N_("Carrier's remarks")),
     "signature": _h("Подпись", N_("Signature")),
     "total_mass": _h("Итого масса (графа 18): {mass} кг", N_("Total mass (box 18): {mass} kg")),
+    "declared_value": _h(
+        "Объявленная ценность груза: {value}", N_("Declared value of the goods: {value}")
+    ),
     "verification": _h("Проверка подлинности", N_("Verification of authenticity")),
     # boxes, reverse
     "31": _h("Коммерческий акт", N_("Commercial act")),

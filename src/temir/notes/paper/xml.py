@@ -112,7 +112,9 @@ NAMES: Final[dict[tuple[type[BaseModel], str], str]] = {
 """Every mapping here is an element the public schema uses for that box (domain.md §1.3 and
 the print form). Left in Temir's namespace on purpose: wagon load capacity, tare and mass after
 transshipment (schema ``Power``/``Tare``/``GoodsWeight`` units not confirmed), box 8 provider
-(schema coding of О/П not confirmed), dates where the schema keeps a date and Temir a moment."""
+(schema coding of О/П not confirmed), dates where the schema keeps a date and Temir a moment,
+the declared value of the goods (schema ``CargoValue`` is an amount in roubles, without the
+currency a :class:`Money` carries)."""
 
 DERIVED: Final[dict[type[BaseModel], tuple[str, ...]]] = {
     Note: ("rwb:ContractCarrierDate", "rwb:ArrivalDate"),
