@@ -52,6 +52,7 @@ BEYOND_THE_SCHEMA = {
     "note.invalid_dates": "two parameters compared",
     "invalid_railway_code": "only a railway organisation has one: two fields compared",
     "quote.mass_missing": "one of two parameters (mass_kg or the deprecated mass)",
+    "dangerous.no_code": "one of two parameters (etsng or gng)",
     "exchange.no_keys": "a new peer needs a key, an update of a known one does not",
     "exchange.peer_is_self": "depends on this node's own railway",
     "handover.no_discrepancy": "a discrepancy of an empty kind",

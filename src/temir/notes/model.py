@@ -168,6 +168,7 @@ def box(number: int, default: Any = None, **kwargs: Any) -> Any:
     """A model field belonging to SMGS box ``number``; the box and its filler go to the schema."""
     info = BOXES[number]
     extra: dict[str, Any] = {SCHEMA_BOX_KEY: number, SCHEMA_FILLER_KEY: str(info.filled_by)}
+    extra.update(kwargs.pop("schema", {}))
     if isinstance(default, list):
         return Field(default_factory=list, json_schema_extra=extra, **kwargs)
     return Field(default=default, json_schema_extra=extra, **kwargs)
@@ -187,6 +188,16 @@ _AMOUNT: dict[str, Any] = {
 }
 """What pydantic's own schema of a Decimal leaves out: a text amount is digits, at most 16
 before the point and 2 after it (the same limits ``max_digits``/``decimal_places`` check)."""
+
+_CONVERSION_RATE: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": 10**12 - 1},
+        {"type": "string", "pattern": r"^([1-9][0-9]{0,11}(\.[0-9]{1,6})?|0\.[0-9]{0,5}[1-9])$"},
+        {"type": "null"},
+    ]
+}
+"""Box 43's rate as the schema declares it: more than zero, 12 digits before the point, 6
+after it (``gt``, ``max_digits``, ``decimal_places`` below)."""
 
 
 class Money(_Part):
@@ -361,7 +372,9 @@ class ChargingSection(_Part):
     additional_charges: list[AdditionalCharge] = box(40, [], max_length=MAX_LIST)
     tariff: Short | None = box(41)
     cargo_code: Code | None = box(42)
-    conversion_rate: Decimal | None = box(43, max_digits=18, decimal_places=6, gt=0)
+    conversion_rate: Decimal | None = box(
+        43, max_digits=18, decimal_places=6, gt=0, schema=_CONVERSION_RATE
+    )
     tariff_currency_consignor: Currency | None = box(44)
     payment_currency_consignor: Currency | None = box(45)
     tariff_currency_consignee: Currency | None = box(46)
