@@ -17,7 +17,10 @@ SUBSCRIBERS: Final = (
     "temir.exchange.outbox:on_changes",  # envelopes to peer railways
     "temir.webhooks.outbox:on_changes",  # deliveries to subscribed URLs
 )
-PROVIDERS: Final = {"border_dwell": "temir.tracking.borders:observed_dwell"}
+PROVIDERS: Final = {
+    "border_dwell": "temir.tracking.borders:observed_dwell",
+    "border_dwell_key": "temir.tracking.borders:observed_dwell_key",
+}
 """Figures a lower capability shows and a higher one computes: the observed border dwell a
 quote carries (API, page, ``temir quote --json``) comes from tracking."""
 

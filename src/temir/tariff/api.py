@@ -6,8 +6,10 @@ Routes and batches are :mod:`temir.network.routes.api`'s; a quote routes on the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,7 @@ from temir.kit.errors import ValidationFailed
 from temir.kit.messages import define
 from temir.network.provider import router_for
 from temir.network.routes.service import route_dict
-from temir.tariff import service
+from temir.tariff import answers, service
 from temir.tariff.dwell import border_dwell
 
 router = APIRouter(tags=["routes and quotes"])
@@ -28,14 +30,13 @@ def _m(msgid: str) -> str:
     return define("tariff", msgid)
 
 
-@router.get("/quotes")
+@router.get("/quotes", response_model=dict[str, Any])
 def quotes(
     request: Request,
     session: SessionDep,
     from_: Annotated[str, Query(alias="from")],
     to: str,
     cargo: str,
-    response: Response,
     mass_kg: int | None = None,
     mass: Annotated[
         int | None, Query(deprecated=True, description="Deprecated: the old name of mass_kg.")
@@ -46,7 +47,9 @@ def quotes(
     empty_return: bool = False,
     via: Annotated[list[str] | None, Query()] = None,
     alternatives: Annotated[int, Query(ge=1, le=20)] = 5,
-) -> dict[str, Any]:
+) -> Response:
+    """The quote, served from :mod:`temir.tariff.answers` when the same question was answered
+    on the same data; the ``X-Cache`` header says which (``hit`` or ``miss``)."""
     if wagon_owner not in ("carrier", "other"):
         raise ValidationFailed(
             _m("wagon_owner must be carrier or other."), code="quote.option", field="wagon_owner"
@@ -55,29 +58,64 @@ def quotes(
         raise ValidationFailed(
             _m("speed must be freight or high."), code="quote.option", field="speed"
         )
+    headers = {}
     if mass_kg is None and mass is not None:
         mass_kg = mass
-        response.headers["Deprecation"] = "true"  # RFC 9745: the old parameter name
+        headers["Deprecation"] = "true"  # RFC 9745: the old parameter name
     if mass_kg is None:
         raise ValidationFailed(
             _m("Give the mass in kg (mass_kg)."), code="quote.mass_missing", field="mass_kg"
         )
+    lang = request_language(request)
+    asked = QuoteAsked(from_, to, cargo, mass_kg, wagon_owner, speed, container, empty_return,
+                       tuple(via or ()), alternatives)  # fmt: skip
+    key = (asked, lang, answers.editions(session))
+    made = False
+
+    def make() -> bytes:
+        nonlocal made
+        made = True
+        return orjson.dumps(quote_answer(session, asked, lang))
+
+    body = answers.quote_answers.get_or_make(key, make)
+    headers["X-Cache"] = "miss" if made else "hit"
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@dataclass(frozen=True)
+class QuoteAsked:
+    """A quote request as the service reads it: the cache key's first part."""
+
+    from_: str
+    to: str
+    cargo: str
+    mass_kg: int
+    wagon_owner: str
+    speed: str
+    container: str | None
+    empty_return: bool
+    via: tuple[str, ...]
+    alternatives: int
+
+
+def quote_answer(session: Session, asked: QuoteAsked, lang: str) -> dict[str, Any]:
+    """The answer of the quote API, computed (no cache): the quote, each alternative's route
+    details and observed border dwell."""
     r = router_for(session)
     q = service.quote(
         r,
-        from_,
-        to,
-        etsng=cargo,
-        mass_kg=mass_kg,
-        wagon_owner=wagon_owner,
-        speed=speed,
-        container=container,
-        empty_return=empty_return,
-        via=via or [],
-        alternatives=alternatives,
+        asked.from_,
+        asked.to,
+        etsng=asked.cargo,
+        mass_kg=asked.mass_kg,
+        wagon_owner=asked.wagon_owner,
+        speed=asked.speed,
+        container=asked.container,
+        empty_return=asked.empty_return,
+        via=list(asked.via),
+        alternatives=asked.alternatives,
         tables=service.rate_tables(session),
     )
-    lang = request_language(request)
     data = q.to_dict(lang)
     observed = service.observed_dwell(session)
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
