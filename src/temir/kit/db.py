@@ -97,6 +97,7 @@ class UnitOfWork:
     """One transaction per use case: ``with UnitOfWork(engine) as session: ...``."""
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
 
     @contextmanager

@@ -13,9 +13,10 @@ What the key holds, so that a kept answer is never stale:
 * the data edition (:func:`editions`): the load digests of the network's datasets (the route
   engine), the (id, loaded at) of every loaded rate table, the observed-dwell key the
   provider gives (acts, arrival reports, synthetic organisations) and today's date (rate
-  tables are chosen by validity date) — all read in one small read per request, in the
-  request's own session, so a ``temir ref load`` or ``temir tariff load`` in another process
-  is seen by the very next request.
+  tables are chosen by validity date) — read in the request's session at most once a second
+  per database (:mod:`temir.kit.versions`), and at once after this process committed a write
+  to one of the tables they come from; a ``temir ref load`` or ``temir tariff load`` in
+  another process is seen within that second.
 
 The bound is in bytes (``TEMIR_QUOTE_CACHE_MB``, default 32 MB per worker process; 0 turns the
 cache off). Counts of hits and misses are kept for the benchmark to report.
@@ -30,17 +31,38 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from temir.kit import providers
+from temir.kit import providers, versions
 from temir.network import repository as network_repository
 from temir.tariff import repository as tariff_repository
 
 DEFAULT_MB = 32
 
 
+WATCHED = ("ref_editions", "tariff_rate_tables")
+"""Tables whose writes change :func:`editions` (the dwell provider watches its own)."""
+versions.watch(*WATCHED)
+_editions: versions.Remembered[tuple[str, ...]] = versions.Remembered()
+
+
 def editions(session: Session) -> tuple[str, ...]:
-    """Everything a quote answer depends on besides the request: see the module docstring."""
+    """Everything a quote answer depends on besides the request: see the module docstring.
+
+    Read at most once per :func:`temir.kit.versions.check_seconds` per database, and again
+    as soon as this process commits a write to a watched table (:mod:`temir.kit.versions`).
+    """
+    return _editions.get(str(session.get_bind().engine.url), lambda: _read_editions(session))
+
+
+def fresh_editions(engine: Engine) -> tuple[str, ...] | None:
+    """:func:`editions` of ``engine``'s database when it need not be read again, else None:
+    a cached answer is then served without a session or a thread."""
+    return _editions.fresh(str(engine.url))
+
+
+def _read_editions(session: Session) -> tuple[str, ...]:
     dwell_key = providers.provided("border_dwell_key")
     return (
         network_repository.network_digest(session),
@@ -65,6 +87,17 @@ class Answers:
         self._lock = threading.Lock()
         self._kept: OrderedDict[Hashable, bytes] = OrderedDict()
         self._size = 0
+
+    def get(self, key: Hashable) -> bytes | None:
+        """The kept answer of ``key`` (counted as a hit), else None (not counted)."""
+        if self.max_bytes <= 0:
+            return None
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                self.counts.hits += 1
+            return found
 
     def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
         """The kept answer of ``key``, else ``make()`` kept (an error raised by it is not)."""

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from temir.kit.api import read_session, request_language
+from temir.kit.api import request_language
+from temir.kit.db import UnitOfWork
 from temir.kit.errors import ValidationFailed
 from temir.kit.messages import define
 from temir.network.provider import router_for
@@ -22,7 +24,6 @@ from temir.tariff import answers, service
 from temir.tariff.dwell import border_dwell
 
 router = APIRouter(tags=["routes and quotes"])
-SessionDep = Annotated[Session, Depends(read_session)]
 
 
 def _m(msgid: str) -> str:
@@ -31,9 +32,8 @@ def _m(msgid: str) -> str:
 
 
 @router.get("/quotes", response_model=dict[str, Any])
-def quotes(
+async def quotes(
     request: Request,
-    session: SessionDep,
     from_: Annotated[str, Query(alias="from")],
     to: str,
     cargo: str,
@@ -49,7 +49,12 @@ def quotes(
     alternatives: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> Response:
     """The quote, served from :mod:`temir.tariff.answers` when the same question was answered
-    on the same data; the ``X-Cache`` header says which (``hit`` or ``miss``)."""
+    on the same data; the ``X-Cache`` header says which (``hit`` or ``miss``).
+
+    Async on purpose: a cached answer whose data edition is known is sent from the event loop
+    without a database session or a worker thread; anything else (reading the edition,
+    computing the quote) runs in a worker thread with a read session.
+    """
     if wagon_owner not in ("carrier", "other"):
         raise ValidationFailed(
             _m("wagon_owner must be carrier or other."), code="quote.option", field="wagon_owner"
@@ -69,17 +74,28 @@ def quotes(
     lang = request_language(request)
     asked = QuoteAsked(from_, to, cargo, mass_kg, wagon_owner, speed, container, empty_return,
                        tuple(via or ()), alternatives)  # fmt: skip
-    key = (asked, lang, answers.editions(session))
-    made = False
-
-    def make() -> bytes:
-        nonlocal made
-        made = True
-        return orjson.dumps(quote_answer(session, asked, lang))
-
-    body = answers.quote_answers.get_or_make(key, make)
-    headers["X-Cache"] = "miss" if made else "hit"
+    uow: UnitOfWork = request.app.state.uow
+    known = answers.fresh_editions(uow.engine)
+    body = answers.quote_answers.get((asked, lang, known)) if known is not None else None
+    hit = body is not None
+    if body is None:
+        body, hit = await run_in_threadpool(_answer, uow, asked, lang)
+    headers["X-Cache"] = "hit" if hit else "miss"
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _answer(uow: UnitOfWork, asked: QuoteAsked, lang: str) -> tuple[bytes, bool]:
+    """The answer's bytes from the cache or computed, and whether they came from the cache."""
+    made = False
+    with uow.read() as session:
+
+        def make() -> bytes:
+            nonlocal made
+            made = True
+            return orjson.dumps(quote_answer(session, asked, lang))
+
+        key = (asked, lang, answers.editions(session))
+        return answers.quote_answers.get_or_make(key, make), not made
 
 
 @dataclass(frozen=True)

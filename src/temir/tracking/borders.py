@@ -21,7 +21,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from temir.accounts.model import Actor
-from temir.kit import clock
+from temir.kit import clock, versions
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.network.routing.model import BorderCrossing
@@ -137,11 +137,20 @@ def observed_dwell(
 
 def observed_dwell_key(session: Session, *, months: int = 12) -> str:
     """A key that changes whenever :func:`observed_dwell` could answer differently (one small
-    read): quotes cached per answer key on it too."""
-    since = clock.now() - timedelta(days=31 * months)
-    return f"{months}:" + ";".join(repository.dwell_fingerprint(session, since))
+    read, at most once a second unless this process wrote to :data:`DWELL_TABLES`: see
+    :mod:`temir.kit.versions`): quotes cached per answer key on it too."""
+
+    def read() -> str:
+        since = clock.now() - timedelta(days=31 * months)
+        return f"{months}:" + ";".join(repository.dwell_fingerprint(session, since))
+
+    return _dwell_keys.get((str(session.get_bind().engine.url), months), read)
 
 
+DWELL_TABLES = ("handover_acts", "handover_act_units", "tracking_events", "organisations")
+"""The tables :func:`observed_dwell_key` counts: writes to them make a remembered key stale."""
+versions.watch(*DWELL_TABLES)
+_dwell_keys: versions.Remembered[str] = versions.Remembered()
 DWELL_KEPT = 8
 _dwell_lock = threading.Lock()
 _dwell_kept: OrderedDict[str, dict[tuple[str, str | None], DwellStat]] = OrderedDict()
