@@ -38,8 +38,7 @@ def optional_actor(request: Request) -> Actor | None:
         # writes (SQLite: one writer; see kit.db.write_gate). ``last_used_at`` is due at most
         # once a minute per token; only then is it written, in a unit of work of its own.
         with uow.read() as session:
-            actor = service.authenticate_token(session, credentials, address)
-            due = bool(session.dirty)
+            actor, due = service.check_token(session, credentials, address)
         if due:
             with uow() as session:  # commits last_used_at
                 actor = service.authenticate_token(session, credentials, address)
