@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 TIMEOUT = 30.0  # seconds without an answer: counted as a failure, the connection replaced
+RETRIES = 3  # a create whose connection closed unanswered is sent again, as a client would
 #: (method, path, body, extra headers, kind) of one request; ``kind`` groups the figures.
 Request = tuple[str, str, bytes, dict[str, str], str]
 
@@ -30,9 +31,15 @@ class Outcome:
     created: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: requests sent whose connection closed (or timed out) before an answer, per kind
+    closed: Counter[str] = field(default_factory=Counter)
+    #: requests sent again after that (a create with the same Idempotency-Key)
+    retried: Counter[str] = field(default_factory=Counter)
+    #: ``X-Cache`` answers counted, per kind and value (``quote: hit``)
+    cache: Counter[str] = field(default_factory=Counter)
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool, str]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -53,7 +60,8 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
         body = b"".join(p[:-2] for p in parts)
     else:
         body = b""
-    return status, body, headers.get("connection", "").lower() == "close"
+    close = headers.get("connection", "").lower() == "close"
+    return status, body, close, headers.get("x-cache", "")
 
 
 async def _connection(
@@ -67,34 +75,56 @@ async def _connection(
     out: Outcome,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
+    again: tuple[Request, bytes, int] | None = None  # a create to send again, its bytes, tries
     try:
         while True:
             now = time.perf_counter()
-            if now >= stop:
+            if now >= stop and again is None:
                 return
-            method, path, body, extra, kind = next_request(rng)
-            headers = {"Host": f"{host}:{port}", **extra}
-            if body:
-                headers["Content-Length"] = str(len(body))
-            if method == "POST":
-                headers["Idempotency-Key"] = str(uuid.UUID(int=rng.getrandbits(128)))
-            data = f"{method} {path} HTTP/1.1\r\n" + "".join(
-                f"{k}: {v}\r\n" for k, v in headers.items()
-            )
-            writer.write(data.encode("latin-1") + b"\r\n" + body)
+            if again is not None:
+                request, data, tries = again
+                again = None
+            else:
+                request, tries = next_request(rng), 0
+                method, path, body, extra, kind = request
+                headers = {"Host": f"{host}:{port}", **extra}
+                if body:
+                    headers["Content-Length"] = str(len(body))
+                if method == "POST":  # a client that may retry says so: the server does it once
+                    headers["Idempotency-Key"] = str(uuid.UUID(int=rng.getrandbits(128)))
+                head = f"{method} {path} HTTP/1.1\r\n" + "".join(
+                    f"{k}: {v}\r\n" for k, v in headers.items()
+                )
+                data = head.encode("latin-1") + b"\r\n" + body
+            method, path, body, extra, kind = request
+            writer.write(data)
             sent = time.perf_counter()
             try:
-                status, answer, close = await asyncio.wait_for(_read_response(reader), TIMEOUT)
+                status, answer, close, cache = await asyncio.wait_for(
+                    _read_response(reader), TIMEOUT
+                )
             except (asyncio.IncompleteReadError, ConnectionError, TimeoutError) as error:
                 if sent >= start + warmup:
                     out.statuses[f"{kind}: closed ({type(error).__name__})"] += 1
+                    out.closed[kind] += 1
                 writer.close()
                 reader, writer = await asyncio.open_connection(host, port)
+                if method == "POST" and tries < RETRIES:  # same bytes, same Idempotency-Key
+                    again = (request, data, tries + 1)
+                    out.retried[kind] += 1
                 continue
             done = time.perf_counter()
+            in_progress = status == 409 and b"idempotency_in_progress" in answer
+            if in_progress and 0 < tries < RETRIES:  # the first try is still being written
+                await asyncio.sleep(0.5)
+                again = (request, data, tries + 1)
+                out.retried[kind] += 1
+                continue
             if sent >= start + warmup and done <= stop + 5:
                 out.latencies.setdefault(kind, []).append(done - sent)
                 out.statuses[f"{kind}: {status}"] += 1
+                if cache:
+                    out.cache[f"{kind}: {cache}"] += 1
                 if status >= 500 and len(out.errors) < 5:
                     out.errors.append(f"{kind} {path}: {status} {answer[:200]!r}")
             if kind == "create" and status == 201:

@@ -6,8 +6,11 @@ the last is answered; 2 s warm-up, then 10 s counted):
 
 * **baseline** — FastAPI's hello world (:mod:`bench._hello`) under uvicorn with the same
   workers and options as ``temir serve``;
-* **quotes** — ``GET /api/v1/quotes`` over 200 varied interstate requests (pairs of the shipped
-  network that route, real ETSNG codes, masses 5–70 t, wagon owner and speed mixed, en/ru);
+* **quotes** — ``GET /api/v1/quotes``, each request drawn anew: one of 200 interstate lanes
+  (pairs of the shipped network that route, real ETSNG codes; lane of rank k asked with weight
+  1/k), a mass of 5–70 whole tonnes, wagon owner, speed and language (en/ru). The server keeps
+  rendered answers (:mod:`temir.tariff.answers`); the share the ``X-Cache: hit`` header
+  reports is printed and recorded: the figure depends on it;
 * **mixed** — quotes 4 : station searches 3 : notes list 2 : note creates 1, as the demo shipper
   with an API token; every create acknowledged with 201 is then looked up in the database.
 
@@ -64,8 +67,8 @@ def _temir(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _quote_paths(seed: int) -> list[str]:
-    """200 varied quote requests that the shipped network and commodity list can answer."""
+def _lanes(seed: int) -> list[tuple[str, str, str]]:
+    """200 interstate (from, to, ETSNG) lanes the shipped network and commodity list can quote."""
     from temir.network.provider import shipped_network
     from temir.tariff import service
 
@@ -74,8 +77,8 @@ def _quote_paths(seed: int) -> list[str]:
     codes = sorted(r.code_railway)
     goods = sorted(service._commodities())
     tables = service.rate_tables()
-    paths: list[str] = []
-    while len(paths) < 200:
+    lanes: list[tuple[str, str, str]] = []
+    while len(lanes) < 200:
         a, b = rng.choice(codes), rng.choice(codes)
         if r.code_railway[a] == r.code_railway[b] or len(r.routes(a, b, limit=5)) < 2:
             continue
@@ -84,16 +87,29 @@ def _quote_paths(seed: int) -> list[str]:
             service.quote(r, a, b, etsng=etsng, mass_kg=60_000, tables=tables)
         except Exception:
             continue
+        lanes.append((a, b, etsng))
+    return lanes
+
+
+def quote_request(lanes: list[tuple[str, str, str]]) -> Callable[[random.Random], Request]:
+    """A quote drawn per request: a lane (the first lanes asked most, weight 1/rank, as on a
+    real quote service), a mass in whole tonnes 5–70 t, wagon owner, speed and language."""
+    weights = [1 / rank for rank in range(1, len(lanes) + 1)]
+
+    def pick(rng: random.Random) -> Request:
+        a, b, etsng = rng.choices(lanes, weights)[0]
         query = {
             "from": a,
             "to": b,
             "cargo": etsng,
-            "mass_kg": rng.randrange(5_000, 70_000),
+            "mass_kg": rng.randrange(5, 71) * 1000,
             "wagon_owner": rng.choice(["carrier", "other"]),
             "speed": rng.choice(["freight", "freight", "high"]),
         }
-        paths.append("/api/v1/quotes?" + urllib.parse.urlencode(query))
-    return paths
+        lang = {"Accept-Language": rng.choice(["en", "ru"])}
+        return ("GET", "/api/v1/quotes?" + urllib.parse.urlencode(query), b"", lang, "quote")
+
+    return pick
 
 
 @contextmanager
@@ -143,8 +159,16 @@ def _server_errors(log: Path) -> list[str]:
 def _summary(name: str, out: Outcome) -> dict[str, Any]:
     every = [x for values in out.latencies.values() for x in values]
     failed = sum(v for k, v in out.statuses.items() if not k.split(": ")[1].startswith("2"))
+    sent = len(every) + sum(out.closed.values())
+    hits = sum(v for k, v in out.cache.items() if k.endswith(": hit"))
     return {
         "name": name,
+        "closed": sum(out.closed.values()),
+        "sent": sent,
+        "retried": sum(out.retried.values()),
+        "closed_kinds": dict(out.closed),
+        "cache_hits": hits,
+        "cache_counted": sum(out.cache.values()),
         "requests": len(every),
         "rate": len(every) / out.seconds,
         "p50_ms": percentile(every, 0.5) * 1000,
@@ -164,12 +188,22 @@ def _print(s: dict[str, Any]) -> None:
         f"  {s['name']:<8} {s['rate']:8,.0f} req/s  p50 {s['p50_ms']:6.1f} ms"
         f"  p99 {s['p99_ms']:6.1f} ms  failed {s['failed']}  {s['statuses']}"
     )
+    print(
+        f"           closed without a response: {s['closed']} of {s['sent']}"
+        f" {s['closed_kinds'] or ''}, creates sent again (same Idempotency-Key): {s['retried']}"
+        + (
+            f", cache hits {s['cache_hits']:,} of {s['cache_counted']:,}"
+            f" ({s['cache_hits'] / s['cache_counted']:.0%})"
+            if s["cache_counted"]
+            else ""
+        )
+    )
     for error in s["errors"]:
         print("    " + error)
 
 
 def _backend(
-    backend: str, args: argparse.Namespace, quotes: list[str], home: Path
+    backend: str, args: argparse.Namespace, lanes: list[tuple[str, str, str]], home: Path
 ) -> dict[str, Any]:
     env = {**os.environ, "TEMIR_HOME": str(home), "COLUMNS": "200"}
     if backend == "postgresql":
@@ -203,9 +237,7 @@ def _backend(
     auth = {"Authorization": f"Bearer {token}"}
     post = {**auth, "Content-Type": "application/json"}
 
-    def quote(rng: random.Random) -> Request:
-        lang = {"Accept-Language": rng.choice(["en", "ru"])}
-        return ("GET", rng.choice(quotes), b"", lang, "quote")
+    quote = quote_request(lanes)
 
     def mixed(rng: random.Random) -> Request:
         kind = rng.choices(["quote", "search", "list", "create"], weights=[4, 3, 2, 1])[0]
@@ -255,6 +287,12 @@ def _backend(
     return result
 
 
+def _share(s: dict[str, Any]) -> str:
+    if not s["cache_counted"]:
+        return "—"
+    return f"{s['cache_hits'] / s['cache_counted']:.0%}"
+
+
 def _section(results: list[dict[str, Any]], args: argparse.Namespace, load: str) -> str:
     lines = [
         "### API under load: 50 concurrent clients",
@@ -264,8 +302,9 @@ def _section(results: list[dict[str, Any]], args: argparse.Namespace, load: str)
         f" {args.seconds:.0f} s counted; load average {load} (other sessions' jobs on the same"
         " two cores, and the client itself: compare the ratio to the hello-world baseline).",
         "",
-        "| backend | run | req/s | ratio to hello | p50 | p99 | failed | target |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| backend | run | req/s | ratio to hello | p50 | p99 | failed | closed unanswered"
+        " | cache hits | target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         hello = r["hello"]["rate"]
@@ -277,7 +316,8 @@ def _section(results: list[dict[str, Any]], args: argparse.Namespace, load: str)
             s = r[name]
             lines.append(
                 f"| {r['backend']} | {name} | {s['rate']:,.0f} | ×{s['rate'] / hello:.2f} |"
-                f" {s['p50_ms']:.1f} ms | {s['p99_ms']:.1f} ms | {s['failed']} | {target} |"
+                f" {s['p50_ms']:.1f} ms | {s['p99_ms']:.1f} ms | {s['failed']} |"
+                f" {s['closed']} of {s['sent']:,} | {_share(s)} | {target} |"
             )
     lines.append("")
     for r in results:
@@ -287,7 +327,9 @@ def _section(results: list[dict[str, Any]], args: argparse.Namespace, load: str)
         )
         lines.append(
             f"- {r['backend']} mixed: {kinds}; acknowledged creates {r['created']:,}"
-            f" (distinct {r['distinct']:,}), missing from the database afterwards: {r['missing']}."
+            f" (distinct {r['distinct']:,}), missing from the database afterwards: {r['missing']};"
+            f" creates sent again with the same Idempotency-Key after a closed connection:"
+            f" {r['mixed']['retried']}."
         )
     return "\n".join(lines)
 
@@ -305,12 +347,12 @@ def main() -> None:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     if "postgresql" in backends and not os.environ.get("TEMIR_TEST_POSTGRES_URL"):
         parser.error("PostgreSQL needs TEMIR_TEST_POSTGRES_URL")
-    quotes = _quote_paths(args.seed)
+    lanes = _lanes(args.seed)
     results = []
     for backend in backends:
         print(f"{backend}:")
         with tempfile.TemporaryDirectory(prefix="temir-api-load-") as tmp:
-            results.append(_backend(backend, args, quotes, Path(tmp)))
+            results.append(_backend(backend, args, lanes, Path(tmp)))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average {load}")
     if not args.no_record and args.backend == "both":

@@ -19,6 +19,7 @@ SUBSCRIBERS: Final = (
 )
 PROVIDERS: Final = {
     "border_dwell": "temir.tracking.borders:observed_dwell",
+    "border_dwell_key": "temir.tracking.borders:observed_dwell_key",
     "received_act_decision": "temir.exchange.handover:decide_received",
 }
 """Figures a lower capability shows and a higher one computes: the observed border dwell a

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi import Depends
 from sqlalchemy import func, select, update
 
 from temir.accounts import repository, service
@@ -317,3 +318,45 @@ def test_the_audit_log_filters_and_is_for_admins(
         viewer = service.actor_for(session, account.username, Channel.API)
         with pytest.raises(PermissionDenied):
             service.audit_log(session, viewer, AuditFilter())
+
+
+def test_an_api_request_notes_the_token_use_and_a_read_check_writes_nothing(
+    uow: UnitOfWork, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API checks a token in a read session (no write per request) and writes
+    ``last_used_at`` in a unit of work of its own only when it is due."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from temir.accounts.deps import current_actor
+
+    account = make_account(Role.ANALYST)
+    with uow() as session:
+        issued = service.issue_token(session, SYSTEM, username=account.username)
+    with uow.read() as session:
+        actor, due = service.check_token(session, issued.secret)
+        assert (actor.label, due) == (account.username, True)
+        assert not session.dirty
+        assert not session.new
+    with uow.read() as session:
+        row = session.get(ApiTokenRow, issued.token.id)
+        assert row is not None
+        assert row.last_used_at is None  # checking wrote nothing
+
+    app = FastAPI()
+    app.state.uow = uow
+
+    @app.get("/who")
+    def who(actor: Actor = Depends(current_actor)) -> str:
+        return actor.label
+
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start)
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {issued.secret}"}
+        assert client.get("/who", headers=headers).json() == account.username
+        with uow.read() as session:
+            row = session.get(ApiTokenRow, issued.token.id)
+            assert row is not None
+            assert repository.aware_or_none(row.last_used_at) == start
+            assert service.check_token(session, issued.secret)[1] is False  # not due again

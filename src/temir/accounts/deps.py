@@ -33,8 +33,15 @@ def optional_actor(request: Request) -> Actor | None:
         if scheme.lower() != "bearer" or not credentials.strip():
             raise Unauthenticated(N_("Send the header Authorization: Bearer <token>."))
         uow: UnitOfWork = request.app.state.uow  # not the request's write: claims no key
-        with uow() as session:  # commits last_used_at
-            actor = service.authenticate_token(session, credentials, client_address(request))
+        address = client_address(request)
+        # Read first: a write unit of work per request would queue every API call behind the
+        # writes (SQLite: one writer; see kit.db.write_gate). ``last_used_at`` is due at most
+        # once a minute per token; only then is it written, in a unit of work of its own.
+        with uow.read() as session:
+            actor, due = service.check_token(session, credentials, address)
+        if due:
+            with uow() as session:  # commits last_used_at
+                actor = service.authenticate_token(session, credentials, address)
         set_idempotency_owner(request.state, actor)
         return actor
     web: WebSession | None = getattr(request.state, "web_session", None)

@@ -370,6 +370,20 @@ def authenticate_token(session: Session, secret: str, remote_addr: str | None = 
     queue for one lock — under 50 concurrent clients reads then failed with "database is
     locked". Now a token's row is written at most once a minute.
     """
+    return _authenticated(session, secret, remote_addr, touch=True)[0]
+
+
+def check_token(
+    session: Session, secret: str, remote_addr: str | None = None
+) -> tuple[Actor, bool]:
+    """:func:`authenticate_token` without writing: the actor, and whether ``last_used_at`` is
+    due (then authenticate again in a unit of work that commits it)."""
+    return _authenticated(session, secret, remote_addr, touch=False)
+
+
+def _authenticated(
+    session: Session, secret: str, remote_addr: str | None, *, touch: bool
+) -> tuple[Actor, bool]:
     row = repository.token_row_by_hash(session, rules.sha256(secret.strip()))
     now = clock.now()
     if row is None:
@@ -384,9 +398,10 @@ def authenticate_token(session: Session, secret: str, remote_addr: str | None = 
     if user is None or not user.active:
         raise Unauthenticated(N_("The owner of this API token is deactivated."))
     last = repository.aware_or_none(row.last_used_at)
-    if last is None or not timedelta(0) <= now - last < LAST_USED_RESOLUTION:
+    due = last is None or not timedelta(0) <= now - last < LAST_USED_RESOLUTION
+    if due and touch:
         row.last_used_at = now
-    return repository.user_of(session, user).actor(Channel.API, remote_addr)
+    return repository.user_of(session, user).actor(Channel.API, remote_addr), due
 
 
 # --- web log-in -------------------------------------------------------------------------------

@@ -190,6 +190,7 @@ class ClaimingUnitOfWork(UnitOfWork):
 
     def __init__(self, base: UnitOfWork, request_claim: Claim, owner: str) -> None:
         self._base = base
+        self.engine = base.engine
         self._claim = request_claim
         self._owner = owner
 

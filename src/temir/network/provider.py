@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from temir.kit import versions
 from temir.network import repository as repo
 from temir.network.routing import Router
 from temir.network.routing.loader import shipped_router
@@ -43,6 +44,15 @@ class Network:
 
 _lock = threading.Lock()
 _built: OrderedDict[str, Network] = OrderedDict()
+versions.watch("ref_editions")
+_digests: versions.Remembered[str] = versions.Remembered()
+
+
+def _digest(session: Session) -> str:
+    """The load digests of ``session``'s database, read at most once a second (and at once
+    after this process loaded an edition): see :mod:`temir.kit.versions`."""
+    where = str(session.get_bind().engine.url)
+    return _digests.get(where, lambda: repo.network_digest(session))
 
 
 @functools.cache
@@ -56,7 +66,7 @@ def network_for(session: Session | None, *, cached: bool = False) -> Network:
 
     ``cached``: a short-lived CLI process takes a built engine from the on-disk cache.
     """
-    key = repo.network_digest(session) if session is not None else ""
+    key = _digest(session) if session is not None else ""
     if session is None or not key:
         return _cached_shipped_network() if cached else shipped_network()
     with _lock:

@@ -6,23 +6,26 @@ Routes and batches are :mod:`temir.network.routes.api`'s; a quote routes on the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+import orjson
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from temir.kit.api import read_session, request_language
+from temir.kit.api import request_language
 from temir.kit.contract import ETSNG, declared
+from temir.kit.db import UnitOfWork
 from temir.kit.errors import ValidationFailed
 from temir.kit.messages import define
 from temir.network.provider import router_for
 from temir.network.routes.service import route_dict
-from temir.tariff import service
+from temir.tariff import answers, service
 from temir.tariff.dwell import border_dwell
 from temir.tariff.model import Speed, WagonOwner
 
 router = APIRouter(tags=["routes and quotes"])
-SessionDep = Annotated[Session, Depends(read_session)]
 
 
 def _m(msgid: str) -> str:
@@ -34,20 +37,16 @@ def _m(msgid: str) -> str:
 MASS = {"minimum": 1, "maximum": service.MAX_MASS_KG}
 OWNERS = declared(enum=[str(w) for w in WagonOwner])
 SPEEDS = declared(enum=[str(v) for v in Speed])
-OWNERS = declared(enum=[str(w) for w in WagonOwner])
-SPEEDS = declared(enum=[str(v) for v in Speed])
 
 
-@router.get("/quotes")
-def quotes(
+@router.get("/quotes", response_model=dict[str, Any])
+async def quotes(
     request: Request,
-    session: SessionDep,
     from_: Annotated[str, Query(alias="from")],
     to: str,
     cargo: Annotated[
         str, Query(description="ETSNG code (6 digits).", json_schema_extra=declared(pattern=ETSNG))
     ],
-    response: Response,
     mass_kg: Annotated[int | None, Query(json_schema_extra=MASS)] = None,
     mass: Annotated[
         int | None,
@@ -63,7 +62,14 @@ def quotes(
     empty_return: bool = False,
     via: Annotated[list[str] | None, Query()] = None,
     alternatives: Annotated[int, Query(ge=1, le=20)] = 5,
-) -> dict[str, Any]:
+) -> Response:
+    """The quote, served from :mod:`temir.tariff.answers` when the same question was answered
+    on the same data; the ``X-Cache`` header says which (``hit`` or ``miss``).
+
+    Async on purpose: a cached answer whose data edition is known is sent from the event loop
+    without a database session or a worker thread; anything else (reading the edition,
+    computing the quote) runs in a worker thread with a read session.
+    """
     if wagon_owner not in ("carrier", "other"):
         raise ValidationFailed(
             _m("wagon_owner must be carrier or other."), code="quote.option", field="wagon_owner"
@@ -72,29 +78,75 @@ def quotes(
         raise ValidationFailed(
             _m("speed must be freight or high."), code="quote.option", field="speed"
         )
+    headers = {}
     if mass_kg is None and mass is not None:
         mass_kg = mass
-        response.headers["Deprecation"] = "true"  # RFC 9745: the old parameter name
+        headers["Deprecation"] = "true"  # RFC 9745: the old parameter name
     if mass_kg is None:
         raise ValidationFailed(
             _m("Give the mass in kg (mass_kg)."), code="quote.mass_missing", field="mass_kg"
         )
+    lang = request_language(request)
+    asked = QuoteAsked(from_, to, cargo, mass_kg, wagon_owner, speed, container, empty_return,
+                       tuple(via or ()), alternatives)  # fmt: skip
+    uow: UnitOfWork = request.app.state.uow
+    known = answers.fresh_editions(uow.engine)
+    body = answers.quote_answers.get((asked, lang, known)) if known is not None else None
+    hit = body is not None
+    if body is None:
+        body, hit = await run_in_threadpool(_answer, uow, asked, lang)
+    headers["X-Cache"] = "hit" if hit else "miss"
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _answer(uow: UnitOfWork, asked: QuoteAsked, lang: str) -> tuple[bytes, bool]:
+    """The answer's bytes from the cache or computed, and whether they came from the cache."""
+    made = False
+    with uow.read() as session:
+
+        def make() -> bytes:
+            nonlocal made
+            made = True
+            return orjson.dumps(quote_answer(session, asked, lang))
+
+        key = (asked, lang, answers.editions(session))
+        return answers.quote_answers.get_or_make(key, make), not made
+
+
+@dataclass(frozen=True)
+class QuoteAsked:
+    """A quote request as the service reads it: the cache key's first part."""
+
+    from_: str
+    to: str
+    cargo: str
+    mass_kg: int
+    wagon_owner: str
+    speed: str
+    container: str | None
+    empty_return: bool
+    via: tuple[str, ...]
+    alternatives: int
+
+
+def quote_answer(session: Session, asked: QuoteAsked, lang: str) -> dict[str, Any]:
+    """The answer of the quote API, computed (no cache): the quote, each alternative's route
+    details and observed border dwell."""
     r = router_for(session)
     q = service.quote(
         r,
-        from_,
-        to,
-        etsng=cargo,
-        mass_kg=mass_kg,
-        wagon_owner=wagon_owner,
-        speed=speed,
-        container=container,
-        empty_return=empty_return,
-        via=via or [],
-        alternatives=alternatives,
+        asked.from_,
+        asked.to,
+        etsng=asked.cargo,
+        mass_kg=asked.mass_kg,
+        wagon_owner=asked.wagon_owner,
+        speed=asked.speed,
+        container=asked.container,
+        empty_return=asked.empty_return,
+        via=list(asked.via),
+        alternatives=asked.alternatives,
         tables=service.rate_tables(session),
     )
-    lang = request_language(request)
     data = q.to_dict(lang)
     observed = service.observed_dwell(session)
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):

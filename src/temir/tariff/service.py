@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from temir.accounts import audit
 from temir.accounts.model import Actor
 from temir.codes.etsng import check_etsng
-from temir.kit import clock, providers
+from temir.kit import clock, providers, versions
 from temir.kit.errors import NotFound, ValidationFailed
 from temir.kit.messages import Message, define
 from temir.network.routes.service import find_routes
@@ -107,6 +107,8 @@ def _checked_cargo(etsng: str) -> Cargo:
 _loaded_lock = threading.Lock()
 _loaded: OrderedDict[tuple[tuple[str, str], ...], tuple[RateTable, ...]] = OrderedDict()
 TABLE_VERSIONS_KEPT = 4
+versions.watch("tariff_rate_tables")
+_table_versions: versions.Remembered[tuple[tuple[str, str], ...]] = versions.Remembered()
 
 
 def rate_tables(session: Session | None = None) -> list[RateTable]:
@@ -114,13 +116,14 @@ def rate_tables(session: Session | None = None) -> list[RateTable]:
 
     Why cached: every quote needs them, and reading and converting every rate row per request
     cost more than the quote. The key is the (id, loaded at) of each loaded table — one small
-    read — which changes whenever ``temir tariff load`` loads or replaces a table, in this
-    process or another one.
+    read, at most once a second — which changes whenever ``temir tariff load`` loads or
+    replaces a table: seen at once in this process, within a second from another one.
     """
     tables = tariff_data.shipped_tables()
     if session is None:
         return tables
-    key = repo.rate_table_versions(session)
+    where = str(session.get_bind().engine.url)  # read once a second: see temir.kit.versions
+    key = _table_versions.get(where, lambda: repo.rate_table_versions(session))
     if not key:
         return tables
     with _loaded_lock:

@@ -11,6 +11,8 @@ may read each wagon's note.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +21,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from temir.accounts.model import Actor
-from temir.kit import clock
+from temir.kit import clock, versions
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.network.routing.model import BorderCrossing
@@ -112,9 +114,46 @@ def observed_dwell(
     session: Session, *, months: int = 12
 ) -> dict[tuple[str, str | None], DwellStat]:
     """Overall dwell per crossing and direction — keyed by (exit code, entry code), as a route's
-    border point names it — over recent months."""
-    found, _missing = samples(session, None, clock.now() - timedelta(days=31 * months))
-    return {(s.exit_esr, s.entry_esr): s for s in dwell_stats(found, by_month=False)}
+    border point names it — over recent months.
+
+    Kept per :func:`observed_dwell_key` (this process): every quote shows these figures, and
+    computing them reads every accepted act of the window with its arrival reports.
+    """
+    key = observed_dwell_key(session, months=months)
+    with _dwell_lock:
+        found = _dwell_kept.get(key)
+        if found is not None:
+            _dwell_kept.move_to_end(key)
+            return dict(found)
+    since = clock.now() - timedelta(days=31 * months)
+    kept, _missing = samples(session, None, since)
+    stats = {(s.exit_esr, s.entry_esr): s for s in dwell_stats(kept, by_month=False)}
+    with _dwell_lock:
+        _dwell_kept[key] = stats
+        while len(_dwell_kept) > DWELL_KEPT:
+            _dwell_kept.popitem(last=False)
+    return dict(stats)
+
+
+def observed_dwell_key(session: Session, *, months: int = 12) -> str:
+    """A key that changes whenever :func:`observed_dwell` could answer differently (one small
+    read, at most once a second unless this process wrote to :data:`DWELL_TABLES`: see
+    :mod:`temir.kit.versions`): quotes cached per answer key on it too."""
+
+    def read() -> str:
+        since = clock.now() - timedelta(days=31 * months)
+        return f"{months}:" + ";".join(repository.dwell_fingerprint(session, since))
+
+    return _dwell_keys.get((str(session.get_bind().engine.url), months), read)
+
+
+DWELL_TABLES = ("handover_acts", "handover_act_units", "tracking_events", "organisations")
+"""The tables :func:`observed_dwell_key` counts: writes to them make a remembered key stale."""
+versions.watch(*DWELL_TABLES)
+_dwell_keys: versions.Remembered[str] = versions.Remembered()
+DWELL_KEPT = 8
+_dwell_lock = threading.Lock()
+_dwell_kept: OrderedDict[str, dict[tuple[str, str | None], DwellStat]] = OrderedDict()
 
 
 def dwell_by_month(session: Session, *, months: int = 12) -> list[DwellStat]:

@@ -301,6 +301,33 @@ def add_signature(session: Session, row: HandoverActSignatureRow) -> None:
 
 
 # --- border points -----------------------------------------------------------------------------
+def dwell_fingerprint(session: Session, since: datetime) -> tuple[Any, ...]:
+    """A cheap key that changes whenever :func:`dwell_rows` (all crossings, since ``since``)
+    could answer differently: acts offered, accepted or leaving the window, a new tracking
+    event (an arrival report), an organisation marked synthetic or not.
+
+    Why: every quote shows the observed dwell, and reading every accepted act of a year with
+    its arrival reports cost more than the quote itself. One read of counts and maxima (each
+    on an index or a primary key) decides whether the figures computed before still hold.
+    """
+    acts = HandoverActRow
+    accepted = acts.status == "accepted"
+    row = session.execute(
+        select(
+            select(func.count()).select_from(acts).scalar_subquery(),
+            select(func.count()).where(accepted).scalar_subquery(),
+            select(func.count()).where(accepted, acts.decided_at >= since).scalar_subquery(),
+            select(func.max(acts.decided_at)).where(accepted).scalar_subquery(),
+            select(func.max(TrackingEventRow.id)).scalar_subquery(),
+            select(func.count())
+            .select_from(OrganisationRow)
+            .where(OrganisationRow.synthetic.is_(True))
+            .scalar_subquery(),
+        )
+    ).one()
+    return tuple(str(v) for v in row)
+
+
 def dwell_rows(
     session: Session, codes: Sequence[str] | None, since: datetime | None
 ) -> list[Row[Any]]:
