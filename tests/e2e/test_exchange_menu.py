@@ -16,11 +16,11 @@ def test_an_operator_reaches_the_exchange_page_from_the_menu(page: Any, live_ser
     from playwright.sync_api import expect
 
     _log_in_as(page, "demo-kzh", "/tracking")
-    link = page.get_by_test_id("exchange-link")
+    link = page.get_by_test_id("nav-exchange")
     expect(link).to_be_visible()
     link.click()
     page.wait_for_url("**/exchange")
-    expect(page.get_by_test_id("exchange-link")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_test_id("nav-exchange")).to_have_attribute("aria-current", "page")
     expect(page.locator("main h1")).to_be_visible()
 
 
@@ -29,7 +29,7 @@ def test_a_consignee_has_no_exchange_entry(page: Any, live_server: Any) -> None:
 
     _log_in_as(page, "demo-consignee", "/tracking")
     expect(page.get_by_test_id("current-user")).to_be_visible()
-    expect(page.get_by_test_id("exchange-link")).to_have_count(0)
+    expect(page.get_by_test_id("nav-exchange")).to_have_count(0)
     answer = page.goto("/exchange")
     assert answer is not None
     assert answer.status == 403

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,32 @@ def test_the_secret_key_is_written_0600_and_reused(
     key.chmod(0o644)
     assert Settings.from_env().secret_key == first.secret_key
     assert mode(key) == 0o600
+
+
+def test_a_second_engine_on_an_open_database_keeps_the_first_ones_locks(tmp_path: Path) -> None:
+    """Closing any descriptor of a file drops this process's POSIX locks on it, SQLite's too.
+
+    A WAL database's connections hold a shared lock on the database file so that the last one
+    to close knows it is the last: it checkpoints and deletes the -wal and -shm files. If a
+    second engine opened and closed the file (the 0600 check did), the first connection's lock
+    was gone: another process's connection closing then believed it was the last, deleted -shm
+    under the open first one, whose next statement failed with "disk I/O error".
+    """
+    path = tmp_path / "temir.sqlite3"
+    first = make_engine(f"sqlite:///{path}")
+    with first.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    held = first.connect()  # an open connection, as a server's pool keeps
+    held.execute(text("SELECT count(*) FROM t")).scalar_one()
+    make_engine(f"sqlite:///{path}").dispose()  # e.g. a test's app on the session database
+    other = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute('SELECT count(*) FROM t').fetchone(); c.close()"
+    )
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True)  # a CLI command
+    assert path.with_name(path.name + "-shm").exists()  # it was not the last to close
+    held.execute(text("INSERT INTO t VALUES (1)"))
+    held.commit()
+    assert held.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
+    held.close()
+    first.dispose()

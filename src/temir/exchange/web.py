@@ -12,10 +12,13 @@ from temir.accounts.deps import optional_actor
 from temir.accounts.model import Actor, Role
 from temir.exchange import service
 from temir.kit.api import read_session
+from temir.kit.i18n import N_
 from temir.notes.web_steps import login_redirect
+from temir.web import nav
 from temir.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+nav.add("/exchange", N_("Exchange"), 50, roles=(Role.ADMIN, Role.RAILWAY_OPERATOR))
 
 
 @router.get("/exchange")

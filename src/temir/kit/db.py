@@ -7,6 +7,7 @@ rolls back everything, so a failed write leaves nothing half-written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
@@ -56,9 +57,18 @@ def private_file(path: Path) -> None:
     Created 0600 from the start (no moment at which it is world-readable); an existing file
     that others may read is tightened. For the SQLite database, which holds password and token
     hashes; SQLite gives its -wal and -shm files the database file's permissions.
+
+    Never opens an existing file: closing any descriptor of a file drops every POSIX lock this
+    process holds on it, SQLite's included. A second engine on a database this process already
+    has open (an app beside a CLI command, a test's app on the session's database) would
+    otherwise release the first engine's locks under it — "disk I/O error", or two writers.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))
+    if not path.exists():
+        # new: nobody can hold a lock on it yet; created by another process just now: it is
+        # tightened below like any existing file
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, OWNER_ONLY))
     for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if each.exists() and each.stat().st_mode & 0o077:
             each.chmod(each.stat().st_mode & 0o700)
