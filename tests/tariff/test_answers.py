@@ -160,3 +160,29 @@ def test_an_error_is_not_kept(client: TestClient) -> None:
         assert "x-cache" not in answer.headers
         assert json.loads(answer.content)["error"]["field"] == "from"
     assert len(answers.quote_answers) == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_each_alternatives_route_is_the_route_api_form_of_its_route(
+    client: TestClient, uow: UnitOfWork, lang: str
+) -> None:
+    """The quote names the route JSON ``Quote.to_dict`` rendered (kept per route and language)
+    instead of rendering it again: it must stay the routes API's form of the same route, in
+    the same key order, and the names must not leak into the kept rendering."""
+    from temir.network.provider import router_for
+    from temir.network.routes.service import route_dict
+
+    for mass in ("60000", "61000", "62000"):  # the lane's routes rendered, then kept, then copied
+        got = client.get("/api/v1/quotes", params={**QUOTE, "mass_kg": mass},
+                         headers={"Accept-Language": lang})  # fmt: skip
+        assert got.status_code == 200, got.text
+    with uow.read() as session:
+        r = router_for(session)
+        q = service.quote(r, QUOTE["from"], QUOTE["to"], etsng=QUOTE["cargo"], mass_kg=62000,
+                          tables=service.rate_tables(session))  # fmt: skip
+        expected = [json.dumps(route_dict(r, alt.route, lang)) for alt in q.alternatives]
+        kept = [a["route"] for a in q.to_dict(lang)["alternatives"]]
+    shown = [json.dumps(a["route"]) for a in json.loads(got.content)["alternatives"]]
+    assert len(shown) >= 2
+    assert shown == expected
+    assert all("from_name" not in k and "entry_name" not in k["legs"][0] for k in kept)

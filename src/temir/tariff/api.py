@@ -20,7 +20,7 @@ from temir.kit.db import UnitOfWork
 from temir.kit.errors import ValidationFailed
 from temir.kit.messages import define
 from temir.network.provider import router_for
-from temir.network.routes.service import route_dict
+from temir.network.routes.service import with_names
 from temir.tariff import answers, service
 from temir.tariff.dwell import border_dwell
 from temir.tariff.model import Speed, WagonOwner
@@ -150,7 +150,7 @@ def quote_answer(session: Session, asked: QuoteAsked, lang: str) -> dict[str, An
     data = q.to_dict(lang)
     observed = service.observed_dwell(session)
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
-        a["route"] = route_dict(r, alt.route, lang)
+        with_names(r, a["route"])  # rendered by Quote.to_dict: named, not rendered again
         a["border_dwell"] = border_dwell([(b.exit_esr, b.entry_esr) for b in alt.route.borders],
                                          observed)  # fmt: skip
     return data
