@@ -6,6 +6,8 @@ Routes and batches are :mod:`temir.network.routes.api`'s; a quote routes on the 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -20,7 +22,9 @@ from temir.kit.db import UnitOfWork
 from temir.kit.errors import ValidationFailed
 from temir.kit.messages import define
 from temir.network.provider import router_for
-from temir.network.routes.service import with_names
+from temir.network.routes.service import route_dict
+from temir.network.routing.engine import Router
+from temir.network.routing.model import Route
 from temir.tariff import answers, service
 from temir.tariff.dwell import border_dwell
 from temir.tariff.model import Speed, WagonOwner
@@ -131,7 +135,12 @@ class QuoteAsked:
 
 def quote_answer(session: Session, asked: QuoteAsked, lang: str) -> dict[str, Any]:
     """The answer of the quote API, computed (no cache): the quote, each alternative's route
-    details and observed border dwell."""
+    details and observed border dwell.
+
+    For :func:`orjson.dumps` only: each alternative's ``route`` and ``border_dwell`` are
+    :class:`orjson.Fragment` values (JSON kept as bytes, :func:`_route_json`,
+    :func:`_dwell_json`); ``orjson.loads(orjson.dumps(answer))`` is the plain JSON.
+    """
     r = router_for(session)
     q = service.quote(
         r,
@@ -147,10 +156,46 @@ def quote_answer(session: Session, asked: QuoteAsked, lang: str) -> dict[str, An
         alternatives=asked.alternatives,
         tables=service.rate_tables(session),
     )
-    data = q.to_dict(lang)
+    data = q.to_dict(lang, functools.partial(_route_json, r))
     observed = service.observed_dwell(session)
     for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
-        with_names(r, a["route"])  # rendered by Quote.to_dict: named, not rendered again
-        a["border_dwell"] = border_dwell([(b.exit_esr, b.entry_esr) for b in alt.route.borders],
-                                         observed)  # fmt: skip
+        a["border_dwell"] = _dwell_json(alt.route, observed)
     return data
+
+
+def _route_json(r: Router, route: Route, lang: str) -> orjson.Fragment:
+    """``route_dict(r, route, lang)`` as JSON bytes, kept on the route per language.
+
+    Why: a lane's routes are memoised per edition and shown in every later quote of the lane;
+    building their dicts (a deep copy of the kept rendering plus the station names) and
+    serialising them again for each alternative of each quote was about a fifth of a miss.
+    Kept with the router's names it was named from: another edition's router renders anew.
+    """
+    kept: dict[str, tuple[Router, orjson.Fragment]] | None = route.__dict__.get("_api_json")
+    if kept is None:
+        kept = route.__dict__["_api_json"] = {}
+    found = kept.get(lang)
+    if found is None or found[0] is not r:
+        found = kept[lang] = (r, orjson.Fragment(orjson.dumps(route_dict(r, route, lang))))
+    return found[1]
+
+
+def _dwell_json(route: Route, observed: Mapping[tuple[str, str | None], Any]) -> orjson.Fragment:
+    """:func:`border_dwell` of the route's crossings as JSON bytes, kept on the route while
+    the same observed figures (the same kept :class:`~temir.tracking.dwell.DwellStat`
+    objects, frozen values) stand behind them."""
+    crossings = route.__dict__.get("_crossings")
+    if crossings is None:
+        crossings = route.__dict__["_crossings"] = [
+            (b.exit_esr, b.entry_esr) for b in route.borders
+        ]
+    stats = [observed.get(c) for c in crossings]
+    found: tuple[list[Any], orjson.Fragment] | None = route.__dict__.get("_dwell_json")
+    if (
+        found is None
+        or len(found[0]) != len(stats)
+        or any(a is not b for a, b in zip(found[0], stats, strict=True))
+    ):
+        found = (stats, orjson.Fragment(orjson.dumps(border_dwell(crossings, observed))))
+        route.__dict__["_dwell_json"] = found
+    return found[1]
