@@ -6,7 +6,9 @@ Routes and batches are :mod:`temir.network.routes.api`'s; a quote routes on the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -15,6 +17,8 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from temir.kit.api import request_language
 from temir.kit.contract import ETSNG, declared
@@ -82,7 +86,7 @@ async def quotes(
         raise ValidationFailed(
             _m("speed must be freight or high."), code="quote.option", field="speed"
         )
-    headers = {}
+    headers: dict[str, str] = {}
     if mass_kg is None and mass is not None:
         mass_kg = mass
         headers["Deprecation"] = "true"  # RFC 9745: the old parameter name
@@ -90,9 +94,14 @@ async def quotes(
         raise ValidationFailed(
             _m("Give the mass in kg (mass_kg)."), code="quote.mass_missing", field="mass_kg"
         )
-    lang = request_language(request)
     asked = QuoteAsked(from_, to, cargo, mass_kg, wagon_owner, speed, container, empty_return,
                        tuple(via or ()), alternatives)  # fmt: skip
+    return await _respond(request, asked, headers)
+
+
+async def _respond(request: Request, asked: QuoteAsked, headers: dict[str, str]) -> Response:
+    """The answer to a validated question: kept, or computed in a worker thread."""
+    lang = request_language(request)
     uow: UnitOfWork = request.app.state.uow
     known = answers.fresh_editions(uow.engine)
     body = answers.quote_answers.get((asked, lang, known)) if known is not None else None
@@ -101,6 +110,76 @@ async def quotes(
         body, hit = await run_in_threadpool(_answer, uow, asked, lang)
     headers["X-Cache"] = "hit" if hit else "miss"
     return Response(body, media_type="application/json", headers=headers)
+
+
+class QuotesFastPath:
+    """Answers ``GET /api/v1/quotes`` with a plain, valid question before FastAPI routes it.
+
+    Why: on a kept answer FastAPI's own work was most of a request — matching the path
+    against every route, then resolving the eleven declared query parameters (about two
+    thirds of a hit's time in process). A question whose every parameter is in a form whose
+    meaning is beyond doubt (:func:`plain_question`) is read here directly and answered by
+    the same :func:`_respond`; anything else — a missing, repeated, unknown or unusual
+    parameter, another method, an error while answering — goes on to the declared route,
+    which validates, answers and reports errors exactly as before (an error found here is
+    not reported from here: the request is passed on and the route finds it again). The
+    route stays the OpenAPI declaration. Installed innermost of the app's own middleware,
+    so headers, sessions and idempotency apply as to any request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == QUOTES:
+            asked = plain_question(QueryParams(scope["query_string"]))
+            if asked is not None:
+                response = None
+                with contextlib.suppress(Exception):  # the declared route answers, errors too
+                    response = await _respond(Request(scope, receive), asked, {})
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+QUOTES = "/api/v1/quotes"
+_SCALARS = frozenset({"from", "to", "cargo", "mass_kg", "wagon_owner", "speed", "container",
+                      "empty_return", "alternatives", "lang"})  # fmt: skip
+_WHOLE = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def plain_question(query: QueryParams) -> QuoteAsked | None:
+    """The question when each parameter has one meaning beyond doubt, else None (the declared
+    route decides): known names, each scalar once, ``from``/``to``/``cargo``/``mass_kg``
+    given and not empty, whole numbers without sign, zeros or spaces, the options as
+    declared, ``empty_return`` as ``true``/``false``; ``lang`` is the language's."""
+    got: dict[str, str] = {}
+    via: list[str] = []
+    for name, value in query.multi_items():
+        if name == "via" and value:
+            via.append(value)
+        elif name in _SCALARS and name not in got and (value or name == "lang"):
+            got[name] = value
+        else:
+            return None
+    try:
+        mass_kg, from_, to, cargo = got["mass_kg"], got["from"], got["to"], got["cargo"]
+    except KeyError:
+        return None
+    wagon_owner, speed = got.get("wagon_owner", "carrier"), got.get("speed", "freight")
+    alternatives, empty = got.get("alternatives", "5"), got.get("empty_return", "false")
+    if (
+        _WHOLE.fullmatch(mass_kg) is None
+        or _WHOLE.fullmatch(alternatives) is None
+        or not 1 <= int(alternatives) <= 20
+        or wagon_owner not in ("carrier", "other")
+        or speed not in ("freight", "high")
+        or empty not in ("true", "false")
+    ):
+        return None
+    return QuoteAsked(from_, to, cargo, int(mass_kg), wagon_owner, speed, got.get("container"),
+                      empty == "true", tuple(via), int(alternatives))  # fmt: skip
 
 
 def _answer(uow: UnitOfWork, asked: QuoteAsked, lang: str) -> tuple[bytes, bool]:
