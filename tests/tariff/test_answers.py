@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import sqlalchemy as sa
-from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -39,9 +39,9 @@ def _asked(query: dict[str, str]) -> QuoteAsked:
 
 
 def _fresh(uow: UnitOfWork, query: dict[str, str], lang: str) -> Any:
-    """The answer computed without the cache, as FastAPI would have encoded it."""
+    """The answer computed without the cache, as the API encodes it (orjson)."""
     with uow.read() as session:
-        return jsonable_encoder(quote_answer(session, _asked(query), lang))
+        return orjson.loads(orjson.dumps(quote_answer(session, _asked(query), lang)))
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -160,3 +160,63 @@ def test_an_error_is_not_kept(client: TestClient) -> None:
         assert "x-cache" not in answer.headers
         assert json.loads(answer.content)["error"]["field"] == "from"
     assert len(answers.quote_answers) == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_each_alternatives_route_is_the_route_api_form_of_its_route(
+    client: TestClient, uow: UnitOfWork, lang: str
+) -> None:
+    """The quote names the route JSON ``Quote.to_dict`` rendered (kept per route and language)
+    instead of rendering it again: it must stay the routes API's form of the same route, in
+    the same key order, and the names must not leak into the kept rendering."""
+    from temir.network.provider import router_for
+    from temir.network.routes.service import route_dict
+
+    for mass in ("60000", "61000", "62000"):  # the lane's routes rendered, then kept, then copied
+        got = client.get("/api/v1/quotes", params={**QUOTE, "mass_kg": mass},
+                         headers={"Accept-Language": lang})  # fmt: skip
+        assert got.status_code == 200, got.text
+    with uow.read() as session:
+        r = router_for(session)
+        q = service.quote(r, QUOTE["from"], QUOTE["to"], etsng=QUOTE["cargo"], mass_kg=62000,
+                          tables=service.rate_tables(session))  # fmt: skip
+        expected = [json.dumps(route_dict(r, alt.route, lang)) for alt in q.alternatives]
+        kept = [a["route"] for a in q.to_dict(lang)["alternatives"]]
+    shown = [json.dumps(a["route"]) for a in json.loads(got.content)["alternatives"]]
+    assert len(shown) >= 2
+    assert shown == expected
+    assert all("from_name" not in k and "entry_name" not in k["legs"][0] for k in kept)
+
+
+def test_a_kept_border_dwell_follows_the_observed_figures(uow: UnitOfWork) -> None:
+    """The API keeps each route's ``border_dwell`` JSON while the same observed figures stand
+    behind it: a new figure for one of its crossings is shown at once, none is shown as none."""
+    from decimal import Decimal
+
+    from temir.network.provider import router_for
+    from temir.tariff.api import _dwell_json
+    from temir.tariff.dwell import border_dwell
+    from temir.tracking.dwell import DwellStat
+
+    with uow.read() as session:
+        r = router_for(session)
+        q = service.quote(r, QUOTE["from"], QUOTE["to"], etsng=QUOTE["cargo"], mass_kg=60000,
+                          tables=service.rate_tables(session))  # fmt: skip
+    route = next(a.route for a in q.alternatives if a.route.borders)
+    b = route.borders[0]
+    crossings = [(x.exit_esr, x.entry_esr) for x in route.borders]
+
+    def stat(median: str) -> DwellStat:
+        return DwellStat(b.exit_esr, b.entry_esr, "A", "B", None, 3, Decimal("5.0"),
+                         Decimal(median), Decimal("9.0"), Decimal("9.5"))  # fmt: skip
+
+    def shown(observed: dict[Any, DwellStat]) -> Any:
+        return orjson.loads(orjson.dumps({"d": _dwell_json(route, observed)}))["d"]
+
+    first, second = (
+        {(b.exit_esr, b.entry_esr): stat("4.5")},
+        {(b.exit_esr, b.entry_esr): stat("7.25")},
+    )
+    for observed in ({}, first, first, second, {}):
+        assert shown(observed) == json.loads(json.dumps(border_dwell(crossings, observed)))
+    assert shown(second)["median_hours"] == "7.25"

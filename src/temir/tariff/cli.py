@@ -18,7 +18,7 @@ from temir.kit.i18n import translate
 from temir.kit.messages import define
 from temir.network.provider import runtime_network
 from temir.network.routes import cli as routes_cli
-from temir.network.routes.service import route_dict
+from temir.network.routes.service import with_names
 from temir.tariff import service
 from temir.tariff.dwell import border_dwell
 from temir.tariff.model import Quote, RateTable
@@ -187,7 +187,7 @@ def quote(
         data = q.to_dict(lang)
         observed = _observed_dwell()
         for a, alt in zip(data["alternatives"], q.alternatives, strict=True):
-            a["route"] = route_dict(r, alt.route, lang)
+            with_names(r, a["route"])  # rendered by Quote.to_dict: named, not rendered again
             a["border_dwell"] = border_dwell(
                 [(b.exit_esr, b.entry_esr) for b in alt.route.borders], observed
             )

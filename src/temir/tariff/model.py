@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -290,6 +291,10 @@ class DeliveryTime:
         }
 
 
+RouteJson = Callable[[Route, str], Any]
+"""Renders a route of a quote in a language (:meth:`Quote.to_dict`)."""
+
+
 def route_dict(route: Route, lang: str) -> dict[str, Any]:
     """``route.to_dict(lang)``, rendered once per route and language; a deep copy each call."""
     return _rendered(route, lang, route.to_dict)
@@ -327,9 +332,11 @@ class Alternative:
             return None
         return self.charge_chf
 
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+    def to_dict(self, lang: str = "en", route: RouteJson | None = None) -> dict[str, Any]:
+        """The alternative as JSON; ``route`` renders its route when given (see
+        :meth:`Quote.to_dict`), else :func:`route_dict`."""
         return {
-            "route": route_dict(self.route, lang),
+            "route": route_dict(self.route, lang) if route is None else route(self.route, lang),
             "km": self.route.km,
             "days": self.delivery.total_days,
             "delivery": self.delivery.to_dict(lang),
@@ -372,7 +379,10 @@ class Quote:
     def demo(self) -> bool:
         return any(a.demo for a in self.alternatives)
 
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+    def to_dict(self, lang: str = "en", route: RouteJson | None = None) -> dict[str, Any]:
+        """The quote as JSON. ``route(route, lang)``, when given, renders each alternative's
+        route instead of :func:`route_dict`: the API shows the route in its own form (with
+        station names), and rendering it here only to replace it was a quarter of an answer."""
         r = self.request
         return {
             "from_esr": r.from_esr,
@@ -397,5 +407,5 @@ class Quote:
             ],
             "notes": [n.text(lang) for n in self.notes],
             "note_codes": [n.code for n in self.notes],
-            "alternatives": [a.to_dict(lang) for a in self.alternatives],
+            "alternatives": [a.to_dict(lang, route) for a in self.alternatives],
         }
