@@ -72,10 +72,22 @@ def organisation_id_by_client_code(session: Session, client_code: str | None) ->
     return session.scalar(query)
 
 
+_HELD = "accounts.organisations_held"
+
+
 def organisation_by_id(session: Session, organisation_id: int | None) -> OrganisationRow | None:
+    """The organisation, kept referenced for the life of the session.
+
+    Why kept: the session's identity map holds objects weakly, so a use case that asks for the
+    actor's organisation in several places (who acts, whose key signs, the consignor shown)
+    would otherwise select it again each time the last reference went away.
+    """
     if organisation_id is None:
         return None
-    return session.get(OrganisationRow, organisation_id)
+    row = session.get(OrganisationRow, organisation_id)
+    if row is not None:
+        session.info.setdefault(_HELD, {})[organisation_id] = row
+    return row
 
 
 def organisation_slugs(session: Session, ids: set[int]) -> dict[int, str]:
