@@ -315,12 +315,18 @@ def has_audit_rows(session: Session) -> bool:
     return session.scalar(select(AuditRow.id).limit(1)) is not None
 
 
+_audit = cast(Table, AuditRow.__table__)
+
+
 def add_chained_rows(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert chained rows in chain order; returns the id of the last one."""
-    objects = [AuditRow(**row) for row in rows]
-    session.add_all(objects)
-    session.flush()
-    return objects[-1].id
+    """Insert chained rows in chain order; returns the id of the last one.
+
+    One INSERT ... RETURNING rather than ORM objects and a flush: the rows are written at
+    commit, while the chain head is locked, and nothing reads them back as objects."""
+    ids = session.execute(
+        insert(_audit).returning(_audit.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return int(list(ids)[-1])
 
 
 _CHAIN_COLUMNS = (

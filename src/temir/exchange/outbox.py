@@ -66,10 +66,11 @@ class _Context:
     def __init__(self, session: Session) -> None:
         # Read apart from the writer's pending rows: a node with no peers (most installations,
         # every draft) then flushes nothing here and the write stays one flush.
+        # Peers are read only by a node (without one nothing is shipped).
         with read_apart(session, NodeRow, PeerRow):
             me = repository.node(session)
             self.node = me.railway if me else None
-            peers = repository.peer_rows(session)
+            peers = repository.peer_rows(session) if me else ()
         self.peers = {p.railway: set(p.kinds.split(",")) for p in peers}
         self._signer: Any = None
         self.queued: dict[tuple[str, str], set[str]] = {}
