@@ -72,20 +72,36 @@ def organisation_id_by_client_code(session: Session, client_code: str | None) ->
     return session.scalar(query)
 
 
+_HELD = "accounts.organisations_held"
+
+
 def organisation_by_id(session: Session, organisation_id: int | None) -> OrganisationRow | None:
+    """The organisation, kept referenced for the life of the session.
+
+    Why kept: the session's identity map holds objects weakly, so a use case that asks for the
+    actor's organisation in several places (who acts, whose key signs, the consignor shown)
+    would otherwise select it again each time the last reference went away.
+    """
     if organisation_id is None:
         return None
-    return session.get(OrganisationRow, organisation_id)
+    row = session.get(OrganisationRow, organisation_id)
+    if row is not None:
+        session.info.setdefault(_HELD, {})[organisation_id] = row
+    return row
 
 
 def organisation_slugs(session: Session, ids: set[int]) -> dict[int, str]:
-    """Slug of each organisation id (ids without an organisation are left out)."""
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(OrganisationRow.id, OrganisationRow.slug).where(OrganisationRow.id.in_(ids))
-    ).all()
-    return {row.id: row.slug for row in rows}
+    """Slug of each organisation id (ids without an organisation are left out); those the
+    session holds already (:func:`organisation_by_id`, often the actor's own) are not read."""
+    held: dict[int, OrganisationRow] = session.info.get(_HELD, {})
+    found = {i: held[i].slug for i in ids if i in held}
+    missing = ids - found.keys()
+    if missing:
+        rows = session.execute(
+            select(OrganisationRow.id, OrganisationRow.slug).where(OrganisationRow.id.in_(missing))
+        ).all()
+        found.update((row.id, row.slug) for row in rows)
+    return found
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -151,8 +167,19 @@ def to_token(row: ApiTokenRow, username: str) -> ApiToken:
     )
 
 
-def token_row_by_hash(session: Session, token_hash: str) -> ApiTokenRow | None:
-    return session.scalars(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)).first()
+def token_holder(
+    session: Session, token_hash: str
+) -> tuple[ApiTokenRow, UserRow | None, str | None] | None:
+    """The token, its user and the user's organisation slug, in one query: every API request
+    asks, before its route runs."""
+    found = session.execute(
+        select(ApiTokenRow, UserRow, OrganisationRow.slug)
+        .outerjoin(UserRow, UserRow.id == ApiTokenRow.user_id)
+        .outerjoin(OrganisationRow, OrganisationRow.id == UserRow.organisation_id)
+        .where(ApiTokenRow.token_hash == token_hash)
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1], found[2])
 
 
 def tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
@@ -303,12 +330,18 @@ def has_audit_rows(session: Session) -> bool:
     return session.scalar(select(AuditRow.id).limit(1)) is not None
 
 
+_audit = cast(Table, AuditRow.__table__)
+
+
 def add_chained_rows(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert chained rows in chain order; returns the id of the last one."""
-    objects = [AuditRow(**row) for row in rows]
-    session.add_all(objects)
-    session.flush()
-    return objects[-1].id
+    """Insert chained rows in chain order; returns the id of the last one.
+
+    One INSERT ... RETURNING rather than ORM objects and a flush: the rows are written at
+    commit, while the chain head is locked, and nothing reads them back as objects."""
+    ids = session.execute(
+        insert(_audit).returning(_audit.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return int(list(ids)[-1])
 
 
 _CHAIN_COLUMNS = (

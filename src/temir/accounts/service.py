@@ -384,24 +384,24 @@ def check_token(
 def _authenticated(
     session: Session, secret: str, remote_addr: str | None, *, touch: bool
 ) -> tuple[Actor, bool]:
-    row = repository.token_row_by_hash(session, rules.sha256(secret.strip()))
+    found = repository.token_holder(session, rules.sha256(secret.strip()))
     now = clock.now()
-    if row is None:
+    if found is None:
         raise Unauthenticated(N_("Unknown API token."))
+    row, user, slug = found
     token = repository.to_token(row, "")
     status = token.status(now)
     if status is TokenStatus.REVOKED:
         raise Unauthenticated(N_("This API token has been revoked."))
     if status is TokenStatus.EXPIRED:
         raise Unauthenticated(N_("This API token has expired."))
-    user = session.get(UserRow, row.user_id)
     if user is None or not user.active:
         raise Unauthenticated(N_("The owner of this API token is deactivated."))
     last = repository.aware_or_none(row.last_used_at)
     due = last is None or not timedelta(0) <= now - last < LAST_USED_RESOLUTION
     if due and touch:
         row.last_used_at = now
-    return repository.user_of(session, user).actor(Channel.API, remote_addr), due
+    return repository.to_user(user, slug).actor(Channel.API, remote_addr), due
 
 
 # --- web log-in -------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from temir.accounts.model import Actor
 from temir.exchange import repository, rules, service
 from temir.exchange.model import ALL_KINDS, Envelope, EnvelopeKind, header_of
-from temir.exchange.tables import OutboxRow
+from temir.exchange.tables import NodeRow, OutboxRow, PeerRow
 from temir.kit import changes, clock
 from temir.kit.changes import Change
+from temir.kit.db import read_apart
 from temir.notes.store import records as note_records
 from temir.notes.store import repository as notes_repository
 from temir.notes.store import signer as note_signer
@@ -63,9 +64,14 @@ class _Context:
     """What one transaction needs again and again: this node, its peers, its signer."""
 
     def __init__(self, session: Session) -> None:
-        me = repository.node(session)
-        self.node = me.railway if me else None
-        self.peers = {p.railway: set(p.kinds.split(",")) for p in repository.peer_rows(session)}
+        # Read apart from the writer's pending rows: a node with no peers (most installations,
+        # every draft) then flushes nothing here and the write stays one flush.
+        # Peers are read only by a node (without one nothing is shipped).
+        with read_apart(session, NodeRow, PeerRow):
+            me = repository.node(session)
+            self.node = me.railway if me else None
+            peers = repository.peer_rows(session) if me else ()
+        self.peers = {p.railway: set(p.kinds.split(",")) for p in peers}
         self._signer: Any = None
         self.queued: dict[tuple[str, str], set[str]] = {}
         self.next_seq: dict[tuple[str, str], int] = {}

@@ -7,20 +7,24 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from temir.kit.db import read_apart
 from temir.signing.tables import OrgKeyRow
 
 
 def current_key(session: Session, organisation_id: int) -> OrgKeyRow | None:
-    return session.scalars(
-        select(OrgKeyRow)
-        .where(
-            OrgKeyRow.organisation_id == organisation_id,
-            OrgKeyRow.retired_at.is_(None),
-            OrgKeyRow.private_key_sealed != "",  # a peer's public key: never this node's to sign
-        )
-        .order_by(OrgKeyRow.created_at.desc())
-        .limit(1)
-    ).one_or_none()
+    """The organisation's key that signs now. Read apart from the caller's pending rows (a
+    step signs the version it has just added; flushing it here would only split the write)."""
+    with read_apart(session, OrgKeyRow):
+        return session.scalars(
+            select(OrgKeyRow)
+            .where(
+                OrgKeyRow.organisation_id == organisation_id,
+                OrgKeyRow.retired_at.is_(None),
+                OrgKeyRow.private_key_sealed != "",  # a peer's public key: never this node's
+            )
+            .order_by(OrgKeyRow.created_at.desc())
+            .limit(1)
+        ).one_or_none()
 
 
 def key_row(session: Session, key_id: str) -> OrgKeyRow | None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from temir.accounts.rules import railway_of
 from temir.accounts.tables import OrganisationRow
+from temir.kit.db import read_apart
 from temir.notes.lifecycle import NoteFacts
 from temir.notes.store.tables import NoteRow
 from temir.tracking import timeline
@@ -82,11 +83,12 @@ def active_subscribers(session: Session) -> list[tuple[WebhookSubscriptionRow, S
     """
     found: list[tuple[WebhookSubscriptionRow, Subscriber]] | None = session.info.get(_LIVE)
     if found is None:
-        rows = session.execute(
-            select(WebhookSubscriptionRow, OrganisationRow)
-            .join(OrganisationRow, OrganisationRow.id == WebhookSubscriptionRow.organisation_id)
-            .where(WebhookSubscriptionRow.removed_at.is_(None))
-        ).all()
+        with read_apart(session, WebhookSubscriptionRow, OrganisationRow):  # flushes no note
+            rows = session.execute(
+                select(WebhookSubscriptionRow, OrganisationRow)
+                .join(OrganisationRow, OrganisationRow.id == WebhookSubscriptionRow.organisation_id)
+                .where(WebhookSubscriptionRow.removed_at.is_(None))
+            ).all()
         found = [(sub, Subscriber(org.id, railway_of(org))) for sub, org in rows]
         session.info[_LIVE] = found
     return list(found)

@@ -70,14 +70,16 @@ def record_commercial_report(
     changed = checks.next_of(
         note, {"commercial_reports": [*reports, entry.model_dump(mode="json")]}
     )
-    records.append_version(session, row, changed, actor, f"commercial report {text}: box 31", now)
-    signer.sign_new(session, actor, row, changed, secret, now)
+    stored = records.append_version(
+        session, row, changed, actor, f"commercial report {text}: box 31", now
+    )
+    signed = signer.sign_new(session, actor, row, stored, changed, secret, now)
     row.status = str(status)
     details = {
         "box_31": {"number": text, "station": station, "at": repository.iso(entry.drawn_up_at)}
     }
     records.record_event(session, row, NoteAction.REPORT, facts.status, actor, now, details)
-    return records.detail_of(session, row, changed)
+    return records.detail_of(session, row, changed, written=(stored, signed))
 
 
 def extend_delivery_time(
@@ -112,9 +114,11 @@ def extend_delivery_time(
     entry = Extension(reason=why, days=days, station_esr=station, recorded_at=now)
     extensions = [e.model_dump(mode="json", exclude_none=True) for e in note.extensions]
     changed = checks.next_of(note, {"extensions": [*extensions, entry.model_dump(mode="json")]})
-    records.append_version(session, row, changed, actor, f"extension {days} d: box 32", now)
-    signer.sign_new(session, actor, row, changed, secret, now)
+    stored = records.append_version(
+        session, row, changed, actor, f"extension {days} d: box 32", now
+    )
+    signed = signer.sign_new(session, actor, row, stored, changed, secret, now)
     row.status = str(status)
     details = {"box_32": {"days": days, "reason": why, "station": station}}
     records.record_event(session, row, NoteAction.EXTEND, facts.status, actor, now, details)
-    return records.detail_of(session, row, changed)
+    return records.detail_of(session, row, changed, written=(stored, signed))

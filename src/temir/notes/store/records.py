@@ -122,7 +122,24 @@ def index_row(row: NoteRow, note: Note) -> None:
 
 def append_version(
     session: Session, row: NoteRow, note: Note, actor: Actor, reason: str, now: datetime
-) -> None:
+) -> NoteVersionRow:
+    """Store ``note`` as the note's new current version (its digest computed once, here).
+
+    A new note (``row`` not yet in the session) is inserted first, complete and on its own:
+    no ``relationship()`` orders the rows that refer to it after it, and setting its index
+    columns before the INSERT spares an UPDATE. The consignee is looked up before anything is
+    added, so the look-up flushes nothing.
+    """
+    consignee_org_id = accounts_repository.organisation_id_by_client_code(
+        session, note.consignee.client_code
+    )
+    row.current_version = note.version
+    index_row(row, note)
+    row.consignee_org_id = consignee_org_id
+    new = row not in session
+    if new:
+        session.add(row)
+        session.flush()
     version = NoteVersionRow(
         note_id=row.id,
         version=note.version,
@@ -134,14 +151,10 @@ def append_version(
         reason=reason[:REASON_MAX],
     )
     session.add(version)
-    row.current_version = note.version
-    index_row(row, note)
-    row.consignee_org_id = accounts_repository.organisation_id_by_client_code(
-        session, note.consignee.client_code
-    )
-    repository.replace_wagons(session, row.id, unit_numbers(note))
+    repository.replace_wagons(session, row.id, unit_numbers(note), stored=not new)
     if changes.active():
         changes.publish(session, [version_change(version)])
+    return version
 
 
 def version_change(version: NoteVersionRow) -> changes.Change:
@@ -206,16 +219,30 @@ def record_event(
 
 
 def detail_of(
-    session: Session, row: NoteRow, note: Note, warnings: tuple[Issue, ...] = ()
+    session: Session,
+    row: NoteRow,
+    note: Note,
+    warnings: tuple[Issue, ...] = (),
+    *,
+    written: tuple[NoteVersionRow, NoteSignatureRow | None] | None = None,
 ) -> NoteDetail:
-    slugs = accounts_repository.organisation_slugs(
-        session, {row.consignor_org_id} if row.consignor_org_id else set()
-    )
-    summary = summary_of(row, slugs)
-    signatures = tuple(
-        signature_dict(s) for s in repository.signature_rows(session, row.id, row.current_version)
-    )
-    return NoteDetail(summary, note_document(note), digest(note), signatures, warnings)
+    """The note as the caller is shown it.
+
+    ``written``: the version a step has just stored and its maker's signature (None when it
+    signed nothing). A version made in this unit of work has no other signature, so the answer
+    is built from what was written instead of being read back (and digested again).
+    """
+    consignor = accounts_repository.organisation_by_id(session, row.consignor_org_id)
+    summary = summary_of(row, {consignor.id: consignor.slug} if consignor else {})
+    if written is None:
+        stored = repository.signature_rows(session, row.id, row.current_version)
+        document, note_digest = note_document(note), digest(note)
+    else:
+        version, signature = written
+        stored = [] if signature is None else [signature]
+        document, note_digest = version.document, version.digest
+    signatures = tuple(signature_dict(s) for s in stored)
+    return NoteDetail(summary, document, note_digest, signatures, warnings)
 
 
 def summary_of(row: NoteRow, slugs: Mapping[int, str]) -> NoteSummary:

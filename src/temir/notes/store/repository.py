@@ -72,8 +72,13 @@ def event_rows(session: Session, note_id: str) -> Sequence[NoteEventRow]:
     ).all()
 
 
-def replace_wagons(session: Session, note_id: str, wagons: Sequence[str]) -> None:
-    session.execute(delete(NoteWagonRow).where(NoteWagonRow.note_id == note_id))
+def replace_wagons(
+    session: Session, note_id: str, wagons: Sequence[str], *, stored: bool = True
+) -> None:
+    """The note's box 7 wagons and box 15 containers; ``stored=False`` for a note written in
+    this unit of work, which has none yet to delete."""
+    if stored:
+        session.execute(delete(NoteWagonRow).where(NoteWagonRow.note_id == note_id))
     for wagon in dict.fromkeys(w for w in wagons if w):
         session.add(NoteWagonRow(note_id=note_id, wagon=wagon))
 

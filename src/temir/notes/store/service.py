@@ -74,12 +74,10 @@ def create_note(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    session.flush()
-    records.append_version(session, row, note, actor, "created", now)
-    signer.sign_new(session, actor, row, note, secret, now)
+    stored = records.append_version(session, row, note, actor, "created", now)  # adds the row
+    signed = signer.sign_new(session, actor, row, stored, note, secret, now)
     records.record_event(session, row, NoteAction.CREATE, None, actor, now)
-    return records.detail_of(session, row, note)
+    return records.detail_of(session, row, note, written=(stored, signed))
 
 
 def edit_note(
@@ -100,11 +98,11 @@ def edit_note(
         }
     )
     now = clock.now()
-    records.append_version(session, row, note, actor, "edited", now)
-    signer.sign_new(session, actor, row, note, secret, now)
+    stored = records.append_version(session, row, note, actor, "edited", now)
+    signed = signer.sign_new(session, actor, row, stored, note, secret, now)
     row.status = str(status)
     records.record_event(session, row, NoteAction.EDIT, facts.status, actor, now)
-    return records.detail_of(session, row, note)
+    return records.detail_of(session, row, note, written=(stored, signed))
 
 
 def submit(
@@ -143,8 +141,8 @@ def accept(
     }
     accepted = checks.next_of(note, changes)
     warnings = checks.check(session, accepted, network, Stage.ACCEPTANCE)
-    records.append_version(session, row, accepted, actor, "accepted: boxes 26, 29", now)
-    signer.sign_new(session, actor, row, accepted, secret, now)
+    stored = records.append_version(session, row, accepted, actor, "accepted: boxes 26, 29", now)
+    signed = signer.sign_new(session, actor, row, stored, accepted, secret, now)
     row.status = str(status)
     row.custody = facts.contractual_carrier
     records.record_event(
@@ -156,7 +154,7 @@ def accept(
         now,
         {"box_26": changes["contract_date"], "box_29": accepted.consignment_number},
     )
-    return records.detail_of(session, row, accepted, warnings)
+    return records.detail_of(session, row, accepted, warnings, written=(stored, signed))
 
 
 def refuse(session: Session, actor: Actor, note_id: str, *, reason: str) -> NoteDetail:
@@ -221,8 +219,8 @@ def take_over(
         },
     )
     reason = f"handover {facts.custody} → {receiver} at {station_esr}, act {act_id}"
-    records.append_version(session, row, changed, actor, reason, now)
-    signer.sign_new(session, actor, row, changed, secret, now)
+    stored = records.append_version(session, row, changed, actor, reason, now)
+    signed = signer.sign_new(session, actor, row, stored, changed, secret, now)
     row.status = str(status)
     row.custody = receiver
     details = {
@@ -232,7 +230,7 @@ def take_over(
         "act_id": act_id,
     }  # fmt: skip
     records.record_event(session, row, NoteAction.HANDOVER, facts.status, actor, now, details)
-    return records.detail_of(session, row, changed)
+    return records.detail_of(session, row, changed, written=(stored, signed))
 
 
 def _dump(items: Sequence[Any]) -> list[dict[str, Any]]:
@@ -262,13 +260,13 @@ def arrive(
     now = clock.now()
     when = at or now
     changed = checks.next_of(note, {"arrival_date": when.isoformat()})
-    records.append_version(session, row, changed, actor, "arrived: box 27", now)
-    signer.sign_new(session, actor, row, changed, secret, now)
+    stored = records.append_version(session, row, changed, actor, "arrived: box 27", now)
+    signed = signer.sign_new(session, actor, row, stored, changed, secret, now)
     row.status = str(status)
     records.record_event(
         session, row, NoteAction.ARRIVE, facts.status, actor, now, {"box_27": repository.iso(when)}
     )
-    return records.detail_of(session, row, changed)
+    return records.detail_of(session, row, changed, written=(stored, signed))
 
 
 def deliver(
@@ -289,8 +287,8 @@ def deliver(
     when = at or now
     stamp = Delivery(at=when, station_esr=note.destination.esr or None, received_by=name)
     changed = checks.next_of(note, {"delivery": stamp.model_dump(mode="json", exclude_none=True)})
-    records.append_version(session, row, changed, actor, "delivered: box 36", now)
-    signer.sign_new(session, actor, row, changed, secret, now)
+    stored = records.append_version(session, row, changed, actor, "delivered: box 36", now)
+    signed = signer.sign_new(session, actor, row, stored, changed, secret, now)
     row.status = str(status)
     records.record_event(
         session,
@@ -301,7 +299,7 @@ def deliver(
         now,
         {"box_36": {"at": repository.iso(when), "received_by": name}},
     )
-    return records.detail_of(session, row, changed)
+    return records.detail_of(session, row, changed, written=(stored, signed))
 
 
 def correct(
@@ -329,8 +327,8 @@ def correct(
     changed = checks.next_of(note, changes)
     warnings = checks.check(session, changed, network, Stage.ACCEPTANCE)
     now = clock.now()
-    records.append_version(session, row, changed, actor, f"correction: {text}", now)
-    signer.sign_new(session, actor, row, changed, secret, now)
+    stored = records.append_version(session, row, changed, actor, f"correction: {text}", now)
+    signed = signer.sign_new(session, actor, row, stored, changed, secret, now)
     row.status = str(status)
     records.record_event(
         session,
@@ -341,7 +339,7 @@ def correct(
         now,
         {"reason": text, "fields": sorted(changes)},
     )
-    return records.detail_of(session, row, changed, warnings)
+    return records.detail_of(session, row, changed, warnings, written=(stored, signed))
 
 
 # --- signatures --------------------------------------------------------------------------------

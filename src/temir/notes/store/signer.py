@@ -25,7 +25,7 @@ from temir.kit.i18n import N_
 from temir.notes.model import Note
 from temir.notes.signatures import sign_note
 from temir.notes.store import repository
-from temir.notes.store.tables import NoteRow, NoteSignatureRow
+from temir.notes.store.tables import NoteRow, NoteSignatureRow, NoteVersionRow
 from temir.signing import service as signing_service
 
 NO_ORGANISATION = N_("Only a member of an organisation signs: the signature is the organisation's.")
@@ -41,13 +41,17 @@ def sign_version(
     secret: str,
     now: datetime,
     note_digest: str | None = None,
+    fresh: bool = False,
 ) -> NoteSignatureRow:
-    """Sign ``note`` (a stored version of ``row``) as the actor's organisation."""
+    """Sign ``note`` (a stored version of ``row``) as the actor's organisation.
+
+    ``fresh``: the version was made in this unit of work, so no signature of it can exist yet
+    and none is looked for."""
     org = accounts_repository.organisation_by_id(session, actor.organisation_id)
     if org is None:
         raise ValidationFailed(NO_ORGANISATION, code="keys.no_organisation", field="organisation")
     key = signing_service.ensure_key(session, actor, org, secret)
-    existing = repository.signature_rows(session, row.id, note.version)
+    existing = () if fresh else repository.signature_rows(session, row.id, note.version)
     if any(s.key_id == key.key_id for s in existing):
         raise Conflict(
             ALREADY_SIGNED, code="note.already_signed", field="version", version=note.version,
@@ -93,10 +97,20 @@ def signature_change(sig: NoteSignatureRow) -> changes.Change:
 
 
 def sign_new(
-    session: Session, actor: Actor, row: NoteRow, note: Note, secret: str | None, now: datetime
+    session: Session,
+    actor: Actor,
+    row: NoteRow,
+    version: NoteVersionRow,
+    note: Note,
+    secret: str | None,
+    now: datetime,
 ) -> NoteSignatureRow | None:
-    """A step's new version signed by its maker; nothing when no secret is given (a caller
-    that does not sign) or the actor belongs to no organisation (see the module doc)."""
+    """A step's new version (``version``, just stored by
+    :func:`~temir.notes.store.records.append_version`, with its digest) signed by its maker;
+    nothing when no secret is given (a caller that does not sign) or the actor belongs to no
+    organisation (see the module doc)."""
     if secret is None or actor.organisation_id is None:
         return None
-    return sign_version(session, actor, row, note, secret=secret, now=now)
+    return sign_version(
+        session, actor, row, note, secret=secret, now=now, note_digest=version.digest, fresh=True
+    )
