@@ -39,7 +39,6 @@ BEYOND_THE_SCHEMA = {
     "esr.all_zero": "zeros pass the pattern, name no station",
     "etsng.check_digit": "a check digit",
     "event.unit": "wagon and container check digits",
-    "event.station_esr": "a check digit",
     "event.future": "depends on the clock",
     "event.hold_needed": "depends on the kind given",
     "event.hold_not_here": "depends on the kind given",
@@ -60,7 +59,7 @@ BEYOND_THE_SCHEMA = {
     "stats.same_country": "two parameters compared",
     "tracking.batch_refused": "the uploaded lines' content",
     "webhooks.organisation": "depends on the caller (administrators name one)",
-    "webhooks.address": "which addresses are reachable",
+    "webhooks.url_address": "which hosts may be called (no link-local, multicast…)",
 }
 
 
