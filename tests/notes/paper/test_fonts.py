@@ -114,3 +114,25 @@ def test_every_kazakh_and_tajik_letter_prints_with_a_glyph() -> None:
     pdf = render_pdf(note.model_copy(update={"consignor": consignor}), [], sheets=[1])
     assert pdf_inspect.missing_glyphs(pdf) == []
     assert KAZAKH_TAJIK in pdf_inspect.page_text(pdf_inspect.pages(pdf)[0])
+
+
+def test_a_protocol_printed_first_does_not_keep_the_cjk_font_from_a_note() -> None:
+    """The protocol's PDF registers the form's base font without the CJK one; the note's
+    font check must still register the CJK font (it used to look at the base font only)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from temir.notes.paper import layout
+
+    registered = pdfmetrics._fonts  # ReportLab's registry: start as a fresh process would
+    saved = dict(registered)
+    try:
+        registered.pop(layout.CJK_FONT, None)
+        registered.pop(layout.FONT, None)
+        from temir.stats.protocol import pdf as protocol_pdf
+
+        assert protocol_pdf.font() == layout.FONT  # the same base font, registered alone
+        layout.font()
+        assert layout.CJK_FONT in pdfmetrics.getRegisteredFontNames()
+    finally:
+        registered.clear()
+        registered.update(saved)

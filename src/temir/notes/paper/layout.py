@@ -44,10 +44,15 @@ CJK_FONT_FILE = _FONTS / "DroidSansFallback-stations.ttf"
 
 
 def font() -> str:
-    """The form's font (and its CJK companion), registered with ReportLab once."""
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(_FONT_FILE)))
-        pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_FILE)))
+    """The form's font (and its CJK companion), registered with ReportLab once.
+
+    Each checked on its own: the protocol's PDF registers the same base font without the CJK
+    one, and a process that printed a protocol first then printed no Chinese station name.
+    """
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name, path in ((FONT, _FONT_FILE), (CJK_FONT, CJK_FONT_FILE)):
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
     return FONT
 
 
