@@ -32,7 +32,7 @@ from temir.kit.messages import define
 from temir.notes.model import Note
 from temir.signing.rules import sign_digest
 from temir.tracking.act_signing import DECISION_KIND, OFFER_KIND
-from temir.tracking.acts import parse_discrepancies
+from temir.tracking.acts import parse_discrepancies, write_handover_events
 from temir.tracking.model import ActStatus, ActUnit, EventKind, HandoverDecision, HandoverOffer
 from temir.tracking.rules import railway_abbr
 from temir.tracking.service import document_digest
@@ -167,38 +167,8 @@ def _decide(
     event = (
         EventKind.HANDOVER_ACCEPTED if status is ActStatus.ACCEPTED else EventKind.HANDOVER_DISPUTED
     )
-    _act_events(session, actor, made, event, railway, now)
+    write_handover_events(session, actor, made, event, railway, now)
     return kept
-
-
-def _act_events(
-    session: Session,
-    actor: Actor,
-    made: HandoverOffer,
-    kind: EventKind,
-    reporter: str,
-    at: datetime,
-) -> None:
-    """The ``handover_*`` events of the act's units, as a local act writes them: recorded here
-    and, published like any event, shipped to the note's other carriers."""
-    from temir.tracking.model import Event
-    from temir.tracking.service import write_act_events
-
-    events = [
-        Event(
-            key=f"act:{made.act_id}:{kind}:{u.number}",
-            kind=kind,
-            unit=u.number,
-            unit_kind=u.kind,
-            station_esr=made.station_esr,
-            at=at,
-            reporter=reporter,
-            note_id=made.note_id,
-            act_id=made.act_id,
-        )
-        for u in made.units
-    ]
-    write_act_events(session, actor, events, clock.now())
 
 
 def accept(session: Session, actor: Actor, act_id: str, *, secret: str) -> dict[str, Any]:
@@ -295,5 +265,5 @@ def offer(session: Session, actor: Actor, note_id: str, *, secret: str) -> dict[
     kept = _keep(
         session, actor, "handover_offer", note_id, made.act_id, document, signature, railway
     )
-    _act_events(session, actor, made, EventKind.HANDOVER_OFFERED, railway, now)
+    write_handover_events(session, actor, made, EventKind.HANDOVER_OFFERED, railway, now)
     return kept

@@ -207,7 +207,8 @@ def offer(
     repository.add_act(session, row, made.unit_numbers())
     signed = act_signing.sign_stage(session, actor, made.act_id, "offer", digest, secret, now)
     _publish(session, "handover_offer", made.note_id, made.act_id, made.document(), signed)
-    _events(session, actor, made, EventKind.HANDOVER_OFFERED, made.from_railway, made.offered_at)
+    offered = EventKind.HANDOVER_OFFERED
+    write_handover_events(session, actor, made, offered, made.from_railway, made.offered_at)
     audit.record(
         session, actor, "handover.offered", "handover_act", made.act_id,
         {"note_id": made.note_id, "to": made.to_railway, "units": list(made.unit_numbers()),
@@ -303,7 +304,7 @@ def _stored(session: Session, row: HandoverActRow) -> HandoverAct:
     return replace(act, verification=act_signing.verify(session, act))
 
 
-def _events(
+def write_handover_events(
     session: Session,
     actor: Actor,
     made: HandoverOffer,
@@ -311,6 +312,9 @@ def _events(
     reporter: str,
     at: datetime,
 ) -> None:
+    """The ``handover_*`` events of the act's units (one per unit, keyed by act, kind and
+    unit): recorded, and published like any event to the note's other carriers. The
+    exchange writes the same for an act decided over the wire."""
     events = [
         Event(
             key=f"act:{made.act_id}:{kind}:{u.number}", kind=kind, unit=u.number,
@@ -371,7 +375,7 @@ def _decide(
         if decision.status is ActStatus.ACCEPTED
         else EventKind.HANDOVER_DISPUTED
     )
-    _events(session, actor, made, kind, made.to_railway, decision.decided_at)
+    write_handover_events(session, actor, made, kind, made.to_railway, decision.decided_at)
     audit.record(
         session, actor, f"handover.{decision.status}", "handover_act", row.id,
         {"note_id": row.note_id, "from": row.from_railway,
