@@ -69,6 +69,22 @@ def test_help_imports_no_capability() -> None:
     assert "SQLA False" in out.stdout
 
 
+def test_route_help_imports_no_network() -> None:
+    """``temir route --help`` loads the routes CLI only: the route engine (numpy) and the
+    database (SQLAlchemy) are imported by the command when it routes."""
+    code = (
+        "import sys\n"
+        "from temir.cli import main\n"
+        "sys.argv = ['temir', 'route', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('HEAVY', sorted(m for m in ('numpy', 'sqlalchemy') if m in sys.modules))\n"
+        "print('ROUTES', 'temir.network.routes.cli' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "ROUTES True" in out.stdout  # the command's module was loaded for its help
+    assert "HEAVY []" in out.stdout
+
+
 def test_a_group_with_one_sub_command_keeps_it() -> None:
     result = CliRunner().invoke(app, ["ref", "load", "--help"])
     assert result.exit_code == 0, result.output

@@ -8,7 +8,7 @@ or on the shipped data when no reference data is loaded. ``data-quality`` stays 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import Progress
@@ -18,10 +18,12 @@ from temir.kit.cli import JSON_OPTION, console, emit, language, user_errors
 from temir.kit.errors import ValidationFailed
 from temir.kit.i18n import translate
 from temir.kit.messages import define
-from temir.network.provider import runtime_network
-from temir.network.routes import service
-from temir.network.routing import Router
-from temir.network.routing.model import ROLE_TEXTS, LegRole
+
+if TYPE_CHECKING:
+    from temir.network.routing import Router
+
+# The network (numpy, SQLAlchemy, the route engine) is imported by the commands that route,
+# not at import: `temir route --help` and the CLI's start-up stay at Typer's own cost.
 
 
 def _m(msgid: str) -> str:
@@ -47,6 +49,8 @@ def _t(msgid: str, **params: Any) -> str:
 
 
 def _render_routes(data: dict[str, Any]) -> None:
+    from temir.network.routing.model import ROLE_TEXTS, LegRole
+
     for n, r in enumerate(data["routes"], 1):
         flags = []
         if not r["official"]:
@@ -84,6 +88,9 @@ def route(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Routes between two stations with tariff km per railway, or a batch file (--pairs)."""
+    from temir.network.provider import runtime_network
+    from temir.network.routes import service
+
     with user_errors(as_json):
         r = runtime_network().router
         if pairs is not None:
@@ -119,6 +126,9 @@ def _batch(r: Router, pairs: Path, out: Path | None) -> None:
 
 def data_quality(as_json: bool = JSON_OPTION) -> None:
     """Where Book 3 / Book 2 and chained Book 1 disagree (the official figure is used)."""
+    from temir.network.provider import runtime_network
+    from temir.network.routes import service
+
     with user_errors(as_json):
         r = runtime_network().router
         items = [d.to_dict(language()) for d in service.quality_report(r)]
