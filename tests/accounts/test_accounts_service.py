@@ -360,3 +360,86 @@ def test_an_api_request_notes_the_token_use_and_a_read_check_writes_nothing(
             assert row is not None
             assert repository.aware_or_none(row.last_used_at) == start
             assert service.check_token(session, issued.secret)[1] is False  # not due again
+
+
+# --- the token check kept between requests (service.check_token_kept) -------------------------
+
+
+def test_a_kept_token_check_sees_changes_made_in_this_process_at_once(
+    uow: UnitOfWork, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEMIR_EDITION_CHECK_SECONDS", "3600")  # only this process's writes
+    revoked, deactivated = make_account(), make_account()
+    with uow() as session:
+        first = service.issue_token(session, SYSTEM, username=revoked.username)
+        second = service.issue_token(session, SYSTEM, username=deactivated.username)
+    assert service.check_token_kept(uow, first.secret)[0].label == revoked.username
+    assert service.check_token_kept(uow, second.secret)[0].label == deactivated.username
+    with uow() as session:
+        service.revoke_token(session, SYSTEM, first.token.id)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        service.check_token_kept(uow, first.secret)
+    with uow() as session:
+        session.execute(
+            update(UserRow).where(UserRow.id == second.token.user_id).values(active=False)
+        )
+    with pytest.raises(Unauthenticated, match="deactivated"):
+        service.check_token_kept(uow, second.secret)
+
+
+def test_a_kept_token_check_reads_another_processs_change_after_the_interval(
+    uow: UnitOfWork, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revocation written by another process (here: a plain connection, which this process's
+    sessions do not see) is honoured once the check interval has passed."""
+    account = make_account()
+    with uow() as session:
+        issued = service.issue_token(session, SYSTEM, username=account.username)
+    monkeypatch.setenv("TEMIR_EDITION_CHECK_SECONDS", "3600")
+    assert service.check_token_kept(uow, issued.secret)[0].label == account.username
+    with uow.engine.begin() as connection:
+        connection.execute(
+            update(ApiTokenRow)
+            .where(ApiTokenRow.id == issued.token.id)
+            .values(revoked_at=clock.now())
+        )
+    # within the interval the kept read stands: what makes the check cheap
+    assert service.check_token_kept(uow, issued.secret)[0].label == account.username
+    monkeypatch.setenv("TEMIR_EDITION_CHECK_SECONDS", "0")
+    with pytest.raises(Unauthenticated, match="revoked"):
+        service.check_token_kept(uow, issued.secret)
+
+
+def test_a_kept_token_expires_on_time(
+    uow: UnitOfWork, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEMIR_EDITION_CHECK_SECONDS", "3600")
+    account = make_account()
+    with uow() as session:
+        issued = service.issue_token(session, SYSTEM, username=account.username, expires_days=1)
+    actor, due = service.check_token_kept(uow, issued.secret)
+    assert (actor.label, due) == (account.username, True)
+    later = clock.now() + timedelta(days=1, seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    with pytest.raises(Unauthenticated, match="expired"):
+        service.check_token_kept(uow, issued.secret)
+
+
+def test_a_token_issued_by_another_process_works_at_once(
+    uow: UnitOfWork, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown token is not remembered as unknown: the next request reads again."""
+    monkeypatch.setenv("TEMIR_EDITION_CHECK_SECONDS", "3600")
+    account = make_account()
+    secret = "tmr_" + unique("later")
+    with pytest.raises(Unauthenticated, match="Unknown"):
+        service.check_token_kept(uow, secret)
+    with uow() as session:
+        issued = service.issue_token(session, SYSTEM, username=account.username)
+    with uow.engine.begin() as connection:  # as another process would: no generation moves
+        connection.execute(
+            update(ApiTokenRow)
+            .where(ApiTokenRow.id == issued.token.id)
+            .values(token_hash=hashlib.sha256(secret.encode()).hexdigest())
+        )
+    assert service.check_token_kept(uow, secret)[0].label == account.username

@@ -36,9 +36,9 @@ def optional_actor(request: Request) -> Actor | None:
         address = client_address(request)
         # Read first: a write unit of work per request would queue every API call behind the
         # writes (SQLite: one writer; see kit.db.write_gate). ``last_used_at`` is due at most
-        # once a minute per token; only then is it written, in a unit of work of its own.
-        with uow.read() as session:
-            actor, due = service.check_token(session, credentials, address)
+        # once a minute per token; only then is it written, in a unit of work of its own. The
+        # read itself is kept for a moment (service.check_token_kept).
+        actor, due = service.check_token_kept(uow, credentials, address)
         if due:
             with uow() as session:  # commits last_used_at
                 actor = service.authenticate_token(session, credentials, address)

@@ -6,6 +6,7 @@ unit of work, so the change and its record are committed together or not at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -28,7 +29,8 @@ from temir.accounts.model import (
     WebSession,
 )
 from temir.accounts.tables import ApiTokenRow, OrganisationRow, UserRow, WebSessionRow
-from temir.kit import clock
+from temir.kit import clock, versions
+from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
 from temir.kit.i18n import N_
 
@@ -381,27 +383,83 @@ def check_token(
     return _authenticated(session, secret, remote_addr, touch=False)
 
 
+@dataclass(frozen=True)
+class TokenHolder:
+    """What checking a bearer token reads: the token and the user it belongs to."""
+
+    token: ApiToken
+    user: User | None
+
+
+#: Token checks kept per (database, token hash); see :func:`check_token_kept`.
+_kept_holders: versions.Remembered[TokenHolder | None] = versions.Remembered(size=4096)
+versions.watch(ApiTokenRow.__tablename__, UserRow.__tablename__, OrganisationRow.__tablename__)
+
+
+def check_token_kept(
+    uow: UnitOfWork, secret: str, remote_addr: str | None = None
+) -> tuple[Actor, bool]:
+    """:func:`check_token`, reading the token and its user at most once a second per process.
+
+    Why: every API request checks its token before its route runs, and that read (a session
+    and a three-table query) cost more than many routes' own work under load. What is kept is
+    the row data only; revocation, expiry, deactivation and ``last_used_at`` are judged against
+    the clock on every request. A change committed in this process (a token revoked through the
+    API, a user deactivated) is seen by the next request (:func:`temir.kit.versions.generation`);
+    one made by another process (``temir tokens revoke`` in a shell, another worker) within
+    ``TEMIR_EDITION_CHECK_SECONDS`` (1 s by default; 0 reads every time). Unknown tokens are
+    read again each time, so a token issued elsewhere works at once.
+    """
+    token_hash = rules.sha256(secret.strip())
+
+    def read() -> TokenHolder | None:
+        with uow.read() as session:
+            return _holder(session, token_hash)
+
+    holder = _kept_holders.get((str(uow.engine.url), token_hash), read)
+    return _judged(holder, clock.now(), remote_addr)
+
+
+def _holder(session: Session, token_hash: str) -> TokenHolder | None:
+    return _holder_of(repository.token_holder(session, token_hash))
+
+
+def _holder_of(found: tuple[ApiTokenRow, UserRow | None, str | None] | None) -> TokenHolder | None:
+    if found is None:
+        return None
+    row, user, slug = found
+    return TokenHolder(
+        repository.to_token(row, ""), None if user is None else repository.to_user(user, slug)
+    )
+
+
+def _judged(
+    holder: TokenHolder | None, now: datetime, remote_addr: str | None
+) -> tuple[Actor, bool]:
+    """The actor of a token that may act now, and whether its ``last_used_at`` is due."""
+    if holder is None:
+        raise Unauthenticated(N_("Unknown API token."))
+    status = holder.token.status(now)
+    if status is TokenStatus.REVOKED:
+        raise Unauthenticated(N_("This API token has been revoked."))
+    if status is TokenStatus.EXPIRED:
+        raise Unauthenticated(N_("This API token has expired."))
+    if holder.user is None or not holder.user.active:
+        raise Unauthenticated(N_("The owner of this API token is deactivated."))
+    last = holder.token.last_used_at
+    due = last is None or not timedelta(0) <= now - last < LAST_USED_RESOLUTION
+    return holder.user.actor(Channel.API, remote_addr), due
+
+
 def _authenticated(
     session: Session, secret: str, remote_addr: str | None, *, touch: bool
 ) -> tuple[Actor, bool]:
     found = repository.token_holder(session, rules.sha256(secret.strip()))
     now = clock.now()
-    if found is None:
-        raise Unauthenticated(N_("Unknown API token."))
-    row, user, slug = found
-    token = repository.to_token(row, "")
-    status = token.status(now)
-    if status is TokenStatus.REVOKED:
-        raise Unauthenticated(N_("This API token has been revoked."))
-    if status is TokenStatus.EXPIRED:
-        raise Unauthenticated(N_("This API token has expired."))
-    if user is None or not user.active:
-        raise Unauthenticated(N_("The owner of this API token is deactivated."))
-    last = repository.aware_or_none(row.last_used_at)
-    due = last is None or not timedelta(0) <= now - last < LAST_USED_RESOLUTION
-    if due and touch:
-        row.last_used_at = now
-    return repository.to_user(user, slug).actor(Channel.API, remote_addr), due
+    actor, due = _judged(_holder_of(found), now, remote_addr)
+    if due and touch and found is not None:
+        found[0].last_used_at = now
+    return actor, due
 
 
 # --- web log-in -------------------------------------------------------------------------------

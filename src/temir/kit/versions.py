@@ -108,8 +108,9 @@ class Remembered(Generic[T]):
     """Values read by ``read`` per ``where`` (e.g. a database URL), kept for ``seconds`` or
     until :func:`generation` moves."""
 
-    def __init__(self, seconds: Callable[[], float] = check_seconds) -> None:
+    def __init__(self, seconds: Callable[[], float] = check_seconds, size: int = 64) -> None:
         self._seconds = seconds
+        self._size = size
         self._lock = threading.Lock()
         self._kept: dict[Hashable, tuple[int, float, T]] = {}
 
@@ -138,6 +139,6 @@ class Remembered(Generic[T]):
             seen = _generation
             value = read()
             self._kept[where] = (seen, now, value)
-            if len(self._kept) > 64:  # many test databases in one process
+            if len(self._kept) > self._size:  # e.g. many test databases in one process
                 self._kept.pop(next(iter(self._kept)))
         return value
