@@ -97,3 +97,58 @@ def test_postgresql_writers_are_not_gated() -> None:
     with gate, gate:
         pass
     assert not isinstance(gate, type(db.write_gate(make_engine("sqlite://"))))
+
+
+CHILD = """
+import sys
+import sqlalchemy as sa
+from temir.kit.db import UnitOfWork, make_engine
+engine = make_engine(sys.argv[1])
+table = sa.Table("gate_test", sa.MetaData(), sa.Column("n", sa.Integer))
+with UnitOfWork(engine)() as session:
+    session.execute(sa.insert(table).values(n=1))
+    print("inside", flush=True)
+    sys.stdin.readline()
+print("committed", flush=True)
+"""
+
+
+def test_sqlite_writers_of_two_processes_take_turns(tmp_path: Path) -> None:
+    """Another process's writer (a second worker, a CLI command) waits on the database's file
+    lock while this one writes, and goes on the moment it is released."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'two.sqlite3'}"
+    engine = make_engine(url)
+    table = _table(engine)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdin is not None
+    assert child.stdout is not None
+    try:
+        assert child.stdout.readline().strip() == "inside"
+        order: list[str] = []
+
+        def writer() -> None:
+            with UnitOfWork(engine)() as session:
+                order.append("this process begins")
+                session.execute(sa.insert(table).values(n=2))
+
+        t = threading.Thread(target=writer)
+        t.start()
+        time.sleep(0.3)  # room for this process's writer to begin, were it not made to wait
+        assert order == []
+        child.stdin.write("\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "committed"
+        t.join(20)
+        assert order == ["this process begins"]
+    finally:
+        child.kill()
+        child.wait(10)
+    with engine.connect() as conn:
+        assert sorted(conn.scalars(sa.select(table.c.n))) == [1, 2]
+    lock_file = tmp_path / "two.sqlite3.write-lock"
+    assert lock_file.stat().st_mode & 0o777 == 0o600

@@ -8,9 +8,12 @@ rolls back everything, so a failed write leaves nothing half-written.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
+import itertools
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -117,8 +120,13 @@ def write_gate(engine: Engine) -> AbstractContextManager[Any]:
     stretched the holder's transaction; creates took seconds at the 99th percentile. Waiting
     on a lock here wakes the next writer the moment the last one commits. Reentrant: a unit of
     work opened inside another in the same thread (it would wait on SQLite's lock anyway) is
-    not made to wait for itself here. Other processes (workers, the CLI) are still arbitrated
-    by SQLite's own lock and busy timeout.
+    not made to wait for itself here.
+
+    Across processes (the workers of ``temir serve``, a CLI command beside them) the holder of a
+    database file's lock also holds an exclusive ``flock`` on ``<database>.write-lock``; a
+    writer of another process polls it every few milliseconds. SQLite's busy handler, which
+    arbitrated them before, sleeps up to 100 ms a try and so left the lock free most of the
+    time it was wanted.
     """
     if engine.dialect.name != "sqlite":
         return nullcontext()
@@ -126,32 +134,80 @@ def write_gate(engine: Engine) -> AbstractContextManager[Any]:
     with _gates_lock:
         gate = _gates.get(where)
         if gate is None:
-            gate = _gates[where] = _Gate()
+            database = engine.url.database
+            in_memory = not database or database == ":memory:" or database.startswith("file:")
+            lock_file = None if in_memory or database is None else Path(database + ".write-lock")
+            gate = _gates[where] = _Gate(lock_file)
         return gate
 
 
 GATE_WAIT_SECONDS = 5.0
+_POLL_SECONDS = (0.0005, 0.001, 0.002, 0.003)
+"""How often a writer asks for another process's file lock: the first tries soon (a write
+lasts milliseconds), then every 3 ms — never SQLite's 100 ms."""
 
 
 class _Gate:
     """A reentrant lock waited on for at most :data:`GATE_WAIT_SECONDS`; past that the unit of
     work goes on and waits on SQLite's own lock as before — so a thread that holds a unit of
     work open while another thread needs one (a test calling the app inside ``with uow()``)
-    is delayed, never stuck."""
+    is delayed, never stuck. The outermost holder in a process also takes the database's file
+    lock (``flock``, waited on as long at most; never closed, so it never drops SQLite's
+    POSIX locks, which are on other files)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock_file: Path | None = None) -> None:
         self._lock = threading.RLock()
         self._held = threading.local()
+        self._lock_file = lock_file
+        self._fd: int | None = None
+        self._fd_pid = 0
 
     def __enter__(self) -> None:
         got = self._lock.acquire(timeout=GATE_WAIT_SECONDS)
-        stack: list[bool] = getattr(self._held, "stack", [])
-        stack.append(got)
+        stack: list[tuple[bool, bool]] = getattr(self._held, "stack", [])
+        outermost = got and not any(held for held, _ in stack)
+        filed = outermost and self._lock_file is not None and self._take_file_lock()
+        stack.append((got, filed))
         self._held.stack = stack
 
     def __exit__(self, *_exc: object) -> None:
-        if self._held.stack.pop():
+        got, filed = self._held.stack.pop()
+        if filed and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if got:
             self._lock.release()
+
+    def _take_file_lock(self) -> bool:
+        """The file lock, polled for up to :data:`GATE_WAIT_SECONDS`; False if not had (then
+        SQLite arbitrates, as it did before this lock)."""
+        fd = self._descriptor()
+        if fd is None:
+            return False
+        deadline = time.monotonic() + GATE_WAIT_SECONDS
+        for attempt in itertools.count():
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(_POLL_SECONDS[min(attempt, len(_POLL_SECONDS) - 1)])
+            except OSError:
+                return False
+        return False  # pragma: no cover (the loop returns)
+
+    def _descriptor(self) -> int | None:
+        """This process's descriptor of the lock file (a forked child opens its own: a shared
+        open file would share the lock)."""
+        if self._fd is not None and self._fd_pid == os.getpid():
+            return self._fd
+        assert self._lock_file is not None
+        try:
+            fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, OWNER_ONLY)
+        except OSError:
+            return None  # a read-only directory: SQLite's lock alone, as before
+        self._fd, self._fd_pid = fd, os.getpid()
+        return fd
 
 
 @contextmanager
