@@ -68,8 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_exchange_outbox(settings)
     install_error_handlers(app)
     install_html_error_pages(app)
+    from temir.network.api import StationsFastPath
     from temir.tariff.api import QuotesFastPath
 
+    app.add_middleware(StationsFastPath)  # a plain station search answered from the index
     app.add_middleware(QuotesFastPath)  # a plain quote question read before FastAPI routes it
     app.add_middleware(IdempotencyMiddleware)  # Idempotency-Key: a retried write is not redone
     app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
