@@ -194,15 +194,15 @@ class StationsFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == STATIONS:
-            asked = _plain(QueryParams(scope["query_string"]))
-            index = station_index.fresh_index(scope["app"].state.uow.engine)
-            if asked is not None and index is not None:
-                response = None
-                with contextlib.suppress(Exception):  # the declared route answers, errors too
+            response = None
+            with contextlib.suppress(Exception):  # the declared route answers, errors too
+                asked = _plain(QueryParams(scope["query_string"]))
+                index = station_index.fresh_index(scope["app"].state.uow.engine)
+                if asked is not None and index is not None:
                     response = _stations_answer(index, **asked)
-                if response is not None:
-                    await response(scope, receive, send)
-                    return
+            if response is not None:
+                await response(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
