@@ -17,7 +17,8 @@ The search means exactly what the SQL it replaced meant, on SQLite and PostgreSQ
   ``name_ru`` in characters, then ``name_ru`` by code point (SQLite's BINARY collation and
   PostgreSQL's ``C`` collation of the project's databases), then ``id`` — places sharing a
   Russian name on two railways (19 such pairs) tied in SQL, whose order was the database's
-  choice; here it is the older place first.
+  choice (PostgreSQL put the two «Разъезд № 10» one way at ``LIMIT 20`` and the other at
+  ``LIMIT 200``); here it is the older place first.
 
 Why keyed by the load digests (:func:`temir.network.provider.digest`): as for the route
 engine, the key is remembered per database and read again at most once per
