@@ -68,8 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_exchange_outbox(settings)
     install_error_handlers(app)
     install_html_error_pages(app)
+    from temir.network.api import StationsFastPath
     from temir.tariff.api import QuotesFastPath
 
+    app.add_middleware(StationsFastPath)  # a plain station search answered from the index
     app.add_middleware(QuotesFastPath)  # a plain quote question read before FastAPI routes it
     app.add_middleware(IdempotencyMiddleware)  # Idempotency-Key: a retried write is not redone
     app.add_middleware(SessionMiddleware)  # request.state.user; CSRF check for cookie writes
@@ -105,7 +107,8 @@ def _contract(app: FastAPI) -> None:
 
 
 def _warm_up(uow: UnitOfWork) -> None:
-    """Build the route engine and read the rate tables before the first request, not during it.
+    """Build the route engine and the station index and read the rate tables before the first
+    request, not during it.
 
     Each worker process builds them once (half a second, several seconds on a busy machine);
     without this the first quotes of every worker waited for it, all queued behind one lock.
@@ -114,11 +117,13 @@ def _warm_up(uow: UnitOfWork) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from temir.network.provider import network_for
+    from temir.network.station_index import index_for
     from temir.tariff.service import rate_tables
 
     try:
         with uow.read() as session:
             network_for(session)
+            index_for(session)
             rate_tables(session)
     except SQLAlchemyError:
         return

@@ -5,15 +5,19 @@ Reference data is public: no authentication. Every estimated value is returned w
 
 from __future__ import annotations
 
-from typing import Annotated
+import contextlib
+import re
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from temir.kit.api import read_session
 from temir.kit.contract import ESR, declared
-from temir.network import service
+from temir.network import service, station_index
 from temir.network.model import Station
 
 router = APIRouter(tags=["reference"])
@@ -139,14 +143,86 @@ def search_stations(
     country: Annotated[str | None, Query(max_length=2)] = None,
     kind: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = 20,
-) -> list[StationOut]:
+) -> Response:
     """Stations whose Russian or English name has a word starting with each word of ``q``
     (case, accents, ё/е and Kazakh/Tajik letters ignored), or with an ESR code starting with
     ``q``."""
-    found = service.search_stations(
-        session, q, railway=railway, country=country, kind=kind, limit=limit
-    )
-    return [StationOut.of(s) for s in found]
+    index = station_index.index_for(session)
+    return _stations_answer(index, q, railway, country, kind, limit)
+
+
+def _stations_answer(
+    index: station_index.StationIndex,
+    q: str | None,
+    railway: str | None,
+    country: str | None,
+    kind: str | None,
+    limit: int,
+) -> Response:
+    """The JSON of the matching places, each rendered once per edition by the very serialiser
+    FastAPI used for ``list[StationOut]`` (so the bytes are the same)."""
+    rendered = index.memo("api", _render)
+    found = service.search_in(index, q, railway, country, kind, limit)
+    body = b"[" + b",".join([rendered[i] for i in found]) + b"]"
+    return Response(body, media_type="application/json")
+
+
+def _render(index: station_index.StationIndex) -> list[bytes]:
+    to_json = StationOut.__pydantic_serializer__.to_json
+    return [to_json(StationOut.of(s)) for s in index.stations]
+
+
+STATIONS = "/api/v1/stations"
+_TEXTS = {"q": 200, "railway": 8, "country": 2, "kind": 16}  # name → max_length, as declared
+_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
+
+
+class StationsFastPath:
+    """Answers ``GET /api/v1/stations`` with plain parameters before FastAPI routes it.
+
+    Why: with the answer a filter over the in-memory index, FastAPI's own work (matching the
+    path against every route, resolving the declared parameters and the session dependency,
+    a worker thread) was most of a request. Parameters each given once, of the declared names
+    and lengths, ``limit`` a whole number in range, are read here and answered from the
+    index when its edition need not be read again (:func:`station_index.fresh_index`);
+    anything else goes on to the declared route, which validates, answers and reports
+    errors as before. Installed innermost of the app's middleware, like the quotes' one.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == STATIONS:
+            response = None
+            with contextlib.suppress(Exception):  # the declared route answers, errors too
+                asked = _plain(QueryParams(scope["query_string"]))
+                index = station_index.fresh_index(scope["app"].state.uow.engine)
+                if asked is not None and index is not None:
+                    response = _stations_answer(index, **asked)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _plain(query: QueryParams) -> dict[str, Any] | None:
+    """The parameters when each has one meaning beyond doubt, else None."""
+    got: dict[str, Any] = {"limit": 20}
+    seen: set[str] = set()
+    for name, value in query.multi_items():
+        if name in seen:
+            return None
+        seen.add(name)
+        if name == "limit":
+            if _LIMIT.fullmatch(value) is None or int(value) > service.MAX_LIMIT:
+                return None
+            got["limit"] = int(value)
+        elif name in _TEXTS and len(value) <= _TEXTS[name]:
+            got[name] = value
+        else:
+            return None
+    return {"q": None, "railway": None, "country": None, "kind": None, **got}
 
 
 @router.get("/stations/{esr}", response_model=StationOut)

@@ -48,11 +48,16 @@ versions.watch("ref_editions")
 _digests: versions.Remembered[str] = versions.Remembered()
 
 
-def _digest(session: Session) -> str:
+def digest(session: Session) -> str:
     """The load digests of ``session``'s database, read at most once a second (and at once
     after this process loaded an edition): see :mod:`temir.kit.versions`."""
     where = str(session.get_bind().engine.url)
     return _digests.get(where, lambda: repo.network_digest(session))
+
+
+def fresh_digest(url: str) -> str | None:
+    """:func:`digest` of the database at ``url`` while it need not be read again, else None."""
+    return _digests.fresh(url)
 
 
 @functools.cache
@@ -66,7 +71,7 @@ def network_for(session: Session | None, *, cached: bool = False) -> Network:
 
     ``cached``: a short-lived CLI process takes a built engine from the on-disk cache.
     """
-    key = _digest(session) if session is not None else ""
+    key = digest(session) if session is not None else ""
     if session is None or not key:
         return _cached_shipped_network() if cached else shipped_network()
     with _lock:

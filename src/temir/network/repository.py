@@ -8,13 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import (
-    Select,
     Table,
     and_,
     bindparam,
-    case,
     delete,
-    func,
     insert,
     or_,
     select,
@@ -152,35 +149,13 @@ def _word_filters(column: Any, words: Sequence[str]) -> list[Any]:
     return [column.like(f"% {w}%") for w in words]
 
 
-def search_stations(
-    session: Session,
-    words: Sequence[str],
-    digits: str | None,
-    railway: str | None,
-    country: str | None,
-    kind: str | None,
-    limit: int,
-) -> list[StationRow]:
-    stmt: Select[tuple[StationRow]] = select(StationRow)
-    matches = []
-    if words:
-        matches.append(and_(*_word_filters(StationRow.search_text, words)))
-    if digits:
-        code_match = select(StationCodeRow.station_id).where(StationCodeRow.esr.like(digits + "%"))
-        matches.append(StationRow.id.in_(code_match))
-    if matches:
-        stmt = stmt.where(or_(*matches))
-    if railway:
-        stmt = stmt.where(StationRow.railway == railway)
-    if country:
-        stmt = stmt.where(StationRow.country == country)
-    if kind:
-        stmt = stmt.where(StationRow.kind == kind)
-    if words:
-        # A station whose name starts with the first word before one where a later word does.
-        stmt = stmt.order_by(case((StationRow.search_text.like(f" {words[0]}%"), 0), else_=1))
-    stmt = stmt.order_by(func.length(StationRow.name_ru), StationRow.name_ru).limit(limit)
-    return list(session.scalars(stmt))
+def all_stations(session: Session) -> list[tuple[StationRow, list[StationCodeRow]]]:
+    """Every place with its codes (by code): what the station index is built from."""
+    codes: dict[int, list[StationCodeRow]] = {}
+    for code in session.scalars(select(StationCodeRow).order_by(StationCodeRow.esr)):
+        codes.setdefault(code.station_id, []).append(code)
+    rows = session.scalars(select(StationRow).order_by(StationRow.id))
+    return [(r, codes.get(r.id, [])) for r in rows]
 
 
 def codes_of(session: Session, station_ids_: Sequence[int]) -> dict[int, list[StationCodeRow]]:

@@ -24,9 +24,9 @@ from temir.kit.db import Base, UnitOfWork
 from temir.kit.errors import NotFound
 from temir.kit.i18n import N_
 from temir.kit.text import fold
-from temir.network import places, reference
+from temir.network import places, reference, station_index
 from temir.network import repository as repo
-from temir.network.model import DatasetChange, LoadReport, Station, StationCode
+from temir.network.model import DatasetChange, LoadReport, Station
 from temir.network.tables import (
     BorderCrossingRow,
     CommodityRow,
@@ -190,7 +190,6 @@ MAX_LIMIT = 200
 MAX_WORDS = 8
 STATION_NOT_FOUND = N_("No station has the ESR code {esr}.")
 
-_ROLE_ORDER = {"main": 0, "export": 1, "transshipment": 2, "other": 3}
 _DIGITS = re.compile(r"^\d{1,6}$")
 
 
@@ -203,37 +202,6 @@ def _query(q: str | None) -> tuple[list[str], str | None]:
     return words, digits
 
 
-def _station(row: StationRow, codes: Sequence[StationCodeRow]) -> Station:
-    ordered = sorted(codes, key=lambda c: (_ROLE_ORDER.get(c.role, 9), c.esr))
-    return Station(
-        id=row.id,
-        name_ru=row.name_ru,
-        name_en=row.name_en,
-        name_en_estimated=row.name_en_estimated,
-        railway=row.railway,
-        country=row.country,
-        kind=row.kind,
-        lat=row.lat,
-        lon=row.lon,
-        coord_estimated=row.coord_estimated,
-        coord_source=row.coord_source,
-        coord_suspect=row.coord_suspect,
-        codes=tuple(
-            StationCode(
-                esr=c.esr,
-                name_ru=c.name_ru,
-                role=c.role,
-                railway=c.railway,
-                point_type=c.point_type,
-                operations=c.operations,
-                transit_point=c.transit_point,
-                network_node=c.network_node,
-            )
-            for c in ordered
-        ),
-    )
-
-
 def search_stations(
     session: Session,
     q: str | None = None,
@@ -244,20 +212,31 @@ def search_stations(
     limit: int = 20,
 ) -> list[Station]:
     """Stations whose name words start with the words of ``q`` (ru or en, folded), or one of
-    whose ESR codes starts with ``q`` when it is digits; best matches first."""
+    whose ESR codes starts with ``q`` when it is digits; best matches first.
+
+    Answered from the edition's in-memory index (:mod:`temir.network.station_index`)."""
+    index = station_index.index_for(session)
+    return [index.stations[i] for i in search_in(index, q, railway, country, kind, limit)]
+
+
+def search_in(
+    index: station_index.StationIndex,
+    q: str | None,
+    railway: str | None,
+    country: str | None,
+    kind: str | None,
+    limit: int,
+) -> list[int]:
+    """:func:`search_stations` over ``index``: positions in ``index.stations``, best first."""
     words, digits = _query(q)
-    limit = max(1, min(limit, MAX_LIMIT))
-    rows = repo.search_stations(
-        session,
+    return index.search(
         words,
         digits,
         railway.upper() if railway else None,
         country.upper() if country else None,
         kind.lower() if kind else None,
-        limit,
+        max(1, min(limit, MAX_LIMIT)),
     )
-    codes = repo.codes_of(session, [r.id for r in rows])
-    return [_station(r, codes[r.id]) for r in rows]
 
 
 def get_station(session: Session, esr: str) -> Station:
@@ -269,7 +248,7 @@ def get_station(session: Session, esr: str) -> Station:
         raise NotFound(STATION_NOT_FOUND, code="station.not_found", field="esr", esr=code)
     row = repo.station(session, found.station_id)
     assert row is not None  # foreign key
-    return _station(row, repo.codes_of(session, [row.id])[row.id])
+    return station_index.station_of(row, repo.codes_of(session, [row.id])[row.id])
 
 
 def list_railways(session: Session) -> list[RailwayRow]:
