@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -232,14 +233,32 @@ def _list_statements(
     if "created_before" in given:
         where.append(NoteRow.created_at < bindparam("created_before"))
     branches: list[ColumnElement[bool]] = []
+    outside: list[ColumnElement[bool]] = []  # "not in that branch", NULL-safe, same order
     if not everyone:
         if "org" in given:
-            branches.append(NoteRow.consignor_org_id == bindparam("org"))
-            branches.append(NoteRow.consignee_org_id == bindparam("org"))
+            org: BindParameter[int] = bindparam("org")
+            branches += [NoteRow.consignor_org_id == org, NoteRow.consignee_org_id == org]
+            outside += [
+                NoteRow.consignor_org_id.is_distinct_from(org),
+                NoteRow.consignee_org_id.is_distinct_from(org),
+            ]
         if "railway" in given:
-            branches.append(NoteRow.carriers.like(bindparam("railway")))
+            carrier = NoteRow.carriers.like(bindparam("railway"))
+            branches.append(carrier)
+            outside.append(~carrier)  # carriers is never NULL
     seen = [or_(*branches)] if branches else []
-    count = select(func.count()).select_from(NoteRow).where(*seen, *where)
+    # The count adds up the branches made disjoint (each without the notes of those before
+    # it): each is a range of its own index, where one count of the OR would gather and
+    # deduplicate every visible note first (three to four times slower on SQLite).
+    counts = [
+        select(func.count()).select_from(NoteRow).where(branch, *outside[:i], *where)
+        for i, branch in enumerate(branches)
+    ]
+    count: Select[int] = (
+        select(func.count()).select_from(NoteRow).where(*seen, *where)
+        if len(counts) <= 1
+        else select(functools.reduce(operator.add, (c.scalar_subquery() for c in counts)))
+    )
     newest = (NoteRow.created_at.desc(), NoteRow.id)
     limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
     page = select(*SUMMARY_COLUMNS).outerjoin(
