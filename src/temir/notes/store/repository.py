@@ -48,16 +48,17 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else aware(value).isoformat()
 
 
+_ORGANISATION_KIND = select(OrganisationRow.kind, OrganisationRow.railway_code).where(
+    OrganisationRow.id == bindparam("id")
+)
+
+
 def organisation_kind(session: Session, organisation_id: int | None) -> Row[str, str | None] | None:
     """The kind and railway code of an organisation: what visibility needs of it, read as one
     plain row (a list is read often; an ORM object of the organisation costs more than it)."""
     if organisation_id is None:
         return None
-    return session.execute(
-        select(OrganisationRow.kind, OrganisationRow.railway_code).where(
-            OrganisationRow.id == organisation_id
-        )
-    ).one_or_none()
+    return session.connection().execute(_ORGANISATION_KIND, {"id": organisation_id}).one_or_none()
 
 
 # --- notes -------------------------------------------------------------------------------------
@@ -191,11 +192,13 @@ def list_note_rows(
         if "org" not in params and "railway" not in params:
             return 0, []
     count, page = _list_statements(everyone, frozenset(params))
-    total = int(session.execute(count, params).scalar_one())
+    # Plain SQL rows: through the connection, without the ORM's handling of a statement.
+    connection = session.connection()
+    total = int(connection.execute(count, params).scalar_one())
     if offset >= total:
         return total, []
     params.update(limit=limit, offset=offset, head=offset + limit)
-    return total, session.execute(page, params).all()
+    return total, connection.execute(page, params).all()
 
 
 @functools.lru_cache(maxsize=512)
