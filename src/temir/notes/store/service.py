@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor, Role
+from temir.accounts.rules import railway_of
 from temir.kit import clock
 from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
 from temir.notes.boxes import Stage
-from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus
+from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus, Party
 from temir.notes.model import BorderPassage, Delivery, Handover, Note
 from temir.notes.network import NetworkView
 from temir.notes.signatures import digest, verify_chain
@@ -484,7 +485,8 @@ def list_notes(
             field="limit",
             max=MAX_LIMIT,
         )
-    who = records.party_of(session, actor)
+    org = repository.organisation_kind(session, actor.organisation_id)
+    who = Party(actor.role, actor.organisation_id, railway_of(org))
     party_orgs, party_railway = _party(session, (party or "").strip()[:80])
     total, rows = repository.list_note_rows(
         session,
@@ -503,10 +505,7 @@ def list_notes(
         created_from=_day_start(date_from),
         created_before=_day_start(date_to + timedelta(days=1)) if date_to else None,
     )
-    slugs = accounts_repository.organisation_slugs(
-        session, {r.consignor_org_id for r in rows if r.consignor_org_id}
-    )
-    return total, [records.summary_of(r, slugs) for r in rows]
+    return total, [records.listed_summary(r) for r in rows]
 
 
 def history(session: Session, actor: Actor, note_id: str) -> dict[str, Any]:

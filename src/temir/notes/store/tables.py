@@ -34,8 +34,8 @@ class NoteRow(Base):
     number: Mapped[str | None] = mapped_column(String(40), index=True)  # box 29, at acceptance
     status: Mapped[str] = mapped_column(String(16), index=True)
     current_version: Mapped[int] = mapped_column(Integer)
-    consignor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    consignee_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    consignor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    consignee_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     """The organisation box 4 names by its client code: it sees the note and its tracking."""
     departure_esr: Mapped[str | None] = mapped_column(String(20), index=True)
     destination_esr: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -45,8 +45,15 @@ class NoteRow(Base):
     """Box 22 carriers as ``|KZH|UTI|TDZ|`` (route order), for visibility and display."""
     custody: Mapped[str | None] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# The list's order (newest first, id breaking ties) per visibility branch: a page is read from
+# the index and stops after offset + limit rows instead of sorting every visible note.
+Index("ix_notes_consignor_newest", NoteRow.consignor_org_id, NoteRow.created_at.desc(), NoteRow.id)
+Index("ix_notes_consignee_newest", NoteRow.consignee_org_id, NoteRow.created_at.desc(), NoteRow.id)
+Index("ix_notes_newest", NoteRow.created_at.desc(), NoteRow.id)
 
 
 class NoteVersionRow(Base):
