@@ -198,6 +198,13 @@ def _print(s: dict[str, Any]) -> None:
             else ""
         )
     )
+    if s["name"] == "mixed":
+        print(
+            "           "
+            + ", ".join(
+                f"{k} p50 {p50:.0f} / p99 {p99:.0f} ms" for k, (_n, p50, p99) in s["kinds"].items()
+            )
+        )
     for error in s["errors"]:
         print("    " + error)
 
