@@ -246,33 +246,24 @@ def detail_of(
 
 
 def summary_of(row: NoteRow, slugs: Mapping[int, str]) -> NoteSummary:
-    return NoteSummary(
-        id=row.id,
-        number=row.number,
-        status=NoteStatus(row.status),
-        version=row.current_version,
-        consignor=slugs.get(row.consignor_org_id) if row.consignor_org_id else None,
-        departure_esr=row.departure_esr,
-        destination_esr=row.destination_esr,
-        cargo_etsng=row.cargo_etsng,
-        cargo_gng=row.cargo_gng,
-        carriers=tuple(c for c in row.carriers.split("|") if c),
-        custody=row.custody,
-        created_by=row.created_by,
-        created_at=repository.aware(row.created_at),
-        updated_at=repository.aware(row.updated_at),
-    )
+    consignor = slugs.get(row.consignor_org_id) if row.consignor_org_id else None
+    return _summary(row, consignor)
 
 
 def listed_summary(row: repository.Listed) -> NoteSummary:
     """A row of :data:`repository.SUMMARY_COLUMNS` (a list's page) as its summary; the same
     summary :func:`summary_of` makes of the stored note."""
+    return _summary(row, row.consignor if row.consignor_org_id else None)
+
+
+def _summary(row: NoteRow | repository.Listed, consignor: str | None) -> NoteSummary:
+    """The summary of a stored note or of a list's row: both have the note's columns by name."""
     return NoteSummary(
         id=row.id,
         number=row.number,
         status=NoteStatus(row.status),
         version=row.current_version,
-        consignor=row.consignor if row.consignor_org_id else None,
+        consignor=consignor,
         departure_esr=row.departure_esr,
         destination_esr=row.destination_esr,
         cargo_etsng=row.cargo_etsng,
