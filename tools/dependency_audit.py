@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,12 +37,15 @@ from packaging.version import InvalidVersion, Version
 
 PIP_AUDIT = "pip-audit==2.10.1"
 ROOT = Path(__file__).resolve().parents[1]
+UV = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+"""The uv that runs this (``uv run`` sets ``UV``), else the one on PATH, else where ``make
+run`` installs it (``pip install --user``), as the Makefile looks for it."""
 EXPORT = (
-    *("uv", "export", "--frozen", "--format", "requirements-txt", "--all-groups"),
+    *(UV, "export", "--frozen", "--format", "requirements-txt", "--all-groups"),
     *("--no-emit-project", "--no-hashes", "--no-header", "--no-annotate"),
 )
 AUDIT = (
-    *("uv", "tool", "run", "--from", PIP_AUDIT, "pip-audit"),
+    *(UV, "tool", "run", "--from", PIP_AUDIT, "pip-audit"),
     *("--no-deps", "--disable-pip", "--progress-spinner", "off"),
 )
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
