@@ -12,7 +12,9 @@ the last is answered; 2 s warm-up, then 10 s counted):
   rendered answers (:mod:`temir.tariff.answers`); the share the ``X-Cache: hit`` header
   reports is printed and recorded: the figure depends on it;
 * **mixed** — quotes 4 : station searches 3 : notes list 2 : note creates 1, as the demo shipper
-  with an API token; every create acknowledged with 201 is then looked up in the database.
+  with an API token; every create acknowledged with 201 is then looked up in the database. A
+  create posts one of 500 drafts of the example note (masses, contract and declarations
+  varied, :func:`bench.notes_import_bench.drafts`).
 
 A throw-away installation per backend (``temir db upgrade`` + ``temir demo``; PostgreSQL: a
 fresh database on ``TEMIR_TEST_POSTGRES_URL``), served on 127.0.0.1 by ``temir serve
@@ -44,8 +46,10 @@ from sqlalchemy import text
 from bench._floor import machine
 from bench._http_load import Outcome, Request, percentile, run
 from bench._results import record
+from bench.notes_import_bench import drafts
 from temir.kit.db import make_engine
 
+CREATE_BODIES = 500
 SEARCHES = ["душ", "кост", "алма", "таш", "astana", "700007", "хуж", "shym", "бекаб", "тараз"]
 
 
@@ -223,7 +227,7 @@ def _backend(
     _temir(env, "db", "upgrade")
     _temir(env, "demo")
     token = json.loads(_temir(env, "tokens", "create", "demo-shipper", "--json"))["token"]
-    note = _temir(env, "notes", "example", "--json", "--draft").encode()
+    notes = [json.dumps(d, ensure_ascii=False).encode() for d in drafts(CREATE_BODIES)]
     url = env.get("TEMIR_DATABASE_URL") or f"sqlite:///{home / 'temir.sqlite3'}"
     workers = str(args.workers)
     result: dict[str, Any] = {"backend": backend}
@@ -261,7 +265,7 @@ def _backend(
                 auth,
                 "list",
             )
-        return ("POST", "/api/v1/notes", note, post, "create")
+        return ("POST", "/api/v1/notes", rng.choice(notes), post, "create")
 
     port = _free_port()
     serve = [sys.executable, "-m", "temir.cli", "serve", "--port", str(port), "--workers", workers]

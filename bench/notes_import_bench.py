@@ -26,7 +26,9 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 if not __package__:  # run as ``python bench/...``: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,19 +46,26 @@ from temir.notes.store import bulk_import
 from temir.notes.store.tables import NoteRow
 
 
-def generate(path: Path, count: int, seed: int = 1520) -> None:
+def drafts(count: int, seed: int = 1520) -> Iterator[dict[str, Any]]:
+    """``count`` drafts from the example note (synthetic parties), each its own: masses,
+    contract and declarations varied from ``seed``."""
     rng = random.Random(seed)
     base = draft_of(example_note()).model_dump(mode="json", exclude_none=True)
+    for n in range(1, count + 1):
+        doc = json.loads(json.dumps(base))
+        doc.pop("note_id", None)  # each line a new note (the example's id would be one)
+        masses = [rng.randrange(60_000, 70_001, 50) for _ in doc["goods"]]
+        for line, mass in zip(doc["goods"], masses, strict=True):
+            line["mass_kg"] = mass
+        doc["goods_total_mass_kg"] = sum(masses)
+        doc["info_not_for_carrier"] = f"Контракт поставки № {n}/2026 (synthetic bench)"
+        doc["consignor_declarations"] = f"Синтетическая накладная {n:06d}."
+        yield doc
+
+
+def generate(path: Path, count: int, seed: int = 1520) -> None:
     with path.open("w", encoding="utf-8") as out, bar("generating drafts", count) as update:
-        for n in range(1, count + 1):
-            doc = json.loads(json.dumps(base))
-            doc.pop("note_id", None)  # each line a new note (the example's id would be one)
-            masses = [rng.randrange(60_000, 70_001, 50) for _ in doc["goods"]]
-            for line, mass in zip(doc["goods"], masses, strict=True):
-                line["mass_kg"] = mass
-            doc["goods_total_mass_kg"] = sum(masses)
-            doc["info_not_for_carrier"] = f"Контракт поставки № {n}/2026 (synthetic bench)"
-            doc["consignor_declarations"] = f"Синтетическая накладная {n:06d}."
+        for n, doc in enumerate(drafts(count, seed), start=1):
             out.write(json.dumps(doc, ensure_ascii=False) + "\n")
             if n % 1000 == 0 or n == count:
                 update(n)

@@ -119,8 +119,7 @@ def validate(
 @router.post("/notes", status_code=201)
 def create(request: Request, body: Body, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
     """A new draft of the caller's organisation (boxes 26, 27, 29, 33–36 left empty)."""
-    with uow_of(request)() as session:
-        detail = service.create_note(session, actor, body, secret=_secret(request))
+    detail = service.create_note_in(uow_of(request), actor, body, secret=_secret(request))
     return detail.to_dict(request_language(request))
 
 

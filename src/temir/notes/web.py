@@ -16,6 +16,7 @@ from typing import Any, Final
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from temir.accounts.deps import optional_actor
 from temir.accounts.model import Actor
@@ -204,10 +205,10 @@ async def note_create(request: Request, actor: Actor | None = Depends(optional_a
         )
     _valid, issues = check_form(values, lang, network=network_of(request))
     try:
-        with uow_of(request)() as session:
-            detail = service.create_note(
-                session, actor, form_to_document(values), secret=_secret(request)
-            )
+        detail = await run_in_threadpool(
+            service.create_note_in, uow_of(request), actor, form_to_document(values),
+            secret=_secret(request),
+        )  # fmt: skip
     except TemirError as exc:
         return form_page(request, new_mode(), values, issues, exc.message(lang), exc.status)
     return RedirectResponse(f"/notes/{detail.summary.id}", status_code=303)

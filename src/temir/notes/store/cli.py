@@ -90,8 +90,7 @@ def create(
     with user_errors(as_json):
         body = _read_document(file)
         actor = cli_actor(as_user)
-        with runtime.uow()() as session:
-            detail = service.create_note(session, actor, body, secret=_secret())
+        detail = service.create_note_in(runtime.uow(), actor, body, secret=_secret())
     if as_json:
         _detail_out(detail, as_json)
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -120,19 +121,42 @@ def index_row(row: NoteRow, note: Note) -> None:
     row.number = note.consignment_number
 
 
+@dataclass(frozen=True)
+class VersionFacts:
+    """What :func:`append_version` looks up and works out for a version, when the caller has
+    it from before its unit of work (:mod:`temir.notes.store.new_draft`)."""
+
+    consignee_org_id: int | None
+    digest: str
+
+
+def version_facts(session: Session, note: Note) -> VersionFacts:
+    return VersionFacts(
+        accounts_repository.organisation_id_by_client_code(session, note.consignee.client_code),
+        digest(note),
+    )
+
+
 def append_version(
-    session: Session, row: NoteRow, note: Note, actor: Actor, reason: str, now: datetime
+    session: Session,
+    row: NoteRow,
+    note: Note,
+    actor: Actor,
+    reason: str,
+    now: datetime,
+    facts: VersionFacts | None = None,
 ) -> NoteVersionRow:
-    """Store ``note`` as the note's new current version (its digest computed once, here).
+    """Store ``note`` as the note's new current version (its digest computed once, here, or
+    given in ``facts``).
 
     A new note (``row`` not yet in the session) is inserted first, complete and on its own:
     no ``relationship()`` orders the rows that refer to it after it, and setting its index
     columns before the INSERT spares an UPDATE. The consignee is looked up before anything is
     added, so the look-up flushes nothing.
     """
-    consignee_org_id = accounts_repository.organisation_id_by_client_code(
-        session, note.consignee.client_code
-    )
+    if facts is None:
+        facts = version_facts(session, note)
+    consignee_org_id = facts.consignee_org_id
     row.current_version = note.version
     index_row(row, note)
     row.consignee_org_id = consignee_org_id
@@ -144,7 +168,7 @@ def append_version(
         note_id=row.id,
         version=note.version,
         document=note_document(note),
-        digest=digest(note),
+        digest=facts.digest,
         previous_digest=note.previous_digest,
         created_by=actor.label,
         created_at=now,
@@ -225,15 +249,19 @@ def detail_of(
     warnings: tuple[Issue, ...] = (),
     *,
     written: tuple[NoteVersionRow, NoteSignatureRow | None] | None = None,
+    slugs: Mapping[int, str] | None = None,
 ) -> NoteDetail:
     """The note as the caller is shown it.
 
     ``written``: the version a step has just stored and its maker's signature (None when it
     signed nothing). A version made in this unit of work has no other signature, so the answer
     is built from what was written instead of being read back (and digested again).
+    ``slugs``: the consignor's slug by id, when the caller has it (else it is read).
     """
-    consignor = accounts_repository.organisation_by_id(session, row.consignor_org_id)
-    summary = summary_of(row, {consignor.id: consignor.slug} if consignor else {})
+    if slugs is None:
+        consignor = accounts_repository.organisation_by_id(session, row.consignor_org_id)
+        slugs = {consignor.id: consignor.slug} if consignor else {}
+    summary = summary_of(row, slugs)
     if written is None:
         stored = repository.signature_rows(session, row.id, row.current_version)
         document, note_digest = note_document(note), digest(note)

@@ -18,7 +18,6 @@ module is about 510 lines.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,17 +28,17 @@ from temir.accounts import repository as accounts_repository
 from temir.accounts.model import Actor, Role
 from temir.accounts.rules import railway_of
 from temir.kit import clock
+from temir.kit.db import UnitOfWork
 from temir.kit.errors import Conflict, NotFound, ValidationFailed
 from temir.kit.i18n import N_
 from temir.notes import lifecycle
 from temir.notes.boxes import Stage
-from temir.notes.lifecycle import NoteAction, NoteFacts, NoteStatus, Party
+from temir.notes.lifecycle import NoteAction, NoteStatus, Party
 from temir.notes.model import BorderPassage, Delivery, Handover, Note
 from temir.notes.network import NetworkView
 from temir.notes.signatures import digest, verify_chain
-from temir.notes.store import checks, records, repository, signer
+from temir.notes.store import checks, new_draft, records, repository, signer
 from temir.notes.store.model import NoteDetail, NoteSummary
-from temir.notes.store.tables import NoteRow
 from temir.signing import service as signing_service
 
 MAX_LIMIT = 500
@@ -54,31 +53,18 @@ def create_note(
 
     ``secret`` (every step that makes a version takes it): the installation secret that opens
     the organisation's key, so the version is signed by the party that made it
-    (:mod:`temir.notes.store.signer`)."""
-    who = records.party_of(session, actor)
-    facts = NoteFacts(NoteStatus.DRAFT, actor.organisation_id, (), None)
-    lifecycle.authorise(NoteAction.CREATE, who, facts)
-    parsed = checks.parse(document)
-    lifecycle.refuse_store_boxes(parsed)
-    lifecycle.refuse_carrier_boxes(parsed)
-    note_id = str(uuid.uuid4())
-    note = parsed.model_copy(update={"note_id": note_id, "version": 1, "previous_digest": None})
-    now = clock.now()
-    row = NoteRow(
-        id=note_id,
-        status=str(NoteStatus.DRAFT),
-        current_version=1,
-        consignor_org_id=actor.organisation_id,
-        carriers="",
-        custody=None,
-        created_by=actor.label,
-        created_at=now,
-        updated_at=now,
-    )
-    stored = records.append_version(session, row, note, actor, "created", now)  # adds the row
-    signed = signer.sign_new(session, actor, row, stored, note, secret, now)
-    records.record_event(session, row, NoteAction.CREATE, None, actor, now)
-    return records.detail_of(session, row, note, written=(stored, signed))
+    (:mod:`temir.notes.store.signer`). Entry points that hold a unit of work of their own use
+    :func:`create_note_in`, which does the same with less inside the write lock."""
+    draft = new_draft.prepare(session, actor, document, secret=secret)
+    return new_draft.store(session, actor, draft, secret=secret)
+
+
+def create_note_in(
+    uow: UnitOfWork, actor: Actor, document: Any, *, secret: str | None = None
+) -> NoteDetail:
+    """:func:`create_note` in its own unit of work, what needs no write done before it
+    (:mod:`temir.notes.store.new_draft`)."""
+    return new_draft.create(uow, actor, document, secret=secret)
 
 
 def edit_note(

@@ -13,6 +13,7 @@ nothing; that version then shows as unsigned, as it should.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -26,7 +27,9 @@ from temir.notes.model import Note
 from temir.notes.signatures import sign_note
 from temir.notes.store import repository
 from temir.notes.store.tables import NoteRow, NoteSignatureRow, NoteVersionRow
+from temir.signing import repository as signing_repository
 from temir.signing import service as signing_service
+from temir.signing.model import Signature
 
 NO_ORGANISATION = N_("Only a member of an organisation signs: the signature is the organisation's.")
 ALREADY_SIGNED = N_("Version {version} is already signed with key {key_id}.")
@@ -62,18 +65,30 @@ def sign_version(
     signature = sign_note(
         note, signer, signed_at=now, signer_name=org.slug, role=role, note_digest=note_digest
     )
+    return _store(session, actor, row, note.version, org.id, signature)
+
+
+def _store(
+    session: Session,
+    actor: Actor,
+    row: NoteRow,
+    version: int,
+    organisation_id: int,
+    signature: Signature,
+) -> NoteSignatureRow:
+    """Add the signature row (and publish it to other nodes when the exchange is on)."""
     sig_row = NoteSignatureRow(
         note_id=row.id,
-        version=note.version,
-        organisation_id=org.id,
-        organisation=org.slug,
-        role=role,
+        version=version,
+        organisation_id=organisation_id,
+        organisation=signature.signer,
+        role=signature.role,
         key_id=signature.key_id,
         algorithm=signature.algorithm,
         signer_user=actor.label,
         digest=signature.digest,
         signature=signature.value,
-        signed_at=now,
+        signed_at=signature.signed_at,
     )
     session.add(sig_row)
     if changes.active():
@@ -114,3 +129,60 @@ def sign_new(
     return sign_version(
         session, actor, row, note, secret=secret, now=now, note_digest=version.digest, fresh=True
     )
+
+
+@dataclass(frozen=True)
+class Presigned:
+    """A new version's signature made before its unit of work (see
+    :mod:`temir.notes.store.new_draft`), with the key it was made with."""
+
+    organisation_id: int
+    signature: Signature
+
+
+def presign(
+    session: Session,
+    actor: Actor,
+    note: Note,
+    note_digest: str,
+    *,
+    role: str,
+    secret: str | None,
+    now: datetime,
+) -> Presigned | None:
+    """The signature :func:`sign_new` would make, made now from a read session; None when it
+    would sign nothing or would first have to make the organisation's key (a write: left to
+    :func:`sign_presigned`)."""
+    if secret is None or actor.organisation_id is None:
+        return None
+    org = accounts_repository.organisation_by_id(session, actor.organisation_id)
+    key = None if org is None else signing_repository.current_key(session, org.id)
+    if org is None or key is None:
+        return None
+    signer = signing_service.signer_of(key, secret)
+    signature = sign_note(
+        note, signer, signed_at=now, signer_name=org.slug, role=role, note_digest=note_digest
+    )
+    return Presigned(org.id, signature)
+
+
+def sign_presigned(
+    session: Session,
+    actor: Actor,
+    row: NoteRow,
+    version: NoteVersionRow,
+    note: Note,
+    presigned: Presigned | None,
+    secret: str | None,
+    now: datetime,
+) -> NoteSignatureRow | None:
+    """The new version's signature: the one made ahead when its key is still the organisation's
+    current key (a rotation in between would otherwise leave a version signed by a retired
+    key), else one made now by :func:`sign_new`."""
+    if presigned is not None:
+        current = signing_repository.current_key_id(session, presigned.organisation_id)
+        if current == presigned.signature.key_id:
+            return _store(
+                session, actor, row, note.version, presigned.organisation_id, presigned.signature
+            )
+    return sign_new(session, actor, row, version, note, secret, now)
