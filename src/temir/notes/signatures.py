@@ -51,7 +51,7 @@ def canonical_content(note: Note) -> Any:
 
 def canonical_bytes(note: Note) -> bytes:
     """RFC 8785 bytes of the note's canonical content (the note's own fast path)."""
-    return canonical.canonical_dump(note.model_dump(mode="json", exclude_none=True))
+    return canonical.canonical_model(note)
 
 
 def digest(note: Note) -> str:

@@ -21,12 +21,20 @@ Two exact paths to the same bytes:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from typing import Any
+import typing
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from types import UnionType
+from typing import Annotated, Any, TypeGuard, Union
 
 import orjson
 import rfc8785
+from pydantic import AwareDatetime, BaseModel, PlainSerializer, WrapSerializer
 
 
 class _NeedsReference(Exception):
@@ -158,9 +166,152 @@ def canonical_dump(dump: dict[str, Any]) -> bytes:
     lone surrogate) goes to the stdlib encoder, which decides as before.
     """
     try:
-        return orjson.dumps(_drop_empty_dict(dump), option=orjson.OPT_SORT_KEYS)
+        written = orjson.dumps(dump, option=orjson.OPT_SORT_KEYS)
+        if _EMPTY_LIST in written or _EMPTY_OBJECT in written or _NULL in written:
+            written = orjson.dumps(_drop_empty_dict(dump), option=orjson.OPT_SORT_KEYS)
+        return written
     except TypeError:
         return _ENCODER.encode(_prune_dump_dict(dump)).encode("utf-8")
+
+
+_EMPTY_LIST, _EMPTY_OBJECT, _NULL = b"[]", b"{}", b"null"
+"""Why written first and pruned only if needed: dropping empty parts is a walk in Python that
+costs more than writing the bytes. If the bytes hold none of ``[]``, ``{}`` and ``null`` — not
+even inside a string — the value has no ``None`` and no empty list or object at any depth, so
+dropping would change nothing and the bytes already are the canonical ones. One of them
+anywhere (a text reading "[]" too) takes the pruning path, exact as before."""
+
+
+def canonical_model(model: BaseModel) -> bytes:
+    """:func:`canonical_dump` of ``model.model_dump(mode="json", exclude_none=True)``, the
+    same bytes, with the empty lists left out by pydantic (:func:`empty_lists`) rather than
+    dropped afterwards in Python.
+
+    For a model whose fields at any depth are models, scalars and lists of them
+    (:attr:`_Shape.closed`), nothing else can leave an empty part but a nested model with
+    nothing in it, so only ``{}`` is looked for before the bytes are taken as they are; any
+    other model is checked for all three (:data:`_EMPTY_LIST`)."""
+    dump = model.model_dump(mode="json", exclude_none=True, exclude=empty_lists(model))
+    if not _shape(type(model)).closed:
+        return canonical_dump(dump)
+    try:
+        written = orjson.dumps(dump, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _ENCODER.encode(_prune_dump_dict(dump)).encode("utf-8")
+    if _EMPTY_OBJECT in written:
+        written = orjson.dumps(_drop_empty_dict(dump), option=orjson.OPT_SORT_KEYS)
+    return written
+
+
+def empty_lists(model: BaseModel) -> dict[str, Any]:
+    """What to pass as ``model_dump(exclude=...)`` to leave out the model's empty lists at any
+    depth: parts the canonical form drops anyway, so the bytes are the same."""
+    shape = _shape(type(model))
+    out: dict[str, Any] = {}
+    for name, item_model in shape.lists:
+        items = getattr(model, name)
+        if not items:
+            out[name] = True
+        elif item_model is not None:
+            inside = {i: e for i, item in enumerate(items) if (e := empty_lists(item))}
+            if inside:
+                out[name] = inside
+    for name, _model in shape.nested:
+        value = getattr(model, name)
+        if value is not None and (empty := empty_lists(value)):
+            out[name] = empty
+    return out
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What :func:`empty_lists` visits in instances of one model class."""
+
+    lists: tuple[tuple[str, type[BaseModel] | None], ...]
+    """List fields, each with its item model when that can hold lists itself."""
+    nested: tuple[tuple[str, type[BaseModel]], ...]
+    """Fields of one nested model (or None) that can hold lists."""
+    closed: bool
+    """Every field, at any depth, is a model, a scalar (text, number, date, enum) or a list of
+    them, never ``None`` inside a list: after ``exclude_none`` and :func:`empty_lists` the only
+    empty part left can be a nested model with nothing in it."""
+
+
+_SCALARS = (str, int, Decimal, date, datetime, Enum)
+
+
+_OPEN = _Shape((), (), closed=False)
+_in_progress: set[type[BaseModel]] = set()
+
+
+@functools.cache
+def _shape(model: type[BaseModel]) -> _Shape:
+    """The model's shape, worked out once per class. A model met again inside itself (a
+    recursive model) is taken as open there: the full check, never a wrong shortcut."""
+    if model in _in_progress:
+        return _OPEN
+    _in_progress.add(model)
+    try:
+        return _shape_of(model)
+    finally:
+        _in_progress.discard(model)
+
+
+def _shape_of(model: type[BaseModel]) -> _Shape:
+    lists: list[tuple[str, type[BaseModel] | None]] = []
+    nested: list[tuple[str, type[BaseModel]]] = []
+    decorators = model.__pydantic_decorators__
+    serialisers = [
+        m for field in model.model_fields.values() for m in field.metadata
+        if isinstance(m, (PlainSerializer, WrapSerializer))
+    ]  # fmt: skip
+    closed = not (  # a serializer of its own could write anything
+        decorators.field_serializers or decorators.model_serializers
+        or model.model_computed_fields or serialisers
+    )  # fmt: skip
+    for name, field in model.model_fields.items():
+        annotation = _bare(field.annotation)
+        if typing.get_origin(annotation) is list:
+            args = typing.get_args(annotation)
+            item = _bare(args[0]) if args else Any
+            inner = item if _is_model(item) else None
+            closed = closed and (_shape(inner).closed if inner else _is_scalar(item))
+            holds = inner is not None and _holds_lists(inner)
+            lists.append((name, inner if holds else None))
+            continue
+        options = [_bare(a) for a in typing.get_args(annotation) if a is not type(None)]
+        options = options if typing.get_origin(annotation) in (Union, UnionType) else [annotation]
+        models = [o for o in options if _is_model(o)]
+        closed = closed and all(
+            _shape(o).closed if _is_model(o) else _is_scalar(o) for o in options
+        )
+        if len(models) == 1 and _holds_lists(models[0]):
+            nested.append((name, models[0]))
+        elif models and any(_holds_lists(m) for m in models):
+            closed = False  # a union of models: left to the full check
+    return _Shape(tuple(lists), tuple(nested), closed)
+
+
+def _bare(annotation: Any) -> Any:
+    """``Annotated[X, ...]`` as ``X``."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _is_model(annotation: Any) -> TypeGuard[type[BaseModel]]:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_scalar(annotation: Any) -> bool:
+    if annotation is AwareDatetime:  # pydantic's marker class: a datetime with an offset
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, _SCALARS)
+
+
+def _holds_lists(model: type[BaseModel]) -> bool:
+    shape = _shape(model)
+    return bool(shape.lists or shape.nested)
 
 
 def sha256_hex(data: bytes) -> str:
