@@ -249,6 +249,11 @@ class UnitOfWork:
             finally:
                 session.close()
 
+    def check_answered(self, session: Session) -> None:
+        """Nothing here; a request's unit of work that holds an ``Idempotency-Key`` raises
+        the answer a retry gets (:meth:`temir.kit.idempotency.ClaimingUnitOfWork.
+        check_answered`)."""
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reads only: nothing it does is committed."""

@@ -210,6 +210,24 @@ class ClaimingUnitOfWork(UnitOfWork):
         with self._base.read() as session:
             yield session
 
+    def check_answered(self, session: Session) -> None:
+        """Raise what the request's retry is answered (the kept answer, or 422 for a key used
+        with another request) when its key is already held: a use case that works before its
+        unit of work (:mod:`temir.notes.store.new_draft`) asks first, so a retry hears what it
+        heard before the work was split. The claim itself is still made, race-free, by the
+        write."""
+        if self._claim.row_id is not None:
+            return
+        existing = session.scalars(
+            select(IdempotencyRow).where(
+                IdempotencyRow.owner == self._owner,
+                IdempotencyRow.key == self._claim.key,
+                IdempotencyRow.created_at >= clock.now() - KEEP_FOR,  # as claim() keeps them
+            )
+        ).first()
+        if existing is not None:
+            raise _answer_of(existing, self._claim.fingerprint())
+
 
 def bind(base: UnitOfWork, state: Any) -> UnitOfWork:
     """``base``, or a claiming unit of work when the request carries a key and has a caller."""

@@ -96,6 +96,7 @@ def store(session: Session, actor: Actor, draft: Draft, *, secret: str | None) -
 def create(uow: UnitOfWork, actor: Actor, document: Any, *, secret: str | None) -> NoteDetail:
     """:func:`prepare` in a read session, then :func:`store` in a unit of work of its own."""
     with uow.read() as session:
+        uow.check_answered(session)  # a retry of a create already made hears its answer
         draft = prepare(session, actor, document, secret=secret)
     with uow() as session:
         return store(session, actor, draft, secret=secret)
