@@ -172,3 +172,11 @@ def test_which_models_take_the_short_check() -> None:
 )
 def test_open_and_recursive_models_match_the_reference(model: BaseModel) -> None:
     assert canonical_model(model) == _reference(model)
+
+
+def test_a_part_that_is_not_its_field_s_model_takes_the_pruning_path() -> None:
+    # model_copy(update=...) does not validate: a dict where a Branch is declared
+    tree = Tree().model_copy(update={"branches": [{"name": "", "leaf": None, "leaves": []}]})
+    with pytest.warns(UserWarning, match="(?i)serializ"):  # pydantic: an unexpected value
+        written = canonical_model(tree)
+    assert written == b'{"branches":[{"name":""}]}'

@@ -190,8 +190,16 @@ def canonical_model(model: BaseModel) -> bytes:
     For a model whose fields at any depth are models, scalars and lists of them
     (:attr:`_Shape.closed`), nothing else can leave an empty part but a nested model with
     nothing in it, so only ``{}`` is looked for before the bytes are taken as they are; any
-    other model is checked for all three (:data:`_EMPTY_LIST`)."""
-    dump = model.model_dump(mode="json", exclude_none=True, exclude=empty_lists(model))
+    other model is checked for all three (:data:`_EMPTY_LIST`).
+
+    The model must hold values of its fields' types, as validation leaves it (``model_copy(
+    update=...)`` does not check them): a part that is not its field's model sends the whole
+    model down the pruning path; a scalar field given a list or a dict is not looked for."""
+    try:
+        exclude = empty_lists(model)
+    except _NotAsDeclared:
+        return canonical_dump(model.model_dump(mode="json", exclude_none=True))
+    dump = model.model_dump(mode="json", exclude_none=True, exclude=exclude)
     if not _shape(type(model)).closed:
         return canonical_dump(dump)
     try:
@@ -213,14 +221,24 @@ def empty_lists(model: BaseModel) -> dict[str, Any]:
         if not items:
             out[name] = True
         elif item_model is not None:
-            inside = {i: e for i, item in enumerate(items) if (e := empty_lists(item))}
+            inside = {i: e for i, item in enumerate(items) if (e := _empty_in(item, item_model))}
             if inside:
                 out[name] = inside
-    for name, _model in shape.nested:
+    for name, nested_model in shape.nested:
         value = getattr(model, name)
-        if value is not None and (empty := empty_lists(value)):
+        if value is not None and (empty := _empty_in(value, nested_model)):
             out[name] = empty
     return out
+
+
+class _NotAsDeclared(Exception):
+    """A part that is not an instance of its field's model (see :func:`canonical_model`)."""
+
+
+def _empty_in(value: Any, declared: type[BaseModel]) -> dict[str, Any]:
+    if not isinstance(value, declared):
+        raise _NotAsDeclared
+    return empty_lists(value)
 
 
 @dataclass(frozen=True)
