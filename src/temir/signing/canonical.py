@@ -6,7 +6,7 @@ any change of content. So what is signed is the SHA-256 of the document's RFC 87
 ``None`` and empty lists/objects removed first (so a field added to a model later, defaulting
 to empty, does not change old digests).
 
-Two exact paths to the same bytes:
+Three exact paths to the same bytes:
 
 * :func:`canonical_json` takes any JSON value. For float-free values with ASCII keys, RFC 8785
   output equals sorted, compact JSON with raw UTF-8 (same escapes: ``\\b \\f \\n \\r \\t``, other
@@ -14,9 +14,14 @@ Two exact paths to the same bytes:
   non-ASCII key) goes through the ``rfc8785`` package.
 * :func:`canonical_dump` is the faster path for ``model_dump(mode="json")`` output of a model
   whose shape guarantees ASCII keys and no floats (``extra="forbid"``, Decimal and datetime as
-  strings): empty parts dropped in one pass, then orjson sorts the keys and writes the bytes
-  (see bench/RESULTS.md). The caller vouches for the shape; ``tests/signing/test_canonical.py`` and
-  the notes' own tests check both paths against ``rfc8785``.
+  strings): orjson sorts the keys and writes the bytes, after empty parts are dropped in one
+  pass when the bytes show any (see :data:`_EMPTY_LIST`, bench/RESULTS.md). The caller
+  vouches for the shape; ``tests/signing/test_canonical.py`` and the notes' own tests check
+  both paths against ``rfc8785``.
+* :func:`canonical_model` takes such a model itself: its empty lists are left out by pydantic
+  and the bytes are taken as orjson writes them unless they show an empty part to drop (what
+  every note digest uses; ``tests/signing/test_canonical.py`` compares it with the reference on
+  generated model trees).
 """
 
 from __future__ import annotations
