@@ -32,6 +32,9 @@ BENCHMARKS = (
     Benchmark("webhooks", "bench.webhooks_bench", "outbox cost in ingest; deliveries/s, loopback"),
     Benchmark("notes_rates", "bench.notes_rates", "note validation, sign + verify vs baselines"),
     Benchmark("notes", "bench.notes_bench", "note validation, sign + verify (one note)"),
+    Benchmark(
+        "notes_create", "bench.notes_create", "note create: time inside the write lock, 2 ways"
+    ),
     Benchmark("notes_import", "bench.notes_import_bench", "note store import vs floor", slow=True),
     Benchmark("stats", "bench.stats_bench", "volumes report over 10 M facts", slow=True),
     Benchmark(
