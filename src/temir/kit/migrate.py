@@ -76,7 +76,7 @@ def head() -> str | None:
     Read from the migration files' ``revision`` / ``down_revision`` lines (the chain's one
     revision that no other names as its parent), for the import time :func:`current` saves;
     a file these lines do not describe plainly, or a history with other than one head, is
-    left to Alembic's ``ScriptDirectory``. ``tests/kit/test_migrate.py`` compares both."""
+    left to Alembic's ``ScriptDirectory``. ``tests/kit/test_migrate_reads.py`` compares both."""
     found = _head_from_files(MIGRATIONS / "versions")
     return found if found is not None else _alembic_head()
 
