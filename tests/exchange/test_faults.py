@@ -283,8 +283,11 @@ def test_duplicated_replayed_and_reordered_envelopes_change_nothing_twice(
         two["item_key"],
         three["item_key"],
     ]
-    # a replay of a delivered envelope of a real note: a duplicate, nothing written
-    delivered = [r for r in _all_outbox(kzh) if r.delivered_at is not None]
+    # a replay of a delivered envelope of a real note: a duplicate, nothing written (the note
+    # is made here: with tests spread over workers, no other test of this module may have run)
+    real = demo.new_note(kzh)
+    assert fed.agree(nodes, real)  # every envelope of it has arrived: nothing more will come
+    delivered = _delivered(kzh, real, "UTI")
     replay = delivered[0].envelope
     before = len(fed.records(uti, replay["note_id"]))
     assert _post(uti, [replay]).json()["receipts"][0]["status"] == "duplicate"
@@ -292,6 +295,16 @@ def test_duplicated_replayed_and_reordered_envelopes_change_nothing_twice(
     # the same id with another sequence (a forged replay) is refused
     forged = {**one, "sequence": 4}
     assert _post(uti, [forged]).json()["receipts"][0]["status"] == "rejected"
+
+
+def _delivered(node: Node, note_id: str, receiver: str, timeout: float = 40) -> list[OutboxRow]:
+    """The note's envelopes to ``receiver`` the sender counts as delivered, once there are any."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = [r for r in fed.outbox(node, note_id, receiver) if r.delivered_at is not None]
+        if rows or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.2)
 
 
 def _all_outbox(node: Node) -> list[OutboxRow]:
