@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -26,6 +28,15 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text
 from sqlalchemy.engine import Engine
 
 console = Console()
+
+
+def temir_cli(env: dict[str, str], *args: str, timeout: float = 900) -> str:
+    """Run ``temir ARGS`` as a user would, in ``env``; its standard output (raises if it fails)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "temir.cli", *args],
+        env=env, capture_output=True, text=True, check=True, timeout=timeout,
+    )  # fmt: skip
+    return done.stdout
 
 
 def machine() -> str:

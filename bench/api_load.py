@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench._floor import machine
+from bench._floor import machine, temir_cli
 from bench._http_load import Outcome, Request, percentile, run
 from bench._results import record
 from bench.notes_import_bench import drafts
@@ -57,18 +57,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _temir(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "temir.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    return done.stdout
 
 
 def _lanes(seed: int) -> list[tuple[str, str, str]]:
@@ -224,9 +212,9 @@ def _backend(
         env["TEMIR_DATABASE_URL"] = scratch_postgres(f"{prefix}temir_api_load")
     else:
         env.pop("TEMIR_DATABASE_URL", None)
-    _temir(env, "db", "upgrade")
-    _temir(env, "demo")
-    token = json.loads(_temir(env, "tokens", "create", "demo-shipper", "--json"))["token"]
+    temir_cli(env, "db", "upgrade")
+    temir_cli(env, "demo")
+    token = json.loads(temir_cli(env, "tokens", "create", "demo-shipper", "--json"))["token"]
     notes = [json.dumps(d, ensure_ascii=False).encode() for d in drafts(CREATE_BODIES)]
     url = env.get("TEMIR_DATABASE_URL") or f"sqlite:///{home / 'temir.sqlite3'}"
     workers = str(args.workers)

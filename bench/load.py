@@ -34,6 +34,8 @@ from typing import Any
 
 import httpx
 
+from bench._floor import temir_cli
+
 QUOTE = "/api/v1/quotes?from=684001&to=745309&cargo=011005&mass_kg=68000"
 SEARCH = "/api/v1/stations?q=%D0%B4%D1%83%D1%88"
 
@@ -44,25 +46,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _temir(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "temir.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    return done.stdout
-
-
 def _prepare(home: Path) -> tuple[dict[str, str], str, str]:
     env = {**os.environ, "TEMIR_HOME": str(home), "COLUMNS": "200"}
     env.pop("TEMIR_DATABASE_URL", None)
-    _temir(env, "db", "upgrade")
-    _temir(env, "demo")
-    token = json.loads(_temir(env, "tokens", "create", "demo-shipper", "--json"))["token"]
-    note = _temir(env, "notes", "example", "--json", "--draft")
+    temir_cli(env, "db", "upgrade", timeout=600)
+    temir_cli(env, "demo", timeout=600)
+    token = json.loads(temir_cli(env, "tokens", "create", "demo-shipper", "--json"))["token"]
+    note = temir_cli(env, "notes", "example", "--json", "--draft")
     return env, str(token), note
 
 

@@ -139,11 +139,7 @@ def claim(session: Session, request_claim: Claim, owner: str) -> int:
         )
     )
     fingerprint = request_claim.fingerprint()
-    existing = session.scalars(
-        select(IdempotencyRow).where(
-            IdempotencyRow.owner == owner, IdempotencyRow.key == request_claim.key
-        )
-    ).first()
+    existing = _held(session, owner, request_claim.key)
     if existing is not None:
         raise _answer_of(existing, fingerprint)
     row = IdempotencyRow(
@@ -155,6 +151,18 @@ def claim(session: Session, request_claim: Claim, owner: str) -> int:
     except IntegrityError:  # claimed by a concurrent request that has just committed
         raise _in_progress() from None
     return row.id
+
+
+def _held(session: Session, owner: str, key: str) -> IdempotencyRow | None:
+    """The caller's claim of ``key``, unless it is past :data:`KEEP_FOR` (then it may be
+    used again: :func:`claim` deletes it)."""
+    return session.scalars(
+        select(IdempotencyRow).where(
+            IdempotencyRow.owner == owner,
+            IdempotencyRow.key == key,
+            IdempotencyRow.created_at >= clock.now() - KEEP_FOR,
+        )
+    ).first()
 
 
 def answer_not_kept(state: Any) -> None:
@@ -218,13 +226,7 @@ class ClaimingUnitOfWork(UnitOfWork):
         write."""
         if self._claim.row_id is not None:
             return
-        existing = session.scalars(
-            select(IdempotencyRow).where(
-                IdempotencyRow.owner == self._owner,
-                IdempotencyRow.key == self._claim.key,
-                IdempotencyRow.created_at >= clock.now() - KEEP_FOR,  # as claim() keeps them
-            )
-        ).first()
+        existing = _held(session, self._owner, self._claim.key)
         if existing is not None:
             raise _answer_of(existing, self._claim.fingerprint())
 

@@ -170,16 +170,22 @@ def canonical_dump(dump: dict[str, Any]) -> bytes:
     JSON-native values (``mode="json"``). What orjson refuses (an integer beyond 64 bits, a
     lone surrogate) goes to the stdlib encoder, which decides as before.
     """
+    return _written(dump, _ANY_EMPTY)
+
+
+def _written(dump: dict[str, Any], signs: tuple[bytes, ...]) -> bytes:
+    """orjson's sorted bytes of ``dump``; pruned first when they hold one of ``signs``."""
     try:
         written = orjson.dumps(dump, option=orjson.OPT_SORT_KEYS)
-        if _EMPTY_LIST in written or _EMPTY_OBJECT in written or _NULL in written:
-            written = orjson.dumps(_drop_empty_dict(dump), option=orjson.OPT_SORT_KEYS)
-        return written
     except TypeError:
         return _ENCODER.encode(_prune_dump_dict(dump)).encode("utf-8")
+    if any(sign in written for sign in signs):
+        written = orjson.dumps(_drop_empty_dict(dump), option=orjson.OPT_SORT_KEYS)
+    return written
 
 
 _EMPTY_LIST, _EMPTY_OBJECT, _NULL = b"[]", b"{}", b"null"
+_ANY_EMPTY = (_EMPTY_LIST, _EMPTY_OBJECT, _NULL)
 """Why written first and pruned only if needed: dropping empty parts is a walk in Python that
 costs more than writing the bytes. If the bytes hold none of ``[]``, ``{}`` and ``null`` — not
 even inside a string — the value has no ``None`` and no empty list or object at any depth, so
@@ -205,15 +211,7 @@ def canonical_model(model: BaseModel) -> bytes:
     except _NotAsDeclared:
         return canonical_dump(model.model_dump(mode="json", exclude_none=True))
     dump = model.model_dump(mode="json", exclude_none=True, exclude=exclude)
-    if not _shape(type(model)).closed:
-        return canonical_dump(dump)
-    try:
-        written = orjson.dumps(dump, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        return _ENCODER.encode(_prune_dump_dict(dump)).encode("utf-8")
-    if _EMPTY_OBJECT in written:
-        written = orjson.dumps(_drop_empty_dict(dump), option=orjson.OPT_SORT_KEYS)
-    return written
+    return _written(dump, (_EMPTY_OBJECT,) if _shape(type(model)).closed else _ANY_EMPTY)
 
 
 def empty_lists(model: BaseModel) -> dict[str, Any]:

@@ -19,6 +19,7 @@ unit of work (which is what that function still does: :func:`store` of :func:`pr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,7 +46,8 @@ class Draft:
     note: Note
     facts: records.VersionFacts
     presigned: signer.Presigned | None
-    consignor_slug: str | None
+    slugs: Mapping[int, str]
+    """The consignor's slug by its id, for the answer."""
     at: datetime
 
 
@@ -63,9 +65,11 @@ def prepare(session: Session, actor: Actor, document: Any, *, secret: str | None
     version = records.version_facts(session, note)
     now = clock.now()
     presigned = signer.presign(
-        session, actor, note, version.digest, role="consignor", secret=secret, now=now
-    )
-    return Draft(note_id, note, version, presigned, None if org is None else org.slug, now)
+        session, actor, note, version.digest, consignor_org_id=actor.organisation_id,
+        secret=secret, now=now,
+    )  # fmt: skip
+    slugs = {} if org is None else {org.id: org.slug}
+    return Draft(note_id, note, version, presigned, slugs, now)
 
 
 def store(session: Session, actor: Actor, draft: Draft, *, secret: str | None) -> NoteDetail:
@@ -85,12 +89,7 @@ def store(session: Session, actor: Actor, draft: Draft, *, secret: str | None) -
     stored = records.append_version(session, row, note, actor, "created", now, draft.facts)
     signed = signer.sign_presigned(session, actor, row, stored, note, draft.presigned, secret, now)
     records.record_event(session, row, NoteAction.CREATE, None, actor, now)
-    slugs = (
-        {}
-        if actor.organisation_id is None or draft.consignor_slug is None
-        else {actor.organisation_id: draft.consignor_slug}
-    )
-    return records.detail_of(session, row, note, written=(stored, signed), slugs=slugs)
+    return records.detail_of(session, row, note, written=(stored, signed), slugs=draft.slugs)
 
 
 def create(uow: UnitOfWork, actor: Actor, document: Any, *, secret: str | None) -> NoteDetail:

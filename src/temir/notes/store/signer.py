@@ -61,11 +61,16 @@ def sign_version(
             key_id=key.key_id,
         )  # fmt: skip
     signer = signing_service.signer_of(key, secret)
-    role = "consignor" if org.id == row.consignor_org_id else "carrier"
+    role = role_of(org.id, row.consignor_org_id)
     signature = sign_note(
         note, signer, signed_at=now, signer_name=org.slug, role=role, note_digest=note_digest
     )
     return _store(session, actor, row, note.version, org.id, signature)
+
+
+def role_of(organisation_id: int, consignor_org_id: int | None) -> str:
+    """What an organisation signs a note as: its consignor, or one of its carriers."""
+    return "consignor" if organisation_id == consignor_org_id else "carrier"
 
 
 def _store(
@@ -146,7 +151,7 @@ def presign(
     note: Note,
     note_digest: str,
     *,
-    role: str,
+    consignor_org_id: int | None,
     secret: str | None,
     now: datetime,
 ) -> Presigned | None:
@@ -160,6 +165,7 @@ def presign(
     if org is None or key is None:
         return None
     signer = signing_service.signer_of(key, secret)
+    role = role_of(org.id, consignor_org_id)
     signature = sign_note(
         note, signer, signed_at=now, signer_name=org.slug, role=role, note_digest=note_digest
     )
