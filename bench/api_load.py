@@ -50,6 +50,7 @@ from bench.notes_import_bench import drafts
 from temir.kit.db import make_engine
 
 CREATE_BODIES = 500
+STARTED = "Application startup complete."  # uvicorn logs it once per worker
 SEARCHES = ["душ", "кост", "алма", "таш", "astana", "700007", "хуж", "shym", "бекаб", "тараз"]
 
 
@@ -106,9 +107,11 @@ def quote_request(lanes: list[tuple[str, str, str]]) -> Callable[[random.Random]
 
 @contextmanager
 def _server(
-    argv: list[str], env: dict[str, str], port: int, probe: str, log: Path
+    argv: list[str], env: dict[str, str], port: int, probe: str, log: Path, workers: int
 ) -> Iterator[None]:
-    """The server of ``argv``, its output in ``log`` (read for errors afterwards)."""
+    """The server of ``argv``, its output in ``log`` (read for errors afterwards), once all its
+    ``workers`` have started: the clients connect at once, and a connection made while only
+    the first worker listens stays with it for the whole run."""
     handle = log.open("w")
     process = subprocess.Popen(argv, env=env, stdout=handle, stderr=subprocess.STDOUT, text=True)
     try:
@@ -117,8 +120,9 @@ def _server(
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
                     s.sendall(f"GET {probe} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-                    if s.recv(12).startswith(b"HTTP/1.1 200"):
-                        break
+                    answered = s.recv(12).startswith(b"HTTP/1.1 200")
+                if answered and log.read_text().count(STARTED) >= workers:
+                    break
             except OSError:
                 pass
             if process.poll() is not None or time.time() > deadline:
@@ -221,11 +225,8 @@ def _backend(
     result: dict[str, Any] = {"backend": backend}
 
     port = _free_port()
-    hello = [
-        sys.executable, "-m", "uvicorn", "bench._hello:app", "--port", str(port),
-        "--workers", workers, "--timeout-keep-alive", "75", "--no-access-log",
-    ]  # fmt: skip
-    with _server(hello, env, port, "/hello", home / "hello.log"):
+    hello = [sys.executable, "-m", "bench._hello", "--port", str(port), "--workers", workers]
+    with _server(hello, env, port, "/hello", home / "hello.log", args.workers):
         out = run(
             "127.0.0.1", port, args.clients,
             lambda _rng: ("GET", "/hello", b"", {}, "hello"), args.warmup, args.seconds,
@@ -263,7 +264,7 @@ def _backend(
     ]
     scenarios = [(n, p) for n, p in scenarios if args.scenario in ("all", n)]
     created: list[str] = []
-    with _server(serve, env, port, "/api/v1/railways", home / "serve.log"):
+    with _server(serve, env, port, "/api/v1/railways", home / "serve.log", args.workers):
         for name, pick in scenarios:
             out = run("127.0.0.1", port, args.clients, pick, args.warmup, args.seconds, args.seed)
             result[name] = _summary(name, out)

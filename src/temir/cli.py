@@ -173,8 +173,7 @@ def serve(
     s = runtime.settings()
     with user_errors():
         runtime.check_up_to_date(runtime.engine())
-    uvicorn.run(
-        "temir.app:create_app",
+    options: dict[str, Any] = dict(
         factory=True,
         host=host or s.host,
         port=port or s.port,
@@ -188,6 +187,12 @@ def serve(
         # loaded machine can take longer than that to answer without being stuck.
         timeout_worker_healthcheck=30,
     )
+    from temir import serving
+
+    if not reload and (options["workers"] or 1) > 1 and serving.shares_port():
+        serving.run_workers(uvicorn.Config("temir.app:create_app", **options))
+    else:
+        uvicorn.run("temir.app:create_app", **options)
 
 
 def main() -> None:
